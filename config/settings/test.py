@@ -1,0 +1,13 @@
+"""Settings for the test suite: fast hashing, in-memory mail, no real media folder."""
+
+import tempfile
+
+from config.env import env_str
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = env_str("SECRET_KEY", "test-only-secret-key")
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="hhl-test-media-")

@@ -1,0 +1,157 @@
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Assignment, GridLevel, GridUnit
+from grids.scope import units_in_scope
+
+
+@admin.register(GridLevel)
+class GridLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "rank", "is_building"]
+    ordering = ["rank"]
+
+
+class ParentFilter(admin.SimpleListFilter):
+    """Drill down the hierarchy one level at a time: ``?parent=<id>`` lists its children."""
+
+    title = _("parent unit")
+    parameter_name = "parent"
+
+    def lookups(self, request, model_admin):
+        parent = self._parent(request)
+        return [(str(parent.pk), str(parent))] if parent else []
+
+    def _parent(self, request):
+        value = request.GET.get(self.parameter_name)
+        if value and value.isdigit():
+            return GridUnit.objects.filter(pk=value).select_related("level").first()
+        return None
+
+    def queryset(self, request, queryset):
+        parent = self._parent(request)
+        if parent is None:
+            return queryset
+        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
+class GridUnitForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        GridUnit.objects.none(),
+        required=False,
+        label=_("parent unit"),
+        empty_label=_("(top of the hierarchy)"),
+    )
+
+    class Meta:
+        model = GridUnit
+        fields = ["level", "name", "code", "symbol", "tier_scheme"]
+
+    def clean(self):
+        cleaned = super().clean()
+        parent, level = cleaned.get("parent"), cleaned.get("level")
+        if self.instance.pk is None and parent is None and self.fields["parent"].required:
+            self.add_error("parent", _("Open the unit this one belongs under and add it there."))
+        if parent is not None and level is not None and parent.level.rank >= level.rank:
+            self.add_error(
+                "level",
+                _("A unit must lie lower than its parent (%(level)s).") % {"level": parent.level.name},
+            )
+        return cleaned
+
+
+@admin.register(GridUnit)
+class GridUnitAdmin(admin.ModelAdmin):
+    """The hierarchy, navigable: each unit links to the units below it and to its lineage.
+
+    New units are added under a parent (``add/?parent=<id>``), so that no page ever has
+    to list every unit of a county in one drop-down.
+    """
+
+    form = GridUnitForm
+    list_display = ["indented_name", "level", "code", "symbol", "tier_scheme", "units_below"]
+    list_filter = [ParentFilter, "level", "tier_scheme"]
+    list_select_related = ["level", "tier_scheme"]
+    search_fields = ["name", "code"]
+    ordering = ["path"]
+    readonly_fields = ["lineage", "units_below"]
+
+    def get_queryset(self, request):
+        return units_in_scope(request.user)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["parent", "level", "name", "code", "symbol", "tier_scheme"]
+        return ["lineage", "level", "name", "code", "symbol", "tier_scheme", "units_below"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            parent_id = request.GET.get("parent") or request.POST.get("parent") or ""
+            field = form.base_fields["parent"]
+            field.queryset = (
+                self.get_queryset(request).filter(pk=parent_id)
+                if parent_id.isdigit()
+                else GridUnit.objects.none()
+            )
+            field.required = not request.user.has_perm("grids.view_all_units")
+            field.initial = parent_id or None
+        return form
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, unit):
+        return format_html('<span style="padding-left:{}em">{}</span>', 1.5 * (unit.depth - 1), unit.name)
+
+    @admin.display(description=_("units below"))
+    def units_below(self, unit):
+        changelist = reverse("admin:grids_gridunit_changelist")
+        add = reverse("admin:grids_gridunit_add")
+        return format_html(
+            '<a href="{}?parent={}">{}</a> · <a href="{}?parent={}">{}</a>',
+            changelist,
+            unit.pk,
+            _("%(count)s units") % {"count": unit.numchild},
+            add,
+            unit.pk,
+            _("add one"),
+        )
+
+    @admin.display(description=_("place in the hierarchy"))
+    def lineage(self, unit):
+        return format_html_join(
+            " › ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:grids_gridunit_change", args=[u.pk]), str(u)) for u in unit.lineage()),
+        )
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        parent = form.cleaned_data.get("parent")
+        if parent is not None:
+            parent.add_child(instance=obj)
+        else:
+            GridUnit.add_root(instance=obj)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "starts_on", "ends_on", "covering_for"]
+    list_filter = ["role", "starts_on", "ends_on"]
+    list_select_related = ["user", "unit__level", "covering_for"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit", "covering_for"]
+    date_hierarchy = "starts_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(unit__in=units_in_scope(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = units_in_scope(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,228 @@
+"""The grid (网格): one hierarchy of units of any depth, and who is responsible where.
+
+Units are stored as a materialised path (django-treebeard's ``MP_Node``), so "every unit
+under this one" is a single ``path LIKE 'prefix%'`` query on an index, at any depth.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class GridLevel(models.Model):
+    """A level of the hierarchy, such as 街道, 社区, 片区, 楼栋 or 楼层.
+
+    Places differ (three levels in 会泽, six in 东川), so levels are data. ``rank`` orders
+    them from the top; a unit's children are always of a lower rank.
+    """
+
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), unique=True, help_text=_("0 for the top level; larger numbers lie lower.")
+    )
+    is_building = models.BooleanField(
+        _("is a building"),
+        default=False,
+        help_text=_("Households live in units of this level or in units below them."),
+    )
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name = _("grid level")
+        verbose_name_plural = _("grid levels")
+
+    def __str__(self):
+        return self.name
+
+
+class WayfindingSymbol(models.TextChoices):
+    """The pictures on buildings, so that residents who cannot read find home."""
+
+    APPLE = "apple", _("Apple")
+    BANANA = "banana", _("Banana")
+    PEAR = "pear", _("Pear")
+    GRAPE = "grape", _("Grapes")
+    PEACH = "peach", _("Peach")
+    CHERRY = "cherry", _("Cherry")
+    WATERMELON = "watermelon", _("Watermelon")
+    DEER = "deer", _("Deer")
+    RABBIT = "rabbit", _("Rabbit")
+    PANDA = "panda", _("Panda")
+    HORSE = "horse", _("Horse")
+    FISH = "fish", _("Fish")
+    BIRD = "bird", _("Bird")
+    ELEPHANT = "elephant", _("Elephant")
+    SUNFLOWER = "sunflower", _("Sunflower")
+    TREE = "tree", _("Tree")
+    STAR = "star", _("Star")
+    MOON = "moon", _("Moon")
+
+
+class GridUnit(MP_Node):
+    level = models.ForeignKey(GridLevel, on_delete=models.PROTECT, verbose_name=_("level"))
+    name = models.CharField(_("name"), max_length=64)
+    code = models.CharField(_("code"), max_length=64, unique=True, help_text=_("Unique in the deployment."))
+    symbol = models.CharField(
+        _("wayfinding symbol"),
+        max_length=16,
+        choices=WayfindingSymbol.choices,
+        blank=True,
+        help_text=_("The picture painted on a building, for residents who cannot read."),
+    )
+    tier_scheme = models.ForeignKey(
+        "monitoring.TierScheme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("tier scheme"),
+        help_text=_("Set on a community; the units below it inherit it."),
+    )
+
+    steplen = 4
+
+    class Meta:
+        verbose_name = _("grid unit")
+        verbose_name_plural = _("grid units")
+        permissions = [
+            ("view_all_units", _("Can see every grid unit and household (administrator, leader)")),
+        ]
+        indexes = [
+            # The treebeard path index uses the database collation, with which PostgreSQL
+            # cannot answer LIKE 'prefix%'; this one can.
+            models.Index(fields=["path"], name="gridunit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return f"{self.level.name} {self.name}" if self.level_id else self.name
+
+    def clean(self):
+        parent = self.get_parent() if self.path else None
+        if parent and self.level_id and parent.level.rank >= self.level.rank:
+            raise ValidationError(
+                {
+                    "level": _("A unit must lie lower than its parent (%(level)s).")
+                    % {"level": parent.level.name}
+                }
+            )
+        if self.symbol and self.level_id and not self.level.is_building:
+            raise ValidationError({"symbol": _("Only buildings carry a wayfinding symbol.")})
+
+    def subtree(self):
+        """This unit and every unit below it: one prefix query on an index."""
+        return GridUnit.objects.filter(path__startswith=self.path)
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this unit and of every unit above it, top first."""
+        return [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+
+    def lineage(self):
+        """This unit and its ancestors, top first, in one query."""
+        return (
+            GridUnit.objects.filter(path__in=self.ancestor_paths()).select_related("level").order_by("depth")
+        )
+
+    def building(self) -> "GridUnit | None":
+        """The building this unit is or lies in, if any."""
+        return next((u for u in reversed(self.lineage()) if u.level.is_building), None)
+
+    def tier_scheme_in_force(self):
+        """The scheme set on this unit or on the nearest unit above it, else the default."""
+        from monitoring.models import TierScheme
+
+        owner = (
+            GridUnit.objects.filter(path__in=self.ancestor_paths(), tier_scheme__isnull=False)
+            .select_related("tier_scheme")
+            .order_by("-depth")
+            .first()
+        )
+        return owner.tier_scheme if owner else TierScheme.objects.get_default()
+
+
+class Role(models.TextChoices):
+    GRID_HEAD = "grid_head", _("Grid head")
+    FULL_TIME_WORKER = "full_time_worker", _("Full-time grid worker")
+    PART_TIME_WORKER = "part_time_worker", _("Part-time grid worker")
+    BUILDING_HEAD = "building_head", _("Building head")
+    FLOOR_HEAD = "floor_head", _("Floor head")
+    TEN_HOUSEHOLD_HEAD = "ten_household_head", _("Ten-household head")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        """Assignments in force on a day (today in Asia/Shanghai by default)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+    def covering(self, unit_path_ref):
+        """Assignments whose unit is the given path or lies above it.
+
+        ``unit_path_ref`` is an expression (usually an ``OuterRef``) for a unit's path;
+        a path starts with each of its ancestors' paths.
+        """
+        return self.alias(target_path=unit_path_ref).filter(target_path__startswith=F("unit__path"))
+
+    def responsible_for(self, unit: GridUnit, on: datetime.date | None = None):
+        """Who was in charge of a unit on a day: assignments on it or on any unit above."""
+        return self.current(on).filter(unit__path__in=unit.ancestor_paths())
+
+
+class Assignment(models.Model):
+    """A user in charge of a unit (and its subtree) in a role, for a period.
+
+    Nothing is overwritten when people change: an assignment ends and another starts, so
+    who was responsible for a household on any past day stays known. A worker standing in
+    for a colleague on leave gets an assignment like any other, naming whom they cover.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        GridUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    covering_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covered_by",
+        verbose_name=_("standing in for"),
+        help_text=_("For a temporary cover: the worker on leave."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["unit__path", "role", "starts_on"]
+        indexes = [models.Index(fields=["user", "starts_on", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("An assignment cannot end before it starts.")})
+        if self.covering_for_id and self.covering_for_id == self.user_id:
+            raise ValidationError({"covering_for": _("A worker cannot stand in for themselves.")})

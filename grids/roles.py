@@ -1,0 +1,83 @@
+"""Role groups: what each kind of user may do, as Django groups with permissions.
+
+Groups are created when missing and then left alone, so that an administrator's edits
+to a group's permissions survive later migrations.
+"""
+
+from django.utils.translation import gettext_noop
+
+# Group names are stored untranslated (they are data); the UI translates them on display.
+ADMINISTRATOR = gettext_noop("Administrator")
+COMMUNITY_STAFF = gettext_noop("Community staff")
+GRID_WORKER = gettext_noop("Grid worker")
+LEADER = gettext_noop("Read-only leader")
+
+_VIEW = ["view"]
+_EDIT = ["view", "add", "change"]
+
+ROLE_PERMISSIONS = {
+    ADMINISTRATOR: {
+        "grids": {
+            "gridlevel": _EDIT + ["delete"],
+            "gridunit": _EDIT + ["delete", "view_all_units"],
+            "assignment": _EDIT + ["delete"],
+        },
+        "households": {
+            "household": _EDIT,
+            "member": _EDIT + ["view_id_number"],
+            "labelcategory": _EDIT + ["delete"],
+            "labelsubcategory": _EDIT + ["delete"],
+            "label": _EDIT + ["delete"],
+            "specialgroup": _EDIT + ["delete"],
+        },
+        "monitoring": {"tierscheme": _EDIT, "tier": _EDIT, "tierchange": ["view", "add"]},
+    },
+    COMMUNITY_STAFF: {
+        "grids": {"gridunit": _VIEW, "assignment": _EDIT},
+        "households": {
+            "household": _EDIT,
+            "member": _EDIT + ["view_id_number"],
+            "label": _VIEW,
+            "specialgroup": _VIEW,
+        },
+        "monitoring": {"tierscheme": _VIEW, "tier": _VIEW, "tierchange": ["view", "add"]},
+    },
+    GRID_WORKER: {
+        "grids": {"gridunit": _VIEW},
+        "households": {"household": _VIEW, "member": _VIEW, "label": _VIEW},
+        "monitoring": {"tier": _VIEW, "tierchange": _VIEW},
+    },
+    LEADER: {
+        "grids": {"gridunit": _VIEW + ["view_all_units"], "assignment": _VIEW},
+        "households": {"household": _VIEW, "member": _VIEW, "label": _VIEW},
+        "monitoring": {"tierscheme": _VIEW, "tier": _VIEW, "tierchange": _VIEW},
+    },
+}
+
+
+def _codenames(models):
+    for model, actions in models.items():
+        for action in actions:
+            yield action if "_" in action else f"{action}_{model}"
+
+
+def create_missing_role_groups(using="default", **kwargs):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # post_migrate reaches this app before the apps after it have their permissions;
+    # making them now (it is idempotent) lets a new group get all of its own.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+
+    for name, apps in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if not created:
+            continue
+        for app_label, models in apps.items():
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=list(_codenames(models))
+                )
+            )

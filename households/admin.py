@@ -1,0 +1,341 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from grids.models import GridUnit
+from grids.scope import households_in_scope, units_in_scope
+from households.forms import FindPersonForm, HouseholdAddForm, MemberForm, TierChangeForm
+from households.models import (
+    Household,
+    Label,
+    LabelCategory,
+    LabelSubcategory,
+    Member,
+    Relation,
+    SpecialGroup,
+)
+from households.services import register_household
+from monitoring.models import Tier, TierChange
+from monitoring.services import change_tier
+
+
+def can_see_id_numbers(request) -> bool:
+    return request.user.has_perm("households.view_id_number")
+
+
+class ScopedMemberFormMixin:
+    """Members are edited with the viewer's scope known, and ID numbers masked for roles
+    that do not need them."""
+
+    def get_fields(self, request, obj=None):
+        fields = list(MemberForm.Meta.fields)
+        if not can_see_id_numbers(request):
+            fields[fields.index("id_number")] = "masked_id_number"
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if can_see_id_numbers(request) else ["masked_id_number"]
+
+    def viewer_form(self, request):
+        return type("ViewerMemberForm", (MemberForm,), {"viewer": request.user})
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, member):
+        return member.masked_id_number if member else ""
+
+
+class MemberInline(ScopedMemberFormMixin, admin.StackedInline):
+    model = Member
+    extra = 0
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = self.viewer_form(request)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class TierChangeInline(admin.TabularInline):
+    model = TierChange
+    fields = ["changed_at", "from_tier", "to_tier", "reason", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("tier history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TierFilter(admin.SimpleListFilter):
+    title = _("tier")
+    parameter_name = "tier"
+
+    def lookups(self, request, model_admin):
+        return [(t.pk, f"{t.scheme.name} · {t.name}") for t in Tier.objects.select_related("scheme")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(tier=self.value()) if self.value() else queryset
+
+
+class UnitSubtreeFilter(admin.SimpleListFilter):
+    """Households under a unit, at any depth; lists the units above buildings."""
+
+    title = _("grid unit")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        units = (
+            units_in_scope(request.user)
+            .filter(level__is_building=False)
+            .filter(
+                level__rank__lt=GridUnit.objects.filter(level__is_building=True)
+                .values("level__rank")
+                .order_by("level__rank")[:1]
+            )
+            .select_related("level")
+            .order_by("path")[:200]
+        )
+        return [(u.pk, format_html("{}{}", "\u2003" * (u.depth - 1), str(u))) for u in units]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        unit = GridUnit.objects.filter(pk=self.value()).first()
+        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "head_name", "address_display", "tier_badge", "status"]
+    list_filter = [TierFilter, "status", UnitSubtreeFilter, "labels"]
+    list_select_related = ["unit", "tier"]
+    # ID and phone numbers are found through the POSTed search (find/), not ?q=, so that
+    # they never stand in a URL or an access log.
+    search_fields = ["number", "members__name", "unit__name"]
+    autocomplete_fields = ["unit"]
+    filter_horizontal = ["labels"]
+    inlines = [MemberInline, TierChangeInline]
+    readonly_fields = ["tier_display", "tier_changed_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["number", "status", "moved_out_on"]}),
+        (_("Address"), {"fields": ["unit", "entrance", "floor", "room"]}),
+        (_("Tier"), {"fields": ["tier_display", "tier_changed_at"]}),
+        (
+            _("Contact and origin"),
+            {
+                "fields": [
+                    "phone",
+                    "photo",
+                    "relocated_on",
+                    "origin_county",
+                    "origin_township",
+                    "origin_village",
+                ]
+            },
+        ),
+        (_("Labels"), {"fields": ["labels"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["number"]}),
+        (_("Address"), {"fields": ["unit", "entrance", "floor", "room"]}),
+        (_("Tier"), {"fields": ["tier", "tier_reason"]}),
+        (
+            _("Contact and origin"),
+            {
+                "fields": [
+                    "phone",
+                    "photo",
+                    "relocated_on",
+                    "origin_county",
+                    "origin_township",
+                    "origin_village",
+                ]
+            },
+        ),
+        (_("Labels"), {"fields": ["labels"]}),
+    ]
+    change_list_template = "admin/households/household/change_list.html"
+
+    def get_queryset(self, request):
+        head = Member.objects.filter(
+            household=OuterRef("pk"), relation=Relation.HEAD, status="active"
+        ).values("name")[:1]
+        return households_in_scope(request.user, super().get_queryset(request)).annotate(
+            head_name=Subquery(head)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = HouseholdAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            register_household(household=obj, reason=form.cleaned_data["tier_reason"], by=request.user)
+
+    @admin.display(description=_("head of household"), ordering="head_name")
+    def head_name(self, household):
+        return household.head_name or "—"
+
+    @admin.display(description=_("address"), ordering="unit__path")
+    def address_display(self, household):
+        return household.address
+
+    @admin.display(description=_("tier"), ordering="tier__severity")
+    def tier_badge(self, household):
+        return format_html(
+            '<span style="display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;'
+            'background:{};color:#fff;font-weight:bold;text-align:center">{}</span>',
+            household.tier.colour,
+            household.tier.name,
+        )
+
+    @admin.display(description=_("tier"))
+    def tier_display(self, household):
+        url = reverse("admin:households_household_change_tier", args=[household.pk])
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>', self.tier_badge(household), url, gettext("Change tier")
+        )
+
+    def get_urls(self):
+        urls = [
+            path("find/", self.admin_site.admin_view(self.find_view), name="households_household_find"),
+            path(
+                "<int:object_id>/change-tier/",
+                self.admin_site.admin_view(self.change_tier_view),
+                name="households_household_change_tier",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_tier_view(self, request, object_id):
+        household = get_object_or_404(self.get_queryset(request).select_related("unit", "tier"), pk=object_id)
+        if not request.user.has_perm("monitoring.add_tierchange"):
+            raise PermissionDenied
+        form = TierChangeForm(request.POST or None, household=household)
+        if request.method == "POST" and form.is_valid():
+            try:
+                change_tier(
+                    household=household,
+                    tier=form.cleaned_data["tier"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as e:
+                for field, errors in e.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    gettext("The tier of %(household)s is now %(tier)s.")
+                    % {"household": household.number, "tier": household.tier.name},
+                )
+                return redirect("admin:households_household_change", household.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "household": household,
+            "title": gettext("Change the tier of %(household)s") % {"household": household.number},
+        }
+        return TemplateResponse(request, "admin/households/household/change_tier.html", context)
+
+    def find_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = FindPersonForm(request.POST or None)
+        results = None
+        if request.method == "POST" and form.is_valid():
+            id_number, mobile = form.normalized()
+            results = (
+                self.get_queryset(request)
+                .filter(Q(members__id_number=id_number) | Q(members__mobile=mobile) | Q(phone=mobile))
+                .distinct()
+                .select_related("unit", "tier")[:50]
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "results": results,
+            "title": gettext("Find a household by ID or phone number"),
+        }
+        return TemplateResponse(request, "admin/households/household/find.html", context)
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedMemberFormMixin, SimpleHistoryAdmin):
+    list_display = ["name", "household", "relation", "sex", "birth_date", "masked_id_number", "status"]
+    list_filter = ["status", "relation", "sex", "is_labour_force", "special_groups", "ethnicity"]
+    list_select_related = ["household"]
+    search_fields = ["name", "household__number"]
+    autocomplete_fields = ["household"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(household__in=households_in_scope(request.user))
+
+    def get_fields(self, request, obj=None):
+        return ["household", *super().get_fields(request, obj)]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = self.viewer_form(request)
+        return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            kwargs["queryset"] = households_in_scope(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LabelSubcategoryInline(admin.TabularInline):
+    model = LabelSubcategory
+    extra = 0
+
+
+class LabelInline(admin.TabularInline):
+    model = Label
+    extra = 0
+
+
+@admin.register(LabelCategory)
+class LabelCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    inlines = [LabelSubcategoryInline]
+
+
+@admin.register(LabelSubcategory)
+class LabelSubcategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "code", "order"]
+    list_filter = ["category"]
+    inlines = [LabelInline]
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "subcategory", "code"]
+    list_filter = ["subcategory__category"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(SpecialGroup)
+class SpecialGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]

@@ -1,0 +1,595 @@
+"""A believable demo settlement, built with bulk inserts.
+
+The shape follows domain.md: a county with streets (街道) > communities (社区) > areas (片区)
+> buildings (楼栋, each with a wayfinding picture) > floors (楼层); about 3.7 people per
+household (东川: 26,344 people in 7,081 households); a tier mix as at the start in 鲁甸
+(red 3.9 %, yellow 15.5 %, green 80.6 %), and one community on 东川's four-colour scheme;
+floor heads covering about 15 households each (东川: 376 micro-grid heads).
+
+Rows are built in memory a batch of households at a time and written with
+``bulk_create``, which is what lets 100,000 households load in well under two minutes.
+"""
+
+import datetime
+import math
+import random
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from faker import Faker
+
+from grids import roles
+from grids.models import Assignment, GridLevel, GridUnit, Role, WayfindingSymbol
+from households.ethnicity import Ethnicity
+from households.models import (
+    Household,
+    HouseholdStatus,
+    Label,
+    Member,
+    MemberStatus,
+    Relation,
+    Sex,
+    SpecialGroup,
+)
+from households.rows import RowWriter
+from households.validators import resident_id_check_char
+from monitoring.models import TierChange, TierScheme
+
+ENTRANCES = 2
+FLOORS = 11
+ROOMS_PER_FLOOR = 2  # per entrance
+HOUSEHOLDS_PER_BUILDING = ENTRANCES * FLOORS * ROOMS_PER_FLOOR
+FLOORS_PER_FLOOR_HEAD = 4  # 4 floors x 4 households: about 15 households a worker
+HOUSEHOLDS_PER_COMMUNITY = 1000
+COMMUNITIES_PER_STREET = 8
+AREAS_PER_COMMUNITY = 3
+BATCH = 2000
+
+# Origins: the counties the reports come from, with their division codes (ID prefixes).
+ORIGINS = [
+    ("鲁甸县", "530621", ["龙头山镇", "乐红镇", "火德红镇", "梭山镇"]),
+    ("彝良县", "530628", ["洛泽河镇", "海子镇", "奎香乡", "树林乡"]),
+    ("东川区", "530113", ["阿旺镇", "拖布卡镇", "舍块乡", "乌龙镇"]),
+    ("会泽县", "530326", ["大海乡", "火红乡", "老厂乡", "娜姑镇"]),
+    ("昭阳区", "530602", ["大山包镇", "田坝乡", "小龙洞乡", "布嘎乡"]),
+]
+VILLAGE_SUFFIXES = ["村", "社区"]
+ETHNIC_MIX = [
+    (Ethnicity.HAN, 70),
+    (Ethnicity.YI, 14),
+    (Ethnicity.HUI, 6),
+    (Ethnicity.MIAO, 6),
+    (Ethnicity.BOUYEI, 2),
+    (Ethnicity.BAI, 2),
+]
+THREE_COLOUR_MIX = {"red": 0.039, "yellow": 0.155}  # green: the rest (80.6 %)
+FOUR_COLOUR_MIX = {"red": 0.04, "orange": 0.094, "yellow": 0.15}  # 东川: 951 and 667 of 7,081
+
+DEMO_USERS = [
+    # username, role or group, what they see
+    ("admin", None, "administrator (superuser)"),
+    ("leader", roles.LEADER, "read-only leader, the whole county"),
+    ("staff", Role.COMMUNITY_STAFF, "community staff of the first community"),
+    ("gridhead", Role.GRID_HEAD, "grid head of the first area"),
+    ("worker", Role.FULL_TIME_WORKER, "full-time grid worker of the first area"),
+    ("parttime", Role.PART_TIME_WORKER, "part-time grid worker of the first area"),
+    ("building", Role.BUILDING_HEAD, "building head of the first building"),
+    ("floor", Role.FLOOR_HEAD, "floor head of floors 1-4 of the first building"),
+]
+STAFF_ROLES = {Role.COMMUNITY_STAFF, Role.GRID_HEAD}
+
+
+@dataclass
+class Plan:
+    households: int
+    buildings: int = field(init=False)
+    communities: int = field(init=False)
+    streets: int = field(init=False)
+
+    def __post_init__(self):
+        self.buildings = max(1, math.ceil(self.households / HOUSEHOLDS_PER_BUILDING))
+        self.communities = max(1, round(self.households / HOUSEHOLDS_PER_COMMUNITY))
+        self.communities = min(self.communities, self.buildings)
+        self.streets = max(1, math.ceil(self.communities / COMMUNITIES_PER_STREET))
+
+
+def make_resident_id(region: str, born: datetime.date, male: bool, seq: int) -> str:
+    # Sequence codes are odd for men, even for women (GB 11643); ``seq`` keeps them unique.
+    order = (seq * 2 + (1 if male else 0)) % 1000
+    first17 = f"{region}{born:%Y%m%d}{order:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+class DemoSettlement:
+    def __init__(self, *, households: int, seed: int = 2026, password: str, progress=None):
+        self.plan = Plan(households)
+        self.rng = random.Random(seed)
+        self.fake = Faker("zh_CN")
+        self.fake.seed_instance(seed)
+        self.password = password
+        self.progress = progress
+        self.rows = RowWriter()
+        self.today = timezone.localdate()
+        self.levels = {level.name: level for level in GridLevel.objects.all()}
+        # Faker is slow per call; pools drawn from it once keep its name frequencies.
+        self.surnames = [self.fake.last_name() for _ in range(2000)]
+        self.male_names = [self.fake.first_name_male() for _ in range(2000)]
+        self.female_names = [self.fake.first_name_female() for _ in range(2000)]
+        self.seen_ids: set[str] = set()
+        self.id_seq = 0
+
+    # -- the grid -------------------------------------------------------------------
+
+    def _unit(self, parent_path, depth, step, level, name, code, **extra):
+        return GridUnit(
+            path=GridUnit._get_path(parent_path, depth, step),
+            depth=depth,
+            numchild=0,
+            level=self.levels[level],
+            name=name,
+            code=code,
+            **extra,
+        )
+
+    def build_grid(self):
+        """Every unit, with materialised paths computed here rather than node by node."""
+        plan = self.plan
+        three = TierScheme.objects.get(code="three-colour")
+        four = TierScheme.objects.get(code="four-colour")
+        county = self._unit(None, 1, 1, "县", "幸福县", "XF")
+        units = [county]
+        self.streets, self.communities, self.areas, self.buildings = [], [], [], []
+        self.floors = {}  # building code -> [floor units]
+        symbols = list(WayfindingSymbol.values)
+        community_names = [
+            "铜源社区",
+            "红路社区",
+            "馨居社区",
+            "卯家湾社区",
+            "新城社区",
+            "碧谷社区",
+            "安居社区",
+            "和谐社区",
+            "同心社区",
+            "幸福社区",
+        ]
+        buildings_left = plan.buildings
+        communities_left = plan.communities
+        community_no = 0
+        for s in range(plan.streets):
+            street = self._unit(county.path, 2, s + 1, "街道", f"第{s + 1}街道", f"XF-S{s + 1:02d}")
+            units.append(street)
+            self.streets.append(street)
+            in_street = min(COMMUNITIES_PER_STREET, communities_left)
+            for c in range(in_street):
+                community_no += 1
+                name = community_names[(community_no - 1) % len(community_names)]
+                if community_no > len(community_names):
+                    name = f"{name[:-2]}{community_no}社区"
+                community = self._unit(
+                    street.path,
+                    3,
+                    c + 1,
+                    "社区",
+                    name,
+                    f"{street.code}-C{c + 1:02d}",
+                    # One community keeps 东川's four colours, to show both schemes at work.
+                    tier_scheme=four if community_no == 1 else three,
+                )
+                units.append(community)
+                self.communities.append(community)
+                in_community = math.ceil(buildings_left / communities_left)
+                buildings_left -= in_community
+                communities_left -= 1
+                per_area = [len(r) for r in _split(range(in_community), AREAS_PER_COMMUNITY)]
+                building_no = 0
+                for a, count in enumerate(n for n in per_area if n):
+                    area = self._unit(
+                        community.path,
+                        4,
+                        a + 1,
+                        "片区",
+                        f"{'东南西北中'[a % 5]}片区",
+                        f"{community.code}-A{a + 1}",
+                    )
+                    units.append(area)
+                    self.areas.append(area)
+                    for b in range(count):
+                        building_no += 1
+                        symbol = symbols[(building_no - 1) % len(symbols)]
+                        building = self._unit(
+                            area.path,
+                            5,
+                            b + 1,
+                            "楼栋",
+                            f"{building_no}栋",
+                            f"{community.code}-B{building_no:03d}",
+                            symbol=symbol,
+                        )
+                        building.community = community
+                        building.area = area
+                        units.append(building)
+                        self.buildings.append(building)
+                        floors = [
+                            self._unit(
+                                building.path, 6, f + 1, "楼层", f"{f + 1}层", f"{building.code}-F{f + 1:02d}"
+                            )
+                            for f in range(FLOORS)
+                        ]
+                        building.numchild = FLOORS
+                        self.floors[building.code] = floors
+                        units.extend(floors)
+                    area.numchild = count
+                community.numchild = len([n for n in per_area if n])
+            street.numchild = in_street
+        county.numchild = len(self.streets)
+        GridUnit.objects.bulk_create(units, batch_size=BATCH)
+        # bulk_create returns ids on PostgreSQL and SQLite; the dicts above keep the objects.
+        return units
+
+    # -- users and assignments --------------------------------------------------------
+
+    def build_people_in_charge(self):
+        User = get_user_model()
+        demo_hash = make_password(self.password)
+        groups = {
+            g.name: g
+            for g in Group.objects.filter(
+                name__in=[roles.ADMINISTRATOR, roles.COMMUNITY_STAFF, roles.GRID_WORKER, roles.LEADER]
+            )
+        }
+        users, assignments, memberships = [], [], []
+        start = self.today - datetime.timedelta(days=365)
+
+        def person(username, *, staff=False):
+            user = User(
+                username=username,
+                password=demo_hash,
+                is_staff=staff,
+                last_name=self.fake.last_name(),
+                first_name=self.fake.first_name(),
+            )
+            users.append(user)
+            return user
+
+        def assign(user, unit, role):
+            assignments.append(Assignment(user=user, unit=unit, role=role, starts_on=start))
+
+        first_building = self.buildings[0]
+        demo = {}
+        for username, role, _ in DEMO_USERS:
+            staff = role in STAFF_ROLES or role in (None, roles.LEADER)
+            demo[username] = person(username, staff=staff)
+        demo["admin"].is_superuser = True
+        demo["admin"].is_staff = True
+        assign(demo["staff"], self.communities[0], Role.COMMUNITY_STAFF)
+        for username, role in [
+            ("gridhead", Role.GRID_HEAD),
+            ("worker", Role.FULL_TIME_WORKER),
+            ("parttime", Role.PART_TIME_WORKER),
+        ]:
+            assign(demo[username], self.areas[0], role)
+        assign(demo["building"], first_building, Role.BUILDING_HEAD)
+        for floor in self.floors[first_building.code][:FLOORS_PER_FLOOR_HEAD]:
+            assign(demo["floor"], floor, Role.FLOOR_HEAD)
+
+        seq = 0
+
+        def numbered(prefix, staff=False):
+            nonlocal seq
+            seq += 1
+            return person(f"{prefix}{seq:05d}", staff=staff)
+
+        for community in self.communities[1:]:
+            for _ in range(2):
+                assign(numbered("staff", staff=True), community, Role.COMMUNITY_STAFF)
+        for area in self.areas[1:]:
+            assign(numbered("head", staff=True), area, Role.GRID_HEAD)
+            assign(numbered("ft"), area, Role.FULL_TIME_WORKER)
+            assign(numbered("pt"), area, Role.PART_TIME_WORKER)
+        for building in self.buildings:
+            if building is not first_building:
+                assign(numbered("bld"), building, Role.BUILDING_HEAD)
+            floors = self.floors[building.code]
+            for i in range(0, FLOORS, FLOORS_PER_FLOOR_HEAD):
+                if building is first_building and i == 0:
+                    continue
+                head = numbered("flr")
+                for floor in floors[i : i + FLOORS_PER_FLOOR_HEAD]:
+                    assign(head, floor, Role.FLOOR_HEAD)
+        User.objects.bulk_create(users, batch_size=BATCH)
+        Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+
+        group_of = {Role.COMMUNITY_STAFF: roles.COMMUNITY_STAFF, Role.GRID_HEAD: roles.COMMUNITY_STAFF}
+        for a in assignments:
+            name = group_of.get(a.role, roles.GRID_WORKER)
+            memberships.append((a.user, groups[name]))
+        memberships.append((demo["leader"], groups[roles.LEADER]))
+        Through = User.groups.through
+        pairs = {(user.pk, group.pk) for user, group in memberships}
+        Through.objects.bulk_create([Through(user_id=u, group_id=g) for u, g in pairs], batch_size=BATCH)
+        self.demo_users = demo
+        return len(users)
+
+    # -- households and members -----------------------------------------------------
+
+    def _tier_sequence(self, scheme_code, tiers, count):
+        mix = FOUR_COLOUR_MIX if scheme_code == "four-colour" else THREE_COLOUR_MIX
+        sequence = []
+        for code, share in mix.items():
+            sequence += [tiers[code]] * round(count * share)
+        sequence += [tiers["green"]] * (count - len(sequence))
+        self.rng.shuffle(sequence)
+        return sequence
+
+    def addresses(self):
+        """Every (building, floor unit, entrance, floor, room), in walking order."""
+        for building in self.buildings:
+            for floor_no, floor in enumerate(self.floors[building.code], start=1):
+                for entrance in range(1, ENTRANCES + 1):
+                    for r in range(1, ROOMS_PER_FLOOR + 1):
+                        yield building, floor, entrance, floor_no, f"{floor_no}{r:02d}"
+
+    def build_households(self):
+        tiers = {
+            scheme.code: {t.code: t for t in scheme.tiers.all()}
+            for scheme in TierScheme.objects.prefetch_related("tiers")
+        }
+        labels = {label.code: label for label in Label.objects.all()}
+        groups = {group.code: group for group in SpecialGroup.objects.all()}
+        by_community = {}
+        for building, *rest in self.addresses():
+            by_community.setdefault(building.community.code, []).append((building, *rest))
+        slots = []
+        for community in self.communities:
+            places = by_community.get(community.code, [])
+            scheme = community.tier_scheme.code
+            slots.extend(zip(places, self._tier_sequence(scheme, tiers[scheme], len(places))))
+        slots = slots[: self.plan.households]
+        done = 0
+        for start in range(0, len(slots), BATCH):
+            batch = slots[start : start + BATCH]
+            self._write_batch(batch, start, labels, groups)
+            done += len(batch)
+            if self.progress:
+                self.progress(len(batch))
+        return done
+
+    def _write_batch(self, batch, offset, labels, groups):
+        now = timezone.now()
+        household_ids = self.rows.allocate_ids(Household, len(batch))
+        households, changes, household_labels, families = [], [], [], []
+        for hid, ((building, floor, entrance, floor_no, room), tier) in zip(household_ids, batch):
+            county, region, townships = self.rng.choice(ORIGINS)
+            relocated = datetime.date(2019, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 730))
+            since = _at(relocated)
+            offset += 1
+            households.append(
+                (
+                    hid,
+                    f"{building.community.code}-{offset:06d}",
+                    floor.pk,
+                    entrance,
+                    floor_no,
+                    room,
+                    county,
+                    self.rng.choice(townships),
+                    self.rng.choice(self.surnames) + "家" + self.rng.choice(VILLAGE_SUFFIXES),
+                    relocated,
+                    self._mobile(),
+                    "",
+                    str(HouseholdStatus.ACTIVE),
+                    tier.pk,
+                    since,
+                    now,
+                    now,
+                )
+            )
+            changes.append((hid, None, tier.pk, "初始评定（演示数据）", None, since))
+            family, member_groups, family_labels = self._family(region, tier, labels, groups)
+            household_labels += [(hid, label.pk) for label in family_labels]
+            families.append((hid, family, member_groups))
+        self.rows.insert(Household, HOUSEHOLD_COLUMNS, households)
+        self.rows.insert(
+            TierChange,
+            ["household_id", "from_tier_id", "to_tier_id", "reason", "changed_by_id", "changed_at"],
+            changes,
+        )
+        self.rows.insert(Household.labels.through, ["household_id", "label_id"], household_labels)
+        member_ids = iter(self.rows.allocate_ids(Member, sum(len(f) for _, f, _ in families)))
+        members, member_groups_rows = [], []
+        for hid, family, member_groups in families:
+            for person, person_groups in zip(family, member_groups):
+                mid = next(member_ids)
+                members.append((mid, hid, *person, str(MemberStatus.ACTIVE), now))
+                member_groups_rows += [(mid, group.pk) for group in person_groups]
+        self.rows.insert(Member, MEMBER_COLUMNS, members)
+        self.rows.insert(Member.special_groups.through, ["member_id", "specialgroup_id"], member_groups_rows)
+
+    def _mobile(self):
+        return f"1{self.rng.choice('3456789')}{self.rng.randint(0, 999_999_999):09d}"
+
+    def _person(self, region, born, male, relation, family_name=None) -> "Person":
+        self.id_seq += 1
+        id_number = make_resident_id(region, born, male, self.id_seq)
+        while id_number in self.seen_ids:
+            self.id_seq += 1
+            id_number = make_resident_id(region, born, male, self.id_seq)
+        self.seen_ids.add(id_number)
+        given = self.rng.choice(self.male_names if male else self.female_names)
+        surname = family_name or self.rng.choice(self.surnames)
+        age = (self.today - born).days // 365
+        return Person(
+            # Plain strings: psycopg would COPY an Enum by its name, not its value.
+            name=surname + given,
+            relation=str(relation),
+            sex=str(Sex.MALE if male else Sex.FEMALE),
+            ethnicity=str(self._ethnicity()),
+            birth_date=born,
+            id_number=id_number,
+            mobile=self._mobile() if 16 <= age <= 75 and self.rng.random() < 0.8 else "",
+            is_labour_force=16 <= age < 60 and self.rng.random() < 0.9,
+        )
+
+    def _ethnicity(self):
+        roll, total = self.rng.uniform(0, 100), 0
+        for code, weight in ETHNIC_MIX:
+            total += weight
+            if roll < total:
+                return code
+        return Ethnicity.HAN
+
+    def _birth(self, min_age, max_age):
+        days = self.rng.randint(min_age * 365, max_age * 365 + 364)
+        return self.today - datetime.timedelta(days=days)
+
+    def _family(self, region, tier, labels, groups):
+        """A family whose ages, labels and special groups hang together."""
+        rng = self.rng
+        urgent = tier.severity == 1
+        size = rng.choices([1, 2, 3, 4, 5, 6, 7], [8, 14, 20, 28, 18, 8, 4])[0]
+        head_male = rng.random() < 0.75
+        surname = rng.choice(self.surnames)
+        if size == 1:
+            head = self._person(region, self._birth(62, 88), head_male, Relation.HEAD, surname)
+            family = [head]
+        else:
+            head = self._person(region, self._birth(28, 70), head_male, Relation.HEAD, surname)
+            head_age = (self.today - head.birth_date).days // 365
+            family = [head]
+            if rng.random() < 0.85:
+                family.append(
+                    self._person(
+                        region,
+                        self._birth(max(20, head_age - 6), head_age + 3),
+                        not head_male,
+                        Relation.SPOUSE,
+                    )
+                )
+            while len(family) < size:
+                if head_age > 45 and rng.random() < 0.2:
+                    family.append(
+                        self._person(
+                            region,
+                            self._birth(max(0, head_age - 45), head_age - 40),
+                            rng.random() < 0.5,
+                            Relation.GRANDCHILD,
+                            surname,
+                        )
+                    )
+                elif head_age < 55 and rng.random() < 0.15:
+                    family.append(
+                        self._person(
+                            region,
+                            self._birth(head_age + 22, min(95, head_age + 35)),
+                            rng.random() < 0.5,
+                            Relation.PARENT,
+                            surname,
+                        )
+                    )
+                else:
+                    youngest, oldest = max(0, head_age - 40), max(0, head_age - 20)
+                    family.append(
+                        self._person(
+                            region, self._birth(youngest, oldest), rng.random() < 0.5, Relation.CHILD, surname
+                        )
+                    )
+        member_groups = [[] for _ in family]
+        household_labels = []
+        if size == 1:
+            member_groups[0].append(groups["elderly-alone"])
+            household_labels += [labels["elderly-alone"], labels["lives-alone"]]
+        if urgent or rng.random() < 0.03:
+            reason = rng.choice(
+                [
+                    "minimum-allowance",
+                    "disability",
+                    "serious-illness",
+                    "mental-disorder",
+                    "extreme-poverty",
+                    "community-correction",
+                ]
+            )
+            member_groups[rng.randrange(len(family))].append(groups[reason])
+            label_for = {
+                "disability": "physical-disability",
+                "mental-disorder": "mental-disorder",
+                "serious-illness": "serious-illness",
+                "minimum-allowance": "minimum-allowance",
+                "extreme-poverty": "extreme-poverty",
+                "community-correction": "community-correction",
+            }
+            household_labels.append(labels[label_for[reason]])
+        if not any(m.is_labour_force for m in family) and size > 1 and rng.random() < 0.3:
+            household_labels.append(labels["zero-employment"])
+        if any(
+            m.relation in (Relation.CHILD, Relation.GRANDCHILD)
+            and 6 <= (self.today - m.birth_date).days // 365 <= 15
+            for m in family
+        ):
+            household_labels.append(labels["compulsory-education"])
+        household_labels.append(
+            labels[
+                rng.choice(
+                    ["migrant-work", "local-workshop", "gig-work", "public-welfare-post", "own-business"]
+                )
+            ]
+        )
+        household_labels.append(
+            labels["key-out-of-poverty" if tier.severity <= 2 else "ordinary-out-of-poverty"]
+        )
+        return family, member_groups, list(dict.fromkeys(household_labels))
+
+
+class Person(NamedTuple):
+    """A member's columns, in MEMBER_COLUMNS order after the ids."""
+
+    name: str
+    relation: str
+    sex: str
+    ethnicity: str
+    birth_date: datetime.date
+    id_number: str
+    mobile: str
+    is_labour_force: bool
+
+
+MEMBER_COLUMNS = ["id", "household_id", *Person._fields, "status", "created_at"]
+HOUSEHOLD_COLUMNS = [
+    "id",
+    "number",
+    "unit_id",
+    "entrance",
+    "floor",
+    "room",
+    "origin_county",
+    "origin_township",
+    "origin_village",
+    "relocated_on",
+    "phone",
+    "photo",
+    "status",
+    "tier_id",
+    "tier_changed_at",
+    "created_at",
+    "updated_at",
+]
+
+
+def _split(seq, parts):
+    seq = list(seq)
+    size, extra = divmod(len(seq), parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        out.append(seq[start:end])
+        start = end
+    return out
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))

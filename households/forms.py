@@ -1,0 +1,112 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grids.scope import households_in_scope
+from households.models import Household, Member
+from households.validators import normalize_mobile, normalize_resident_id
+from monitoring.models import Tier
+
+
+class MemberForm(forms.ModelForm):
+    """A member, told where else a person is registered when the viewer may know it.
+
+    ``viewer`` is set on a subclass per request (see the admin), because the message
+    names the other household only if it lies in the viewer's scope.
+    """
+
+    viewer = None
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "relation",
+            "sex",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "mobile",
+            "is_labour_force",
+            "special_groups",
+            "status",
+            "left_on",
+        ]
+
+    def clean_id_number(self):
+        value = normalize_resident_id(self.cleaned_data.get("id_number", ""))
+        candidate = Member(
+            pk=self.instance.pk,
+            id_number=value,
+            status=self.data.get(self.add_prefix("status"), self.instance.status),
+        )
+        other = candidate.other_active_membership()
+        if other is None:
+            return value
+        visible = (
+            self.viewer is not None
+            and households_in_scope(self.viewer, Household.objects.filter(pk=other.household_id)).exists()
+        )
+        if visible:
+            raise forms.ValidationError(
+                _(
+                    "This person is already an active member of household %(number)s; "
+                    "record them as moved out there first."
+                )
+                % {"number": other.household.number},
+                code="active_elsewhere",
+            )
+        raise forms.ValidationError(
+            _(
+                "This person is already an active member of another household (outside your "
+                "grid); ask the community to record them as moved out there first."
+            ),
+            code="active_elsewhere",
+        )
+
+
+class HouseholdAddForm(forms.ModelForm):
+    tier_reason = forms.CharField(
+        label=_("reason for this tier"),
+        initial=_("Initial assessment"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "number",
+            "unit",
+            "entrance",
+            "floor",
+            "room",
+            "tier",
+            "phone",
+            "relocated_on",
+            "origin_county",
+            "origin_township",
+            "origin_village",
+            "photo",
+            "labels",
+        ]
+
+
+class TierChangeForm(forms.Form):
+    tier = forms.ModelChoiceField(Tier.objects.none(), label=_("new tier"))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = household.unit.tier_scheme_in_force().tiers.exclude(
+            pk=household.tier_id
+        )
+
+
+class FindPersonForm(forms.Form):
+    """Search by resident ID number or phone: POSTed, so the number stays out of URLs."""
+
+    query = forms.CharField(label=_("resident ID number or phone number"), max_length=32)
+
+    def normalized(self) -> tuple[str, str]:
+        raw = self.cleaned_data["query"]
+        return normalize_resident_id(raw), normalize_mobile(raw)

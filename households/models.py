@@ -1,0 +1,364 @@
+"""Households (户) and their members (人): the unit of care and the point it lands on."""
+
+import uuid
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from households.ethnicity import Ethnicity
+from households.validators import (
+    normalize_mobile,
+    normalize_resident_id,
+    resident_id_birth_date,
+    resident_id_is_male,
+    validate_mobile,
+    validate_not_future,
+    validate_resident_id,
+)
+
+
+class LabelCategory(models.Model):
+    """Top of the label taxonomy (东川: 7 categories, 13 subcategories, 137 labels)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("label category")
+        verbose_name_plural = _("label categories")
+
+    def __str__(self):
+        return self.name
+
+
+class LabelSubcategory(models.Model):
+    category = models.ForeignKey(
+        LabelCategory,
+        on_delete=models.PROTECT,
+        related_name="subcategories",
+        verbose_name=_("category"),
+    )
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["category__order", "order", "code"]
+        verbose_name = _("label subcategory")
+        verbose_name_plural = _("label subcategories")
+
+    def __str__(self):
+        return f"{self.category.name} › {self.name}"
+
+
+class Label(models.Model):
+    subcategory = models.ForeignKey(
+        LabelSubcategory,
+        on_delete=models.PROTECT,
+        related_name="labels",
+        verbose_name=_("subcategory"),
+    )
+    code = models.SlugField(_("code"), max_length=48, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["subcategory__category__order", "subcategory__order", "order", "code"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+
+    def __str__(self):
+        return self.name
+
+
+class SpecialGroup(models.Model):
+    """A special population a person belongs to (独居老人, 残疾, 社区矫正人员 …)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("special group")
+        verbose_name_plural = _("special groups")
+
+    def __str__(self):
+        return self.name
+
+
+def household_photo_path(instance, filename):
+    # The server chooses the name: an uploaded name can carry a resident's name or ID.
+    return f"households/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:5]}"
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MOVED_OUT = "moved_out", _("Moved out")
+
+
+_room = RegexValidator(r"^[0-9A-Za-z]{1,8}$", _("A room number is up to 8 letters or digits, such as 501."))
+
+
+class Household(models.Model):
+    number = models.CharField(
+        _("household number"),
+        max_length=32,
+        unique=True,
+        help_text=_("Unique in the deployment."),
+    )
+    unit = models.ForeignKey(
+        "grids.GridUnit",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("grid unit"),
+        help_text=_("The building, or the floor or group inside it, where the household lives."),
+    )
+    entrance = models.PositiveSmallIntegerField(_("entrance (单元)"), default=1)
+    floor = models.PositiveSmallIntegerField(_("floor"))
+    room = models.CharField(_("room"), max_length=8, validators=[_room])
+    origin_county = models.CharField(_("county of origin"), max_length=32, blank=True)
+    origin_township = models.CharField(_("township of origin"), max_length=32, blank=True)
+    origin_village = models.CharField(_("village of origin"), max_length=32, blank=True)
+    relocated_on = models.DateField(
+        _("relocated on"), null=True, blank=True, validators=[validate_not_future]
+    )
+    phone = models.CharField(_("contact phone"), max_length=11, blank=True, validators=[validate_mobile])
+    photo = models.ImageField(_("photo"), upload_to=household_photo_path, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="households", verbose_name=_("labels"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.ACTIVE,
+    )
+    moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
+    tier = models.ForeignKey(
+        "monitoring.Tier",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("tier"),
+    )
+    tier_changed_at = models.DateTimeField(_("tier since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[labels], excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["unit__path", "entrance", "floor", "room"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["tier"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def address(self) -> str:
+        return _("%(building)s, entrance %(entrance)s, room %(room)s") % {
+            "building": self.unit.name,
+            "entrance": self.entrance,
+            "room": self.room,
+        }
+
+    def clean_fields(self, exclude=None):
+        # Normalised before the length check: "+86 138-0013-8000" is a good number.
+        if self.phone:
+            self.phone = normalize_mobile(self.phone)
+        super().clean_fields(exclude)
+
+    def clean(self):
+        errors = {}
+        building = self.unit.building() if self.unit_id else None
+        if self.unit_id and building is None:
+            errors["unit"] = _(
+                "A household lives in a building: choose a building, or a floor or group "
+                "inside one, not a unit of level %(level)s."
+            ) % {"level": self.unit.level.name}
+        elif building and self.room and self.status == HouseholdStatus.ACTIVE:
+            taken = Household.objects.filter(
+                unit__path__startswith=building.path,
+                entrance=self.entrance,
+                room=self.room,
+                status=HouseholdStatus.ACTIVE,
+            ).exclude(pk=self.pk)
+            if taken.exists():
+                errors["room"] = _("Another active household lives at this address.")
+        if self.unit_id and self.tier_id:
+            scheme = self.unit.tier_scheme_in_force()
+            if self.tier.scheme_id != scheme.pk:
+                errors["tier"] = _("This unit uses the tier scheme %(scheme)s; choose one of its tiers.") % {
+                    "scheme": scheme.name
+                }
+        if self.status == HouseholdStatus.MOVED_OUT and not self.moved_out_on:
+            errors["moved_out_on"] = _("Give the date the household moved out.")
+        if errors:
+            raise ValidationError(errors)
+
+    def head(self):
+        return next((m for m in self.members.all() if m.relation == Relation.HEAD), None)
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    CHILD_IN_LAW = "child_in_law", _("Son- or daughter-in-law")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    PARENT = "parent", _("Parent")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Brother or sister")
+    OTHER = "other", _("Other relative")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Member(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=32)
+    relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
+    )
+    birth_date = models.DateField(_("birth date"), validators=[validate_not_future])
+    id_number = models.CharField(
+        _("resident ID number"),
+        max_length=18,
+        blank=True,
+        validators=[validate_resident_id],
+        help_text=_("18 characters. Leave empty only for a child not yet registered."),
+    )
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    is_labour_force = models.BooleanField(_("in the labour force"), default=False)
+    special_groups = models.ManyToManyField(
+        SpecialGroup, blank=True, related_name="members", verbose_name=_("special groups")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[special_groups])
+
+    class Meta:
+        ordering = ["household", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        permissions = [("view_id_number", _("Can see full resident ID numbers"))]
+        constraints = [
+            # The database, not Python, has the last word: a person is an active member
+            # of one household at most, even when two clerks save at the same moment.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(status="active") & ~Q(id_number=""),
+                name="person_active_in_one_household",
+                violation_error_message=_("This person is already an active member of another household."),
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status="active", relation="head"),
+                name="one_head_per_household",
+                violation_error_message=_("The household already has a head."),
+            ),
+        ]
+        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["mobile"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean_fields(self, exclude=None):
+        if self.id_number:
+            self.id_number = normalize_resident_id(self.id_number)
+        if self.mobile:
+            self.mobile = normalize_mobile(self.mobile)
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as e:
+            errors = e.error_dict
+        # Checked here rather than in clean() so that a form which has already said
+        # where the person is (naming the household when the user may see it) can
+        # exclude the field and not be told twice.
+        checkable = "id_number" not in (exclude or ()) and "id_number" not in errors
+        if self.id_number and checkable and self.other_active_membership() is not None:
+            errors["id_number"] = [
+                ValidationError(
+                    _(
+                        "This person is already an active member of another household; "
+                        "record them as moved out there first."
+                    ),
+                    code="active_elsewhere",
+                )
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self):
+        errors = {}
+        if self.id_number and _is_valid_resident_id(self.id_number):
+            born = resident_id_birth_date(self.id_number)
+            if self.birth_date and born and born != self.birth_date:
+                errors["birth_date"] = _("The birth date does not agree with the ID number.")
+            if self.sex and self.id_number[16].isdigit():
+                expected = Sex.MALE if resident_id_is_male(self.id_number) else Sex.FEMALE
+                if self.sex != expected:
+                    errors["sex"] = _("The sex does not agree with the ID number.")
+        if self.status != MemberStatus.ACTIVE and not self.left_on:
+            errors["left_on"] = _("Give the date the person left.")
+        if errors:
+            raise ValidationError(errors)
+
+    def other_active_membership(self):
+        """The active membership of the same person in another household, if any."""
+        if not self.id_number or self.status != MemberStatus.ACTIVE:
+            return None
+        return (
+            Member.objects.filter(id_number=self.id_number, status=MemberStatus.ACTIVE)
+            .exclude(pk=self.pk)
+            .select_related("household")
+            .first()
+        )
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+def _is_valid_resident_id(value: str) -> bool:
+    try:
+        validate_resident_id(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def mask_id_number(value: str) -> str:
+    """Show the first 4 and last 4 characters only: 5301**********1234."""
+    if not value:
+        return ""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    return value[:3] + "****" + value[-4:] if len(value) == 11 else value

@@ -1,0 +1,53 @@
+"""Writing many rows fast, for demo data and benchmarks.
+
+On PostgreSQL rows go in with ``COPY``, which is several times faster than
+``bulk_create`` (no model instances, no per-value preparation); elsewhere (the embedded
+SQLite) through ``bulk_create``. Ids are taken up front, so that child rows can point at
+their parents without reading anything back.
+"""
+
+from django.db import connection
+
+
+class RowWriter:
+    batch_size = 2000
+
+    def __init__(self):
+        self.copy = connection.vendor == "postgresql"
+        self._next_id = {}
+
+    def allocate_ids(self, model, count: int) -> list[int]:
+        table = model._meta.db_table
+        if self.copy:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+        if table not in self._next_id:
+            with connection.cursor() as cursor:
+                cursor.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"')
+                self._next_id[table] = cursor.fetchone()[0]
+        first = self._next_id[table]
+        self._next_id[table] = first + count
+        return list(range(first, first + count))
+
+    def insert(self, model, columns: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.copy:
+            names = ", ".join(connection.ops.quote_name(c) for c in columns)
+            table = connection.ops.quote_name(model._meta.db_table)
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        attnames = {f.column: f.attname for f in model._meta.concrete_fields}
+        fields = [attnames[c] for c in columns]
+        model.objects.bulk_create(
+            [model(**dict(zip(fields, row))) for row in rows], batch_size=self.batch_size
+        )

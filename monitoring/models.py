@@ -1,0 +1,142 @@
+"""Risk tiers (红黄绿 and its variants) and the append-only record of tier changes."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Cadence(models.TextChoices):
+    """How often a household of a tier must be visited: 日随访, 周跟踪, 月监测 …"""
+
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class TierSchemeQuerySet(models.QuerySet):
+    def get_default(self):
+        return self.get(is_default=True)
+
+
+class TierScheme(models.Model):
+    """A set of tiers a community uses: 三色 红黄绿 or 四色 红橙黄绿, or one an admin defines."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(
+        _("default scheme"),
+        default=False,
+        help_text=_("Used where no unit above a household names a scheme."),
+    )
+
+    objects = TierSchemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("tier scheme")
+        verbose_name_plural = _("tier schemes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_tier_scheme"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Tier(models.Model):
+    scheme = models.ForeignKey(
+        TierScheme, on_delete=models.PROTECT, related_name="tiers", verbose_name=_("scheme")
+    )
+    code = models.SlugField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=32)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))],
+    )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), help_text=_("1 is the most urgent tier of its scheme.")
+    )
+    cadence = models.CharField(_("visit cadence"), max_length=16, choices=Cadence.choices)
+    response_working_days = models.PositiveSmallIntegerField(
+        _("response deadline (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("How many working days help may take; empty where none is set."),
+    )
+
+    class Meta:
+        ordering = ["scheme", "severity"]
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="tier_code_unique_in_scheme"),
+            models.UniqueConstraint(fields=["scheme", "severity"], name="tier_severity_unique_in_scheme"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TierChange(models.Model):
+    """One change of a household's tier. Appended, never edited or deleted.
+
+    The household's current tier is a copy of the latest row, written in the same
+    transaction by ``monitoring.services.change_tier``; trends, audits and (later)
+    rescheduling all read these rows.
+    """
+
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="tier_changes",
+        verbose_name=_("household"),
+    )
+    from_tier = models.ForeignKey(
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from tier"),
+    )
+    to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("to tier"))
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        get_latest_by = ["changed_at", "id"]
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        indexes = [models.Index(fields=["household", "-changed_at"])]
+
+    def __str__(self):
+        before = self.from_tier.name if self.from_tier_id else "—"
+        return f"{self.household_id}: {before} → {self.to_tier.name}"
+
+    def save(self, *args, **kwargs):
+        # A guard, not a rule: history is appended only, whoever calls save().
+        if not self._state.adding:
+            raise ValidationError(_("A tier change is history and cannot be edited."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A tier change is history and cannot be deleted."))
