@@ -134,9 +134,9 @@ class GridUnitAdmin(admin.ModelAdmin):
             return
         parent = form.cleaned_data.get("parent")
         if parent is not None:
-            parent.add_child(instance=obj)
+            GridUnit.objects.add_child(parent, instance=obj)
         else:
-            GridUnit.add_root(instance=obj)
+            GridUnit.objects.add_root(instance=obj)
 
 
 @admin.register(Assignment)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -102,7 +103,7 @@ class GridUnit(MP_Node):
         return f"{self.level.name} {self.name}" if self.level_id else self.name
 
     def clean(self):
-        parent = self.get_parent() if self.path else None
+        parent = GridUnit.objects.get_parent(self) if self.path else None
         if parent and self.level_id and parent.level.rank >= self.level.rank:
             raise ValidationError(
                 {
@@ -116,6 +117,12 @@ class GridUnit(MP_Node):
     def subtree(self):
         """This unit and every unit below it: one prefix query on an index."""
         return GridUnit.objects.filter(path__startswith=self.path)
+
+    def households_below(self):
+        """Every household in this unit's subtree: one query, joined on the path index."""
+        from households.models import Household
+
+        return Household.objects.filter(unit__path__startswith=self.path)
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit and of every unit above it, top first."""
@@ -166,7 +173,7 @@ class AssignmentQuerySet(models.QuerySet):
         ``unit_path_ref`` is an expression (usually an ``OuterRef``) for a unit's path;
         a path starts with each of its ancestors' paths.
         """
-        return self.alias(target_path=unit_path_ref).filter(target_path__startswith=F("unit__path"))
+        return self.filter(StartsWith(unit_path_ref, F("unit__path")))
 
     def responsible_for(self, unit: GridUnit, on: datetime.date | None = None):
         """Who was in charge of a unit on a day: assignments on it or on any unit above."""

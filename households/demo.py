@@ -92,7 +92,8 @@ class Plan:
 
     def __post_init__(self):
         self.buildings = max(1, math.ceil(self.households / HOUSEHOLDS_PER_BUILDING))
-        self.communities = max(1, round(self.households / HOUSEHOLDS_PER_COMMUNITY))
+        # At least two communities, so that both tier schemes are seen.
+        self.communities = max(2, round(self.households / HOUSEHOLDS_PER_COMMUNITY))
         self.communities = min(self.communities, self.buildings)
         self.streets = max(1, math.ceil(self.communities / COMMUNITIES_PER_STREET))
 

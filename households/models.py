@@ -11,12 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.ethnicity import Ethnicity
+from households.fields import MobileNumberField, ResidentIdField
 from households.validators import (
-    normalize_mobile,
-    normalize_resident_id,
     resident_id_birth_date,
     resident_id_is_male,
-    validate_mobile,
     validate_not_future,
     validate_resident_id,
 )
@@ -130,7 +128,7 @@ class Household(models.Model):
     relocated_on = models.DateField(
         _("relocated on"), null=True, blank=True, validators=[validate_not_future]
     )
-    phone = models.CharField(_("contact phone"), max_length=11, blank=True, validators=[validate_mobile])
+    phone = MobileNumberField(_("contact phone"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=household_photo_path, blank=True)
     labels = models.ManyToManyField(Label, blank=True, related_name="households", verbose_name=_("labels"))
     status = models.CharField(
@@ -168,12 +166,6 @@ class Household(models.Model):
             "entrance": self.entrance,
             "room": self.room,
         }
-
-    def clean_fields(self, exclude=None):
-        # Normalised before the length check: "+86 138-0013-8000" is a good number.
-        if self.phone:
-            self.phone = normalize_mobile(self.phone)
-        super().clean_fields(exclude)
 
     def clean(self):
         errors = {}
@@ -241,14 +233,12 @@ class Member(models.Model):
         _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
     )
     birth_date = models.DateField(_("birth date"), validators=[validate_not_future])
-    id_number = models.CharField(
+    id_number = ResidentIdField(
         _("resident ID number"),
-        max_length=18,
         blank=True,
-        validators=[validate_resident_id],
         help_text=_("18 characters. Leave empty only for a child not yet registered."),
     )
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    mobile = MobileNumberField(_("mobile number"), blank=True)
     is_labour_force = models.BooleanField(_("in the labour force"), default=False)
     special_groups = models.ManyToManyField(
         SpecialGroup, blank=True, related_name="members", verbose_name=_("special groups")
@@ -288,10 +278,6 @@ class Member(models.Model):
         return self.name
 
     def clean_fields(self, exclude=None):
-        if self.id_number:
-            self.id_number = normalize_resident_id(self.id_number)
-        if self.mobile:
-            self.mobile = normalize_mobile(self.mobile)
         errors = {}
         try:
             super().clean_fields(exclude)

@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make demo   virtual environment, install, migrate, seed, serve on http://127.0.0.1:8000
+#   make test   virtual environment, install, every test
+# DATABASE_URL and REDIS_URL choose PostgreSQL and Redis; without them: SQLite, no Redis.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+.PHONY: demo test install messages makemessages lint serve bench clean
+
+demo: install messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is needed; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Compiled with Babel, so that a machine without GNU gettext can run the demo.
+messages: install $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	$(VENV)/bin/pybabel compile --statistics -l $* -i $< -o $@
+
+# Needs GNU gettext (xgettext); only for whoever changes user-visible text.
+makemessages: install
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 $(CATALOGUES)

@@ -1,0 +1,41 @@
+import types
+
+import pytest
+
+from tests.grids.factories import AssignmentFactory, GridUnitFactory, level
+
+
+@pytest.fixture
+def grid(db):
+    """A small settlement: 县 > 街道 > 社区 > two areas > buildings > floors.
+
+    Every unit is an attribute: county, street, community, area_east, area_west,
+    building_1 (with floor_1_1, floor_1_2), building_2, building_3 (in the west area).
+    """
+    g = types.SimpleNamespace()
+    g.county = GridUnitFactory(level=level("县"), name="幸福县", code="XF")
+    g.street = GridUnitFactory(parent=g.county, level=level("街道"), name="第一街道", code="S1")
+    g.community = GridUnitFactory(parent=g.street, level=level("社区"), name="铜源社区", code="C1")
+    g.area_east = GridUnitFactory(parent=g.community, level=level("片区"), name="东片区", code="A1")
+    g.area_west = GridUnitFactory(parent=g.community, level=level("片区"), name="西片区", code="A2")
+    g.building_1 = GridUnitFactory(parent=g.area_east, level=level("楼栋"), name="1栋", code="B1",
+                                   symbol="apple")
+    g.building_2 = GridUnitFactory(parent=g.area_east, level=level("楼栋"), name="2栋", code="B2",
+                                   symbol="deer")
+    g.building_3 = GridUnitFactory(parent=g.area_west, level=level("楼栋"), name="3栋", code="B3")
+    g.floor_1_1 = GridUnitFactory(parent=g.building_1, level=level("楼层"), name="1层", code="B1F1")
+    g.floor_1_2 = GridUnitFactory(parent=g.building_1, level=level("楼层"), name="2层", code="B1F2")
+    for name, unit in vars(g).copy().items():
+        unit.refresh_from_db()
+        setattr(g, name, unit)
+    return g
+
+
+@pytest.fixture
+def assign():
+    """Assign a user to a unit: ``assign(user, unit, role=..., starts_on=..., ends_on=...)``."""
+
+    def _assign(user, unit, **kwargs):
+        return AssignmentFactory(user=user, unit=unit, **kwargs)
+
+    return _assign

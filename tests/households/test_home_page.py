@@ -1,0 +1,50 @@
+"""The landing page: the user's grid and its households by tier."""
+
+import pytest
+from django.urls import reverse
+
+from grids.models import Role
+from tests.grids.factories import UserFactory
+from tests.households.factories import HouseholdFactory, default_tier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_asks_for_a_login(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_worker_sees_their_units_and_the_tiers_in_their_scope(grid, client, assign):
+    worker = UserFactory()
+    assign(worker, grid.building_1, role=Role.BUILDING_HEAD)
+    HouseholdFactory(unit=grid.building_1, tier=default_tier("red"))
+    HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("green"))
+    HouseholdFactory(unit=grid.building_3, tier=default_tier("red"))
+    client.force_login(worker)
+
+    page = client.get(reverse("home"))
+
+    assert page.context["total"] == 2
+    assert {row["tier__name"]: row["count"] for row in page.context["by_tier"]} == {"红": 1, "绿": 1}
+    assert "1栋" in page.content.decode()
+
+
+def test_a_user_with_no_assignment_is_told_so(grid, client):
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("home"))
+
+    assert page.context["total"] == 0
+    assert "管理员" in page.content.decode()
+
+
+def test_logging_in_with_a_password_lands_on_the_home_page(grid, client):
+    UserFactory(username="worker1")
+
+    response = client.post(reverse("login"), {"username": "worker1", "password": "pw-for-tests"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")

@@ -1,0 +1,104 @@
+"""Bad household input is refused with the field and the reason, and nothing is saved."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from households.models import Household
+from monitoring.models import TierChange, TierScheme
+from tests.admin_forms import admin_form_data, errors_of
+from tests.grids.factories import administrator
+from tests.households.factories import HouseholdFactory, default_tier
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:households_household_add")
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(administrator())
+    return client
+
+
+def add_household(client, language="zh-hans", **fields):
+    data = admin_form_data(client, ADD, **{
+        "number": "HH-NEW-1", "entrance": "1", "floor": "5", "room": "501",
+        "tier": default_tier("green").pk, "tier_reason": "初始评定", **fields,
+    })
+    return client.post(ADD, data, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_a_valid_household_is_saved_with_its_first_tier_change(grid, admin_client):
+    response = add_household(admin_client, unit=grid.building_1.pk, phone="+86 138-0013-8000")
+
+    assert response.status_code == 302
+    household = Household.objects.get(number="HH-NEW-1")
+    assert household.phone == "13800138000"
+    change = TierChange.objects.get(household=household)
+    assert (change.from_tier, change.to_tier, change.reason) == (None, household.tier, "初始评定")
+    assert household.tier_changed_at == change.changed_at
+
+
+def test_a_room_on_a_unit_that_is_not_a_building_is_refused(grid, admin_client):
+    response = add_household(admin_client, unit=grid.area_east.pk)
+
+    assert "unit" in errors_of(response)
+    assert "片区" in errors_of(response)["unit"][0]
+    assert not Household.objects.exists()
+
+
+def test_a_household_number_used_twice_is_refused(grid, admin_client):
+    HouseholdFactory(number="HH-NEW-1", unit=grid.building_2)
+
+    response = add_household(admin_client, unit=grid.building_1.pk)
+
+    assert "number" in errors_of(response)
+    assert Household.objects.count() == 1
+
+
+def test_an_address_already_lived_in_is_refused(grid, admin_client):
+    HouseholdFactory(unit=grid.floor_1_1, entrance=1, room="501")
+
+    response = add_household(admin_client, unit=grid.building_1.pk)
+
+    assert "room" in errors_of(response)
+    assert Household.objects.count() == 1
+
+
+def test_a_tier_of_another_scheme_is_refused(grid, admin_client):
+    four = TierScheme.objects.get(code="four-colour")
+
+    response = add_household(admin_client, unit=grid.building_1.pk, tier=four.tiers.get(code="orange").pk)
+
+    assert "tier" in errors_of(response)
+    assert not Household.objects.exists()
+
+
+def test_a_relocation_date_in_the_future_is_refused(grid, admin_client):
+    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+
+    response = add_household(admin_client, unit=grid.building_1.pk, relocated_on=tomorrow.isoformat())
+
+    assert "relocated_on" in errors_of(response)
+    assert not Household.objects.exists()
+
+
+def test_a_phone_that_is_not_a_mobile_number_is_refused_in_both_languages(grid, admin_client):
+    chinese = add_household(admin_client, unit=grid.building_1.pk, phone="0871-6543210")
+    english = add_household(admin_client, "en", unit=grid.building_1.pk, phone="0871-6543210")
+
+    assert "手机号码" in errors_of(chinese)["phone"][0]
+    assert "mobile number" in errors_of(english)["phone"][0]
+    assert "6543210" not in errors_of(english)["phone"][0]
+    assert not Household.objects.exists()
+
+
+def test_a_moved_out_household_needs_its_date(grid):
+    household = HouseholdFactory(unit=grid.building_1)
+    household.status = "moved_out"
+
+    with pytest.raises(Exception) as raised:
+        household.full_clean()
+
+    assert "moved_out_on" in raised.value.message_dict

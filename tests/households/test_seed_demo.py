@@ -1,0 +1,95 @@
+"""seed_demo builds a believable settlement that hangs together."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from grids.models import Assignment, GridUnit, Role
+from grids.scope import households_in_scope
+from households.demo import DEMO_USERS
+from households.models import Household, Member
+from households.validators import validate_resident_id
+from monitoring.models import TierChange
+
+pytestmark = pytest.mark.django_db
+
+HOUSEHOLDS = 600
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", households=HOUSEHOLDS, no_progress=True, password="demo-pass-1")
+
+
+def test_it_builds_the_households_with_members_and_a_first_tier_change(seeded):
+    assert Household.objects.count() == HOUSEHOLDS
+    assert TierChange.objects.count() == HOUSEHOLDS
+    assert not Household.objects.filter(members__isnull=True).exists()
+    assert Member.objects.filter(relation="head").count() == HOUSEHOLDS
+    assert 3.2 < Member.objects.count() / HOUSEHOLDS < 4.2
+
+
+def test_every_member_passes_the_validation_forms_apply(seeded):
+    for member in Member.objects.select_related("household")[:300]:
+        validate_resident_id(member.id_number)
+        member.full_clean()
+
+
+def test_every_household_is_valid_and_in_its_schemes_tier(seeded):
+    for household in Household.objects.select_related("unit", "tier")[:200]:
+        household.full_clean()
+
+
+def test_the_tier_mix_is_the_one_ludian_started_with(seeded):
+    three = Household.objects.filter(tier__scheme__code="three-colour")
+    red = three.filter(tier__code="red").count() / three.count()
+    green = three.filter(tier__code="green").count() / three.count()
+
+    assert 0.025 < red < 0.055
+    assert 0.75 < green < 0.86
+    assert Household.objects.filter(tier__scheme__code="four-colour").exists()
+
+
+def test_grid_workers_cover_about_fifteen_households(seeded):
+    floor_heads = Assignment.objects.filter(role=Role.FLOOR_HEAD).values("user").distinct().count()
+
+    assert 12 < HOUSEHOLDS / floor_heads < 18
+
+
+def test_buildings_carry_symbols(seeded):
+    buildings = GridUnit.objects.filter(level__is_building=True)
+
+    assert buildings.exists()
+    assert not buildings.filter(symbol="").exists()
+
+
+def test_every_demo_user_can_log_in_and_sees_their_grid(seeded, client):
+    for username, _role, _description in DEMO_USERS:
+        assert client.login(username=username, password="demo-pass-1"), username
+        assert client.get(reverse("home")).status_code == 200
+        client.logout()
+
+
+def test_the_demo_staff_reach_the_admin_and_a_floor_head_sees_fifteen_or_so(seeded, client):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    assert client.login(username="staff", password="demo-pass-1")
+    assert client.get(reverse("admin:households_household_changelist")).status_code == 200
+    floor = User.objects.get(username="floor")
+    assert 12 <= households_in_scope(floor).count() <= 18
+    assert households_in_scope(User.objects.get(username="leader")).count() == HOUSEHOLDS
+
+
+def test_it_refuses_to_seed_twice_unless_asked_to_skip(seeded):
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("seed_demo", households=10, no_progress=True)
+
+    call_command("seed_demo", households=10, no_progress=True, if_empty=True)
+
+    assert Household.objects.count() == HOUSEHOLDS
+
+
+def test_it_refuses_nonsense(db):
+    with pytest.raises(CommandError, match="--households"):
+        call_command("seed_demo", households=0, no_progress=True)
