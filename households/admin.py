@@ -120,8 +120,12 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     list_filter = [TierFilter, "status", UnitSubtreeFilter, "labels"]
     list_select_related = ["unit", "tier"]
     # ID and phone numbers are found through the POSTed search (find/), not ?q=, so that
-    # they never stand in a URL or an access log.
-    search_fields = ["number", "members__name", "unit__name"]
+    # they never stand in a URL or an access log. See get_search_results for the rest.
+    search_fields = ["number"]
+    show_full_result_count = False
+    search_help_text = _(
+        'Household number or a member\'s name. For ID and phone numbers, use "Find by ID or phone number".'
+    )
     autocomplete_fields = ["unit"]
     filter_horizontal = ["labels"]
     inlines = [MemberInline, TierChangeInline]
@@ -174,6 +178,19 @@ class HouseholdAdmin(SimpleHistoryAdmin):
         return households_in_scope(request.user, super().get_queryset(request)).annotate(
             head_name=Subquery(head)
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Household number or a member's name.
+
+        Members are matched in a subquery rather than through a join, so the list needs
+        no DISTINCT: on a county's 370,000 members that is the difference between tens
+        of milliseconds and seconds.
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        named = Member.objects.filter(name__contains=term).values("household_id")
+        return queryset.filter(Q(number__icontains=term) | Q(pk__in=named)), False
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets

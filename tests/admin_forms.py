@@ -9,8 +9,9 @@ def admin_form_data(client, url: str, **fields) -> dict:
     """The page's hidden inputs (formset management forms) plus the given fields."""
     page = client.get(url)
     assert page.status_code == 200, page.status_code
-    data = {name: value for name, value in _HIDDEN.findall(page.content.decode())
-            if name != "csrfmiddlewaretoken"}
+    data = {
+        name: value for name, value in _HIDDEN.findall(page.content.decode()) if name != "csrfmiddlewaretoken"
+    }
     data.update({key: value for key, value in fields.items() if value is not None})
     return data
 

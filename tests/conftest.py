@@ -18,10 +18,12 @@ def grid(db):
     g.community = GridUnitFactory(parent=g.street, level=level("社区"), name="铜源社区", code="C1")
     g.area_east = GridUnitFactory(parent=g.community, level=level("片区"), name="东片区", code="A1")
     g.area_west = GridUnitFactory(parent=g.community, level=level("片区"), name="西片区", code="A2")
-    g.building_1 = GridUnitFactory(parent=g.area_east, level=level("楼栋"), name="1栋", code="B1",
-                                   symbol="apple")
-    g.building_2 = GridUnitFactory(parent=g.area_east, level=level("楼栋"), name="2栋", code="B2",
-                                   symbol="deer")
+    g.building_1 = GridUnitFactory(
+        parent=g.area_east, level=level("楼栋"), name="1栋", code="B1", symbol="apple"
+    )
+    g.building_2 = GridUnitFactory(
+        parent=g.area_east, level=level("楼栋"), name="2栋", code="B2", symbol="deer"
+    )
     g.building_3 = GridUnitFactory(parent=g.area_west, level=level("楼栋"), name="3栋", code="B3")
     g.floor_1_1 = GridUnitFactory(parent=g.building_1, level=level("楼层"), name="1层", code="B1F1")
     g.floor_1_2 = GridUnitFactory(parent=g.building_1, level=level("楼层"), name="2层", code="B1F2")

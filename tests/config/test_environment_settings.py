@@ -16,8 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -28,8 +32,9 @@ PRODUCTION = {
 }
 
 
-@pytest.mark.parametrize(("raw", "value"), [("1", True), ("true", True), ("Yes", True), ("off", False),
-                                            ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1", True), ("true", True), ("Yes", True), ("off", False), ("0", False)]
+)
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, value):
     monkeypatch.setenv("SOME_FLAG", raw)
 
@@ -50,8 +55,9 @@ def test_env_list_splits_on_commas(monkeypatch):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DJANGO_SETTINGS_MODULE="config.settings.production",
-                        ALLOWED_HOSTS="hhl.example.org")
+    result = run_manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="hhl.example.org"
+    )
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr

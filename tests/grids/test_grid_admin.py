@@ -18,7 +18,9 @@ def test_it_drills_down_one_level_at_a_time(grid, admin_client):
 
 
 def test_a_unit_page_shows_its_place_and_the_units_below(grid, admin_client):
-    page = admin_client.get(reverse("admin:grids_gridunit_change", args=[grid.building_1.pk])).content.decode()
+    page = admin_client.get(
+        reverse("admin:grids_gridunit_change", args=[grid.building_1.pk])
+    ).content.decode()
 
     assert "铜源社区" in page and "东片区" in page
     assert f"?parent={grid.building_1.pk}" in page
@@ -27,9 +29,16 @@ def test_a_unit_page_shows_its_place_and_the_units_below(grid, admin_client):
 def test_a_unit_is_added_under_its_parent(grid, client):
     client.force_login(administrator())
 
-    response = client.post(f"{ADD}?parent={grid.area_west.pk}", {
-        "parent": grid.area_west.pk, "level": level("楼栋").pk, "name": "9栋", "code": "B9", "symbol": "pear",
-    })
+    response = client.post(
+        f"{ADD}?parent={grid.area_west.pk}",
+        {
+            "parent": grid.area_west.pk,
+            "level": level("楼栋").pk,
+            "name": "9栋",
+            "code": "B9",
+            "symbol": "pear",
+        },
+    )
 
     assert response.status_code == 302
     added = GridUnit.objects.get(code="B9")
@@ -40,9 +49,15 @@ def test_a_unit_is_added_under_its_parent(grid, client):
 def test_a_unit_above_its_parents_level_is_refused(grid, client):
     client.force_login(administrator())
 
-    response = client.post(f"{ADD}?parent={grid.building_1.pk}", {
-        "parent": grid.building_1.pk, "level": level("社区").pk, "name": "错误", "code": "BAD",
-    })
+    response = client.post(
+        f"{ADD}?parent={grid.building_1.pk}",
+        {
+            "parent": grid.building_1.pk,
+            "level": level("社区").pk,
+            "name": "错误",
+            "code": "BAD",
+        },
+    )
 
     assert "level" in response.context["adminform"].form.errors
     assert not GridUnit.objects.filter(code="BAD").exists()
@@ -55,9 +70,15 @@ def test_staff_cannot_start_a_new_tree_or_add_outside_their_scope(grid, client, 
     client.force_login(staff)
 
     no_parent = client.post(ADD, {"level": level("县").pk, "name": "新县", "code": "NEW"})
-    outside = client.post(f"{ADD}?parent={grid.area_west.pk}", {
-        "parent": grid.area_west.pk, "level": level("楼栋").pk, "name": "9栋", "code": "B9",
-    })
+    outside = client.post(
+        f"{ADD}?parent={grid.area_west.pk}",
+        {
+            "parent": grid.area_west.pk,
+            "level": level("楼栋").pk,
+            "name": "9栋",
+            "code": "B9",
+        },
+    )
 
     assert "parent" in no_parent.context["adminform"].form.errors
     assert "parent" in outside.context["adminform"].form.errors

@@ -77,12 +77,19 @@ def test_units_inherit_the_tier_scheme_of_the_community(grid):
 
 def test_who_was_responsible_on_a_day_stays_known(grid):
     before, after, head = UserFactory(), UserFactory(), UserFactory()
-    Assignment.objects.create(user=before, unit=grid.building_1, role=Role.BUILDING_HEAD,
-                              starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2025, 6, 30))
-    Assignment.objects.create(user=after, unit=grid.building_1, role=Role.BUILDING_HEAD,
-                              starts_on=datetime.date(2025, 7, 1))
-    Assignment.objects.create(user=head, unit=grid.area_east, role=Role.GRID_HEAD,
-                              starts_on=datetime.date(2024, 1, 1))
+    Assignment.objects.create(
+        user=before,
+        unit=grid.building_1,
+        role=Role.BUILDING_HEAD,
+        starts_on=datetime.date(2024, 1, 1),
+        ends_on=datetime.date(2025, 6, 30),
+    )
+    Assignment.objects.create(
+        user=after, unit=grid.building_1, role=Role.BUILDING_HEAD, starts_on=datetime.date(2025, 7, 1)
+    )
+    Assignment.objects.create(
+        user=head, unit=grid.area_east, role=Role.GRID_HEAD, starts_on=datetime.date(2024, 1, 1)
+    )
 
     def on(day):
         return {a.user for a in Assignment.objects.responsible_for(grid.floor_1_1, on=day)}
@@ -92,8 +99,13 @@ def test_who_was_responsible_on_a_day_stays_known(grid):
 
 
 def test_an_assignment_cannot_end_before_it_starts(grid):
-    assignment = Assignment(user=UserFactory(), unit=grid.building_1, role=Role.FLOOR_HEAD,
-                            starts_on=datetime.date(2026, 5, 1), ends_on=datetime.date(2026, 4, 30))
+    assignment = Assignment(
+        user=UserFactory(),
+        unit=grid.building_1,
+        role=Role.FLOOR_HEAD,
+        starts_on=datetime.date(2026, 5, 1),
+        ends_on=datetime.date(2026, 4, 30),
+    )
 
     with pytest.raises(ValidationError) as raised:
         assignment.full_clean()

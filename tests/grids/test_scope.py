@@ -91,8 +91,13 @@ def test_ended_and_future_assignments_give_no_scope(grid, homes, assign):
 def test_a_temporary_cover_sees_the_grid_only_while_covering(grid, homes, assign):
     regular, stand_in = UserFactory(), UserFactory()
     assign(regular, grid.building_3, starts_on=datetime.date(2025, 1, 1))
-    assign(stand_in, grid.building_3, covering_for=regular,
-           starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 14))
+    assign(
+        stand_in,
+        grid.building_3,
+        covering_for=regular,
+        starts_on=datetime.date(2026, 3, 1),
+        ends_on=datetime.date(2026, 3, 14),
+    )
 
     assert numbers(households_in_scope(stand_in)) == [homes["b3"].number]
     assert households_in_scope(stand_in, on=datetime.date(2026, 3, 15)).count() == 0

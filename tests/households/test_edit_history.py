@@ -17,12 +17,24 @@ def test_an_admin_edit_records_who_changed_what(grid, client):
     client.force_login(editor)
     url = reverse("admin:households_household_change", args=[household.pk])
 
-    response = client.post(url, admin_form_data(client, url, **{
-        "number": household.number, "status": "active", "unit": grid.building_1.pk,
-        "entrance": "1", "floor": "5", "room": household.room, "phone": "13900139000",
-        "origin_county": household.origin_county,
-        **{f"members-0-{k}": v for k, v in _member_fields(household.members.get()).items()},
-    }))
+    response = client.post(
+        url,
+        admin_form_data(
+            client,
+            url,
+            **{
+                "number": household.number,
+                "status": "active",
+                "unit": grid.building_1.pk,
+                "entrance": "1",
+                "floor": "5",
+                "room": household.room,
+                "phone": "13900139000",
+                "origin_county": household.origin_county,
+                **{f"members-0-{k}": v for k, v in _member_fields(household.members.get()).items()},
+            },
+        ),
+    )
 
     assert response.status_code == 302
     latest = household.history.first()
@@ -42,8 +54,13 @@ def test_the_history_page_shows_the_edits(grid, client):
 
 def _member_fields(member):
     return {
-        "id": member.pk, "household": member.household_id, "name": member.name,
-        "relation": member.relation, "sex": member.sex, "ethnicity": member.ethnicity,
-        "birth_date": member.birth_date.isoformat(), "id_number": member.id_number,
+        "id": member.pk,
+        "household": member.household_id,
+        "name": member.name,
+        "relation": member.relation,
+        "sex": member.sex,
+        "ethnicity": member.ethnicity,
+        "birth_date": member.birth_date.isoformat(),
+        "id_number": member.id_number,
         "status": member.status,
     }

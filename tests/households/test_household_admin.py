@@ -15,8 +15,9 @@ FIND = reverse("admin:households_household_find")
 
 @pytest.fixture
 def homes(grid):
-    east = HouseholdFactory(number="HH-EAST", unit=grid.building_1, tier=default_tier("red"),
-                            phone="13912345678")
+    east = HouseholdFactory(
+        number="HH-EAST", unit=grid.building_1, tier=default_tier("red"), phone="13912345678"
+    )
     west = HouseholdFactory(number="HH-WEST", unit=grid.building_3)
     MemberFactory(household=east, name="王小红")
     MemberFactory(household=west, name="赵大山", mobile="13700001111")

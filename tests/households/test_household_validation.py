@@ -22,10 +22,19 @@ def admin_client(client):
 
 
 def add_household(client, language="zh-hans", **fields):
-    data = admin_form_data(client, ADD, **{
-        "number": "HH-NEW-1", "entrance": "1", "floor": "5", "room": "501",
-        "tier": default_tier("green").pk, "tier_reason": "初始评定", **fields,
-    })
+    data = admin_form_data(
+        client,
+        ADD,
+        **{
+            "number": "HH-NEW-1",
+            "entrance": "1",
+            "floor": "5",
+            "room": "501",
+            "tier": default_tier("green").pk,
+            "tier_reason": "初始评定",
+            **fields,
+        },
+    )
     return client.post(ADD, data, HTTP_ACCEPT_LANGUAGE=language)
 
 

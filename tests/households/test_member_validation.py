@@ -19,10 +19,19 @@ BORN = datetime.date(1980, 3, 4)
 
 
 def add_household_with(client, *members, unit):
-    data = admin_form_data(client, ADD, **{
-        "number": "HH-NEW-1", "unit": unit.pk, "entrance": "1", "floor": "5", "room": "501",
-        "tier": default_tier().pk, "tier_reason": "初始评定",
-    })
+    data = admin_form_data(
+        client,
+        ADD,
+        **{
+            "number": "HH-NEW-1",
+            "unit": unit.pk,
+            "entrance": "1",
+            "floor": "5",
+            "room": "501",
+            "tier": default_tier().pk,
+            "tier_reason": "初始评定",
+        },
+    )
     data.update(member_rows(*members))
     return client.post(ADD, data)
 
@@ -38,10 +47,19 @@ def test_a_household_and_its_members_are_saved_together(grid, client):
 
     response = add_household_with(
         client,
-        {"name": "张三", "birth_date": BORN.isoformat(), "id_number": resident_id(BORN, True),
-         "mobile": "138 0013 8000"},
-        {"name": "李四", "relation": "spouse", "sex": "female", "birth_date": spouse_born.isoformat(),
-         "id_number": resident_id(spouse_born, False).lower()},
+        {
+            "name": "张三",
+            "birth_date": BORN.isoformat(),
+            "id_number": resident_id(BORN, True),
+            "mobile": "138 0013 8000",
+        },
+        {
+            "name": "李四",
+            "relation": "spouse",
+            "sex": "female",
+            "birth_date": spouse_born.isoformat(),
+            "id_number": resident_id(spouse_born, False).lower(),
+        },
         unit=grid.building_1,
     )
 
@@ -54,7 +72,8 @@ def test_an_invalid_member_saves_nothing_at_all(grid, client):
     client.force_login(administrator())
 
     response = add_household_with(
-        client, {"name": "张三", "birth_date": BORN.isoformat(), "id_number": "110105194912310021"},
+        client,
+        {"name": "张三", "birth_date": BORN.isoformat(), "id_number": "110105194912310021"},
         unit=grid.building_1,
     )
 
@@ -63,13 +82,16 @@ def test_an_invalid_member_saves_nothing_at_all(grid, client):
     assert not Member.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "row"), [
-    ("birth_date", {"birth_date": "1980-03-05", "id_number": resident_id(BORN, True)}),
-    ("sex", {"sex": "female", "birth_date": BORN.isoformat(), "id_number": resident_id(BORN, True)}),
-    ("birth_date", {"birth_date": "2099-01-01", "id_number": ""}),
-    ("mobile", {"birth_date": BORN.isoformat(), "id_number": "", "mobile": "12345"}),
-    ("id_number", {"birth_date": BORN.isoformat(), "id_number": "110105491231002"}),
-])
+@pytest.mark.parametrize(
+    ("field", "row"),
+    [
+        ("birth_date", {"birth_date": "1980-03-05", "id_number": resident_id(BORN, True)}),
+        ("sex", {"sex": "female", "birth_date": BORN.isoformat(), "id_number": resident_id(BORN, True)}),
+        ("birth_date", {"birth_date": "2099-01-01", "id_number": ""}),
+        ("mobile", {"birth_date": BORN.isoformat(), "id_number": "", "mobile": "12345"}),
+        ("id_number", {"birth_date": BORN.isoformat(), "id_number": "110105491231002"}),
+    ],
+)
 def test_a_member_that_disagrees_with_itself_is_refused(grid, client, field, row):
     client.force_login(administrator())
 
@@ -86,7 +108,8 @@ def test_a_person_active_elsewhere_is_refused_naming_the_household_in_scope(grid
     client.force_login(staff)
 
     response = add_household_with(
-        client, {"name": elsewhere.name, "birth_date": BORN.isoformat(), "id_number": elsewhere.id_number},
+        client,
+        {"name": elsewhere.name, "birth_date": BORN.isoformat(), "id_number": elsewhere.id_number},
         unit=grid.building_1,
     )
 
@@ -103,8 +126,8 @@ def test_a_person_active_outside_the_scope_is_refused_without_naming_the_househo
     client.force_login(staff)
 
     response = add_household_with(
-        client, {"name": "张三", "birth_date": elsewhere.birth_date.isoformat(),
-                 "id_number": elsewhere.id_number},
+        client,
+        {"name": "张三", "birth_date": elsewhere.birth_date.isoformat(), "id_number": elsewhere.id_number},
         unit=grid.building_1,
     )
 
@@ -114,18 +137,33 @@ def test_a_person_active_outside_the_scope_is_refused_without_naming_the_househo
 
 
 def test_a_person_who_moved_out_may_join_a_new_household(grid):
-    old = MemberFactory(household=HouseholdFactory(unit=grid.building_3), status="moved_out",
-                        left_on=datetime.date(2025, 1, 1))
-    member = Member(household=HouseholdFactory(unit=grid.building_1), name=old.name,
-                    relation="head", sex=old.sex, birth_date=old.birth_date, id_number=old.id_number)
+    old = MemberFactory(
+        household=HouseholdFactory(unit=grid.building_3),
+        status="moved_out",
+        left_on=datetime.date(2025, 1, 1),
+    )
+    member = Member(
+        household=HouseholdFactory(unit=grid.building_1),
+        name=old.name,
+        relation="head",
+        sex=old.sex,
+        birth_date=old.birth_date,
+        id_number=old.id_number,
+    )
 
     member.full_clean()
 
 
 def test_the_model_refuses_a_second_active_membership_too(grid):
     first = MemberFactory(household=HouseholdFactory(unit=grid.building_3))
-    second = Member(household=HouseholdFactory(unit=grid.building_1), name="重复", relation="head",
-                    sex=first.sex, birth_date=first.birth_date, id_number=first.id_number)
+    second = Member(
+        household=HouseholdFactory(unit=grid.building_1),
+        name="重复",
+        relation="head",
+        sex=first.sex,
+        birth_date=first.birth_date,
+        id_number=first.id_number,
+    )
 
     with pytest.raises(ValidationError) as raised:
         second.full_clean()
@@ -137,17 +175,28 @@ def test_the_database_has_the_last_word_on_a_second_active_membership(grid):
     first = MemberFactory(household=HouseholdFactory(unit=grid.building_3))
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Member.objects.create(household=HouseholdFactory(unit=grid.building_1), name="重复",
-                              relation="head", sex=first.sex, birth_date=first.birth_date,
-                              id_number=first.id_number)
+        Member.objects.create(
+            household=HouseholdFactory(unit=grid.building_1),
+            name="重复",
+            relation="head",
+            sex=first.sex,
+            birth_date=first.birth_date,
+            id_number=first.id_number,
+        )
 
 
 def test_a_household_has_one_head(grid):
     household = HouseholdFactory(unit=grid.building_1)
     MemberFactory(household=household)
     born = datetime.date(1990, 1, 1)
-    second_head = Member(household=household, name="王五", relation="head", sex="male",
-                         birth_date=born, id_number=resident_id(born, True))
+    second_head = Member(
+        household=household,
+        name="王五",
+        relation="head",
+        sex="male",
+        birth_date=born,
+        id_number=resident_id(born, True),
+    )
 
     with pytest.raises(ValidationError):
         second_head.full_clean()

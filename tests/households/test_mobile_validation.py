@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from households.validators import normalize_mobile, validate_mobile
 
 
-@pytest.mark.parametrize("raw", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000",
-                                 "+86-138-0013-8000"])
+@pytest.mark.parametrize(
+    "raw", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000", "+86-138-0013-8000"]
+)
 def test_it_strips_the_country_code_spaces_and_hyphens(raw):
     assert normalize_mobile(raw) == "13800138000"
     validate_mobile(raw)

@@ -19,5 +19,8 @@ def test_three_colours_visit_daily_weekly_monthly_with_3_and_7_working_days():
 
 def test_four_colours_visit_weekly_fortnightly_monthly_quarterly():
     assert [t[:2] for t in tiers("four-colour")] == [
-        ("red", "weekly"), ("orange", "biweekly"), ("yellow", "monthly"), ("green", "quarterly"),
+        ("red", "weekly"),
+        ("orange", "biweekly"),
+        ("yellow", "monthly"),
+        ("green", "quarterly"),
     ]

@@ -43,10 +43,13 @@ def test_each_change_is_kept(household):
     assert path == [("green", "yellow"), ("yellow", "red"), ("red", "green")]
 
 
-@pytest.mark.parametrize(("tier_code", "reason", "field"), [
-    ("red", "  ", "reason"),
-    ("green", "复核", "tier"),
-])
+@pytest.mark.parametrize(
+    ("tier_code", "reason", "field"),
+    [
+        ("red", "  ", "reason"),
+        ("green", "复核", "tier"),
+    ],
+)
 def test_it_refuses_a_change_without_reason_or_without_change(household, tier_code, reason, field):
     with pytest.raises(ValidationError) as raised:
         change_tier(household=household, tier=default_tier(tier_code), reason=reason, by=None)
@@ -149,6 +152,10 @@ def test_tier_changes_are_read_only_in_the_admin(household, client):
     client.force_login(administrator())
 
     assert client.get(reverse("admin:monitoring_tierchange_add")).status_code == 403
-    assert client.post(reverse("admin:monitoring_tierchange_delete", args=[change.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:monitoring_tierchange_delete", args=[change.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert TierChange.objects.filter(pk=change.pk).exists()
