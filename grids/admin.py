@@ -1,12 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from grids.models import Assignment, GridLevel, GridUnit
 from grids.scope import units_in_scope
+from monitoring.services import switch_tier_scheme
 
 
 @admin.register(GridLevel)
@@ -50,8 +52,24 @@ class GridUnitForm(forms.ModelForm):
         model = GridUnit
         fields = ["level", "name", "code", "symbol", "tier_scheme"]
 
+    scheme_reason = forms.CharField(
+        label=_("reason for changing the tier scheme"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when the scheme changes under households: each moves to the matching tier "
+            "of the new scheme (same colour, else the nearest in severity), recorded as a tier change."
+        ),
+    )
+
+    def scheme_changes(self) -> bool:
+        return self.instance.pk is not None and "tier_scheme" in self.changed_data
+
     def clean(self):
         cleaned = super().clean()
+        reason_missing = not cleaned.get("scheme_reason", "").strip()
+        if self.scheme_changes() and reason_missing and self.instance.households_below().exists():
+            self.add_error("scheme_reason", _("Households live here: say why their tiers change."))
         parent, level = cleaned.get("parent"), cleaned.get("level")
         if self.instance.pk is None and parent is None and self.fields["parent"].required:
             self.add_error("parent", _("Open the unit this one belongs under and add it there."))
@@ -85,7 +103,7 @@ class GridUnitAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["parent", "level", "name", "code", "symbol", "tier_scheme"]
-        return ["lineage", "level", "name", "code", "symbol", "tier_scheme", "units_below"]
+        return ["lineage", "level", "name", "code", "symbol", "tier_scheme", "scheme_reason", "units_below"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -129,6 +147,25 @@ class GridUnitAdmin(admin.ModelAdmin):
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
+        if change and form.scheme_changes():
+            moved = switch_tier_scheme(
+                unit=obj,
+                scheme=obj.tier_scheme,
+                reason=form.cleaned_data["scheme_reason"] or "—",
+                by=request.user,
+            )
+            obj.save()
+            if moved:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s household moved to the new scheme's tiers.",
+                        "%(count)s households moved to the new scheme's tiers.",
+                        moved,
+                    )
+                    % {"count": moved},
+                )
+            return
         if change:
             obj.save()
             return

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from grids.models import GridUnit
 from grids.scope import households_in_scope, units_in_scope
-from households.forms import FindPersonForm, HouseholdAddForm, MemberForm, TierChangeForm
+from households.forms import FindPersonForm, HouseholdAddForm, MemberForm, MemberFormSet, TierChangeForm
 from households.models import (
     Household,
     Label,
@@ -53,6 +53,7 @@ class ScopedMemberFormMixin:
 
 class MemberInline(ScopedMemberFormMixin, admin.StackedInline):
     model = Member
+    formset = MemberFormSet
     extra = 0
     show_change_link = True
 
@@ -118,7 +119,7 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
 class HouseholdAdmin(SimpleHistoryAdmin):
     list_display = ["number", "head_name", "address_display", "tier_badge", "status"]
     list_filter = [TierFilter, "status", UnitSubtreeFilter, "labels"]
-    list_select_related = ["unit", "tier"]
+    list_select_related = ["building", "tier"]
     # ID and phone numbers are found through the POSTed search (find/), not ?q=, so that
     # they never stand in a URL or an access log. See get_search_results for the rest.
     search_fields = ["number"]
@@ -126,13 +127,13 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     search_help_text = _(
         'Household number or a member\'s name. For ID and phone numbers, use "Find by ID or phone number".'
     )
-    autocomplete_fields = ["unit"]
+    autocomplete_fields = ["building", "unit"]
     filter_horizontal = ["labels"]
     inlines = [MemberInline, TierChangeInline]
     readonly_fields = ["tier_display", "tier_changed_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["number", "status", "moved_out_on"]}),
-        (_("Address"), {"fields": ["unit", "entrance", "floor", "room"]}),
+        (_("Address"), {"fields": ["building", "entrance", "floor", "room", "unit"]}),
         (_("Tier"), {"fields": ["tier_display", "tier_changed_at"]}),
         (
             _("Contact and origin"),
@@ -152,7 +153,7 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     ]
     add_fieldsets = [
         (None, {"fields": ["number"]}),
-        (_("Address"), {"fields": ["unit", "entrance", "floor", "room"]}),
+        (_("Address"), {"fields": ["building", "entrance", "floor", "room", "unit"]}),
         (_("Tier"), {"fields": ["tier", "tier_reason"]}),
         (
             _("Contact and origin"),
@@ -213,7 +214,7 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     def head_name(self, household):
         return household.head_name or "—"
 
-    @admin.display(description=_("address"), ordering="unit__path")
+    @admin.display(description=_("address"), ordering="building__path")
     def address_display(self, household):
         return household.address
 
@@ -245,7 +246,9 @@ class HouseholdAdmin(SimpleHistoryAdmin):
         return urls + super().get_urls()
 
     def change_tier_view(self, request, object_id):
-        household = get_object_or_404(self.get_queryset(request).select_related("unit", "tier"), pk=object_id)
+        household = get_object_or_404(
+            self.get_queryset(request).select_related("building", "unit", "tier"), pk=object_id
+        )
         if not request.user.has_perm("monitoring.add_tierchange"):
             raise PermissionDenied
         form = TierChangeForm(request.POST or None, household=household)
@@ -287,7 +290,7 @@ class HouseholdAdmin(SimpleHistoryAdmin):
                 self.get_queryset(request)
                 .filter(Q(members__id_number=id_number) | Q(members__mobile=mobile) | Q(phone=mobile))
                 .distinct()
-                .select_related("unit", "tier")[:50]
+                .select_related("building", "unit", "tier")[:50]
             )
         context = {
             **self.admin_site.each_context(request),

@@ -373,6 +373,7 @@ class DemoSettlement:
                 (
                     hid,
                     f"{building.community.code}-{offset:06d}",
+                    building.pk,
                     floor.pk,
                     entrance,
                     floor_no,
@@ -563,6 +564,7 @@ MEMBER_COLUMNS = ["id", "household_id", *Person._fields, "status", "created_at"]
 HOUSEHOLD_COLUMNS = [
     "id",
     "number",
+    "building_id",
     "unit_id",
     "entrance",
     "floor",

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grids.scope import households_in_scope
-from households.models import Household, Member
+from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
 from households.validators import normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 
@@ -64,6 +64,26 @@ class MemberForm(forms.ModelForm):
         )
 
 
+class MemberFormSet(forms.BaseInlineFormSet):
+    """A household's members together: one head among them."""
+
+    def clean(self):
+        super().clean()
+        heads = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("relation") == Relation.HEAD
+            and form.cleaned_data.get("status", MemberStatus.ACTIVE) == MemberStatus.ACTIVE
+        ]
+        if len(heads) > 1:
+            raise forms.ValidationError(
+                _("A household has one head; %(count)s are marked as head.") % {"count": len(heads)},
+                code="heads",
+            )
+
+
 class HouseholdAddForm(forms.ModelForm):
     tier_reason = forms.CharField(
         label=_("reason for this tier"),
@@ -76,6 +96,7 @@ class HouseholdAddForm(forms.ModelForm):
         model = Household
         fields = [
             "number",
+            "building",
             "unit",
             "entrance",
             "floor",
@@ -89,6 +110,7 @@ class HouseholdAddForm(forms.ModelForm):
             "photo",
             "labels",
         ]
+        error_messages = {"building": {"invalid_choice": NOT_A_BUILDING}}
 
 
 class TierChangeForm(forms.Form):

@@ -106,6 +106,9 @@ class HouseholdStatus(models.TextChoices):
 _room = RegexValidator(r"^[0-9A-Za-z]{1,8}$", _("A room number is up to 8 letters or digits, such as 501."))
 
 
+NOT_A_BUILDING = _("A household lives in a building: choose a unit of a building level (楼栋).")
+
+
 class Household(models.Model):
     number = models.CharField(
         _("household number"),
@@ -113,12 +116,24 @@ class Household(models.Model):
         unique=True,
         help_text=_("Unique in the deployment."),
     )
+    building = models.ForeignKey(
+        "grids.GridUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__is_building": True},
+        verbose_name=_("building"),
+        error_messages={"invalid": NOT_A_BUILDING},
+    )
     unit = models.ForeignKey(
         "grids.GridUnit",
         on_delete=models.PROTECT,
         related_name="households",
+        blank=True,
         verbose_name=_("grid unit"),
-        help_text=_("The building, or the floor or group inside it, where the household lives."),
+        help_text=_(
+            "The floor or group inside the building that looks after the household; "
+            "empty for the building itself."
+        ),
     )
     entrance = models.PositiveSmallIntegerField(_("entrance (单元)"), default=1)
     floor = models.PositiveSmallIntegerField(_("floor"))
@@ -152,40 +167,48 @@ class Household(models.Model):
     history = HistoricalRecords(m2m_fields=[labels], excluded_fields=["updated_at"])
 
     class Meta:
-        ordering = ["unit__path", "entrance", "floor", "room"]
+        ordering = ["building__path", "entrance", "floor", "room"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
         indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["tier"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "entrance", "room"],
+                condition=Q(status="active"),
+                name="one_active_household_per_address",
+                violation_error_message=_("Another active household lives at this address."),
+            ),
+        ]
 
     def __str__(self):
         return self.number
 
     @property
     def address(self) -> str:
-        return _("%(building)s, entrance %(entrance)s, room %(room)s") % {
-            "building": self.unit.name,
+        """Building, entrance, room: "3栋 2单元 501室"."""
+        return _("%(building)s entrance %(entrance)s room %(room)s") % {
+            "building": self.building.name,
             "entrance": self.entrance,
             "room": self.room,
         }
 
     def clean(self):
         errors = {}
-        building = self.unit.building() if self.unit_id else None
-        if self.unit_id and building is None:
-            errors["unit"] = _(
-                "A household lives in a building: choose a building, or a floor or group "
-                "inside one, not a unit of level %(level)s."
-            ) % {"level": self.unit.level.name}
-        elif building and self.room and self.status == HouseholdStatus.ACTIVE:
+        if self.building_id and self.building.level.is_building and self.room and self.is_active:
             taken = Household.objects.filter(
-                unit__path__startswith=building.path,
+                building=self.building_id,
                 entrance=self.entrance,
                 room=self.room,
                 status=HouseholdStatus.ACTIVE,
             ).exclude(pk=self.pk)
             if taken.exists():
                 errors["room"] = _("Another active household lives at this address.")
-        if self.unit_id and self.tier_id:
+        if self.building_id and self.building.level.is_building:
+            if not self.unit_id:
+                self.unit = self.building
+            elif not self.unit.path.startswith(self.building.path):
+                errors["unit"] = _("Choose the building itself or a unit inside it.")
+        if self.unit_id and self.tier_id and "unit" not in errors:
             scheme = self.unit.tier_scheme_in_force()
             if self.tier.scheme_id != scheme.pk:
                 errors["tier"] = _("This unit uses the tier scheme %(scheme)s; choose one of its tiers.") % {
@@ -195,6 +218,15 @@ class Household(models.Model):
             errors["moved_out_on"] = _("Give the date the household moved out.")
         if errors:
             raise ValidationError(errors)
+
+    def get_constraints(self):
+        # clean() reports a taken address beside the room, where it is mended; the
+        # constraint stays as the database's guard against two clerks saving at once.
+        return _without(super().get_constraints(), "one_active_household_per_address")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == HouseholdStatus.ACTIVE
 
     def head(self):
         return next((m for m in self.members.all() if m.relation == Relation.HEAD), None)
@@ -301,6 +333,10 @@ class Member(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def get_constraints(self):
+        # clean_fields() has said it already, naming the other household where it may.
+        return _without(super().get_constraints(), "person_active_in_one_household")
+
     def clean(self):
         errors = {}
         if self.id_number and _is_valid_resident_id(self.id_number):
@@ -330,6 +366,12 @@ class Member(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+
+def _without(constraints_by_model, name):
+    return [
+        (model, [c for c in constraints if c.name != name]) for model, constraints in constraints_by_model
+    ]
 
 
 def _is_valid_resident_id(value: str) -> bool:

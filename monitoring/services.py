@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Household
-from monitoring.models import Tier, TierChange
+from monitoring.models import Tier, TierChange, TierScheme
 
 
 @transaction.atomic
@@ -36,3 +37,66 @@ def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierCha
     locked.save(update_fields=["tier", "tier_changed_at", "updated_at"])
     household.tier, household.tier_changed_at = locked.tier, locked.tier_changed_at
     return change
+
+
+def matching_tier(tier: Tier, scheme) -> Tier:
+    """The tier of another scheme that corresponds to ``tier``.
+
+    Same code where the scheme has it (red stays red); otherwise the tier at the same
+    relative place in the order of severity (四色 orange becomes 三色 yellow).
+    """
+    tiers = list(scheme.tiers.order_by("severity"))
+    same = next((t for t in tiers if t.code == tier.code), None)
+    if same is not None:
+        return same
+    old_count = tier.scheme.tiers.count()
+    place = (tier.severity - 1) / max(old_count - 1, 1)
+    return tiers[round(place * (len(tiers) - 1))]
+
+
+@transaction.atomic
+def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> int:
+    """Put a unit (a community, usually) on another scheme and re-tier its households.
+
+    Every household whose tier belongs to the old scheme moves to the matching tier of
+    the new one, each move a TierChange like any other. Households under a deeper unit
+    with a scheme of its own are left alone. Returns how many households moved.
+    """
+    from grids.models import GridUnit
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the tier scheme changes.")})
+    unit.tier_scheme = scheme
+    unit.save(update_fields=["tier_scheme"])
+    # None puts the unit back on the scheme it inherits from above.
+    scheme = unit.tier_scheme_in_force()
+    own_schemes = GridUnit.objects.filter(path__startswith=unit.path, tier_scheme__isnull=False).exclude(
+        pk=unit.pk
+    )
+    affected = unit.households_below().exclude(tier__scheme=scheme)
+    for deeper in own_schemes.values_list("path", flat=True):
+        affected = affected.exclude(unit__path__startswith=deeper)
+    households = list(affected.select_for_update(of=("self",)).select_related("tier__scheme"))
+    now = timezone.now()
+    mapping = {
+        tier_id: matching_tier(tier, scheme)
+        for tier_id, tier in {h.tier_id: h.tier for h in households}.items()
+    }
+    TierChange.objects.bulk_create(
+        [
+            TierChange(
+                household=h,
+                from_tier=h.tier,
+                to_tier=mapping[h.tier_id],
+                reason=reason,
+                changed_by=by,
+                changed_at=now,
+            )
+            for h in households
+        ],
+        batch_size=2000,
+    )
+    for old_id, new in mapping.items():
+        affected.filter(tier_id=old_id).update(tier=new, tier_changed_at=now)
+    return len(households)

@@ -26,6 +26,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 
     number = factory.Sequence(lambda n: f"HH{n:06d}")
     unit = factory.LazyFunction(lambda: GridUnitFactory(level=level("楼栋")))
+    building = factory.LazyAttribute(lambda household: household.unit.building())
     entrance = 1
     floor = 5
     room = factory.Sequence(lambda n: f"{n % 9000 + 101}")

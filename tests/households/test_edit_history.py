@@ -25,6 +25,7 @@ def test_an_admin_edit_records_who_changed_what(grid, client):
             **{
                 "number": household.number,
                 "status": "active",
+                "building": grid.building_1.pk,
                 "unit": grid.building_1.pk,
                 "entrance": "1",
                 "floor": "5",

@@ -24,7 +24,7 @@ def add_household_with(client, *members, unit):
         ADD,
         **{
             "number": "HH-NEW-1",
-            "unit": unit.pk,
+            "building": unit.pk,
             "entrance": "1",
             "floor": "5",
             "room": "501",
@@ -200,6 +200,22 @@ def test_a_household_has_one_head(grid):
 
     with pytest.raises(ValidationError):
         second_head.full_clean()
+
+
+def test_two_heads_in_one_form_are_refused(grid, client):
+    client.force_login(administrator())
+    other = datetime.date(1985, 1, 1)
+
+    response = add_household_with(
+        client,
+        {"name": "张三", "birth_date": BORN.isoformat(), "id_number": resident_id(BORN, True)},
+        {"name": "张四", "birth_date": other.isoformat(), "id_number": resident_id(other, True)},
+        unit=grid.building_1,
+    )
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.non_form_errors()
+    assert not Household.objects.exists()
 
 
 def test_a_grid_worker_cannot_add_members(grid, client, assign):
