@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -107,16 +109,20 @@ class GridUnitAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is None:
-            parent_id = request.GET.get("parent") or request.POST.get("parent") or ""
-            field = form.base_fields["parent"]
-            field.queryset = (
-                self.get_queryset(request).filter(pk=parent_id)
-                if parent_id.isdigit()
-                else GridUnit.objects.none()
-            )
-            field.required = not request.user.has_perm("grids.view_all_units")
-            field.initial = parent_id or None
+        # The class is new, but its field objects are GridUnitForm's own: copy before
+        # changing one, or the change leaks into every later request.
+        if obj is not None:
+            form.base_fields.pop("parent")
+            return form
+        parent_id = request.GET.get("parent") or request.POST.get("parent") or ""
+        field = form.base_fields["parent"] = copy.deepcopy(form.base_fields["parent"])
+        field.queryset = (
+            self.get_queryset(request).filter(pk=parent_id)
+            if parent_id.isdigit()
+            else GridUnit.objects.none()
+        )
+        field.required = not request.user.has_perm("grids.view_all_units")
+        field.initial = parent_id or None
         return form
 
     @admin.display(description=_("name"), ordering="path")
