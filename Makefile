@@ -46,3 +46,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 $(CATALOGUES)
+
+# Figures on PostgreSQL (127.0.0.1, or BENCH_ADMIN_URL), in a database of its own.
+bench: install messages
+	$(PY) tests/bench.py

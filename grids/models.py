@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -166,14 +165,6 @@ class AssignmentQuerySet(models.QuerySet):
         """Assignments in force on a day (today in Asia/Shanghai by default)."""
         on = on or timezone.localdate()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
-
-    def covering(self, unit_path_ref):
-        """Assignments whose unit is the given path or lies above it.
-
-        ``unit_path_ref`` is an expression (usually an ``OuterRef``) for a unit's path;
-        a path starts with each of its ancestors' paths.
-        """
-        return self.filter(StartsWith(unit_path_ref, F("unit__path")))
 
     def responsible_for(self, unit: GridUnit, on: datetime.date | None = None):
         """Who was in charge of a unit on a day: assignments on it or on any unit above."""

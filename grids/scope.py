@@ -6,9 +6,34 @@ household outside a user's grid is simply not there for them (a 404, never a 403
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from grids.models import Assignment, GridUnit
+
+# A subtree is one contiguous range of paths: from the unit's own path up to the path
+# followed by a character above treebeard's alphabet (0-9, A-Z). Written as a range join
+# rather than ``LIKE mine.path || '%'``, so that PostgreSQL walks the path index from each
+# of the user's few assignments instead of testing every unit of a county against them.
+# PostgreSQL compares with the pattern operators that ``gridunit_path_prefix`` serves;
+# SQLite's default comparison is byte-wise already.
+_SUBTREE_JOIN = {
+    "postgresql": "u.path ~>=~ mine.path AND u.path ~<~ (mine.path || '~')",
+    "default": "u.path >= mine.path AND u.path < (mine.path || '~')",
+}
+
+
+def _unit_ids_in_scope(user, on: datetime.date | None) -> RawSQL:
+    on = connection.ops.adapt_datefield_value(on or timezone.localdate())
+    subtree = _SUBTREE_JOIN.get(connection.vendor, _SUBTREE_JOIN["default"])
+    units, assignments = GridUnit._meta.db_table, Assignment._meta.db_table
+    return RawSQL(
+        f"SELECT u.id FROM {units} u JOIN {units} mine ON {subtree} "
+        f"JOIN {assignments} a ON a.unit_id = mine.id "
+        "WHERE a.user_id = %s AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s)",
+        [user.pk, on, on],
+    )
 
 
 def units_in_scope(user, on: datetime.date | None = None):
@@ -21,8 +46,7 @@ def units_in_scope(user, on: datetime.date | None = None):
         return GridUnit.objects.none()
     if user.has_perm("grids.view_all_units"):
         return GridUnit.objects.all()
-    mine = Assignment.objects.current(on).filter(user=user).covering(OuterRef("path"))
-    return GridUnit.objects.filter(Exists(mine))
+    return GridUnit.objects.filter(pk__in=_unit_ids_in_scope(user, on))
 
 
 def households_in_scope(user, queryset=None, on: datetime.date | None = None):
@@ -35,4 +59,4 @@ def households_in_scope(user, queryset=None, on: datetime.date | None = None):
         return queryset.none()
     if user.has_perm("grids.view_all_units"):
         return queryset
-    return queryset.filter(unit__in=units_in_scope(user, on))
+    return queryset.filter(unit__any_of=_unit_ids_in_scope(user, on))
