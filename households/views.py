@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 
-from grids.models import Assignment
+from grids.models import Assignment, GridUnit
 from grids.scope import households_in_scope
 from households.models import HouseholdStatus
 
@@ -19,9 +19,14 @@ def home(request):
     total = sum(row["count"] for row in by_tier)
     for row in by_tier:
         row["share"] = 100 * row["count"] / total if total else 0
-    assignments = (
+    assignments = list(
         Assignment.objects.current().filter(user=request.user).select_related("unit__level", "covering_for")
     )
+    # Each unit named with the units above it ("铜源社区 › 东片区 › 1栋 › 2层"), in one query.
+    paths = {path for a in assignments for path in a.unit.ancestor_paths()}
+    names = dict(GridUnit.objects.filter(path__in=paths).values_list("path", "name"))
+    for a in assignments:
+        a.place = " › ".join(names[path] for path in a.unit.ancestor_paths()[1:] or [a.unit.path])
     return render(
         request,
         "households/home.html",

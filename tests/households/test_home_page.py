@@ -29,7 +29,8 @@ def test_a_worker_sees_their_units_and_the_tiers_in_their_scope(grid, client, as
 
     assert page.context["total"] == 2
     assert {row["tier__name"]: row["count"] for row in page.context["by_tier"]} == {"红": 1, "绿": 1}
-    assert "1栋" in page.content.decode()
+    assert "铜源社区 › 东片区 › 1栋" in page.content.decode()
+    assert "李小明" in page.content.decode()
 
 
 def test_a_user_with_no_assignment_is_told_so(grid, client):
