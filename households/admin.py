@@ -115,6 +115,14 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
 
+_ADDRESS = (_("Address"), {"fields": ["building", "entrance", "floor", "room", "unit"]})
+_CONTACT = (
+    _("Contact and origin"),
+    {"fields": ["phone", "photo", "relocated_on", "origin_county", "origin_township", "origin_village"]},
+)
+_LABELS = (_("Labels"), {"fields": ["labels"]})
+
+
 @admin.register(Household)
 class HouseholdAdmin(SimpleHistoryAdmin):
     list_display = ["number", "head_name", "address_display", "tier_badge", "status"]
@@ -133,42 +141,19 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     readonly_fields = ["tier_display", "tier_changed_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["number", "status", "moved_out_on"]}),
-        (_("Address"), {"fields": ["building", "entrance", "floor", "room", "unit"]}),
+        _ADDRESS,
         (_("Tier"), {"fields": ["tier_display", "tier_changed_at"]}),
-        (
-            _("Contact and origin"),
-            {
-                "fields": [
-                    "phone",
-                    "photo",
-                    "relocated_on",
-                    "origin_county",
-                    "origin_township",
-                    "origin_village",
-                ]
-            },
-        ),
-        (_("Labels"), {"fields": ["labels"]}),
+        _CONTACT,
+        _LABELS,
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+    # A new household is given its first tier, with a reason, instead of a status.
     add_fieldsets = [
         (None, {"fields": ["number"]}),
-        (_("Address"), {"fields": ["building", "entrance", "floor", "room", "unit"]}),
+        _ADDRESS,
         (_("Tier"), {"fields": ["tier", "tier_reason"]}),
-        (
-            _("Contact and origin"),
-            {
-                "fields": [
-                    "phone",
-                    "photo",
-                    "relocated_on",
-                    "origin_county",
-                    "origin_township",
-                    "origin_village",
-                ]
-            },
-        ),
-        (_("Labels"), {"fields": ["labels"]}),
+        _CONTACT,
+        _LABELS,
     ]
     change_list_template = "admin/households/household/change_list.html"
 
