@@ -148,7 +148,7 @@ class GridUnitAdmin(admin.ModelAdmin):
         return format_html_join(
             " › ",
             '<a href="{}">{}</a>',
-            ((reverse("admin:grids_gridunit_change", args=[u.pk]), str(u)) for u in unit.lineage()),
+            ((reverse("admin:grids_gridunit_change", args=[u.pk]), u.name) for u in unit.lineage()),
         )
 
     @transaction.atomic

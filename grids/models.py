@@ -99,7 +99,8 @@ class GridUnit(MP_Node):
         ]
 
     def __str__(self):
-        return f"{self.level.name} {self.name}" if self.level_id else self.name
+        # Names repeat (every community has a "1栋"); the code tells them apart in pickers.
+        return f"{self.name} ({self.code})"
 
     def clean(self):
         parent = GridUnit.objects.get_parent(self) if self.path else None

@@ -106,7 +106,7 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
             .select_related("level")
             .order_by("path")[:200]
         )
-        return [(u.pk, format_html("{}{}", "\u2003" * (u.depth - 1), str(u))) for u in units]
+        return [(u.pk, format_html("{}{} {}", "\u2003" * (u.depth - 1), u.level.name, u.name)) for u in units]
 
     def queryset(self, request, queryset):
         if not self.value():
