@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from households.models import Household
+from monitoring.followups import reschedule
 from monitoring.models import TierChange
 
 
@@ -25,4 +26,5 @@ def register_household(*, household: Household, reason: str, by) -> Household:
     )
     Household.objects.filter(pk=household.pk).update(tier_changed_at=change.changed_at)
     household.tier_changed_at = change.changed_at
+    reschedule(households=[household], reason="")
     return household

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Household
+from monitoring.followups import reschedule
 from monitoring.models import Tier, TierChange, TierScheme
 
 
@@ -28,14 +29,19 @@ def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierCha
     if errors:
         raise ValidationError(errors)
 
+    previous = locked.tier
     change = TierChange.objects.create(
-        household=locked, from_tier_id=locked.tier_id, to_tier=tier, reason=reason, changed_by=by
+        household=locked, from_tier=previous, to_tier=tier, reason=reason, changed_by=by
     )
     locked.tier = tier
     locked.tier_changed_at = change.changed_at
     locked._history_user = by
     locked.save(update_fields=["tier", "tier_changed_at", "updated_at"])
     household.tier, household.tier_changed_at = locked.tier, locked.tier_changed_at
+    reschedule(
+        households=[locked],
+        reason=_("Tier changed from %(old)s to %(new)s") % {"old": previous.name, "new": tier.name},
+    )
     return change
 
 
@@ -99,4 +105,7 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
     )
     for old_id, new in mapping.items():
         affected.filter(tier_id=old_id).update(tier=new, tier_changed_at=now)
+    for household in households:
+        household.tier = mapping[household.tier_id]
+    reschedule(households=households, reason=reason)
     return len(households)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +71,7 @@ class Tier(models.Model):
         _("response deadline (working days)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1, _("A deadline is at least one working day."))],
         help_text=_("How many working days help may take; empty where none is set."),
     )
 

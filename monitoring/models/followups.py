@@ -1,0 +1,131 @@
+"""Follow-ups (one per household per period of its tier's cadence) and the visits that
+satisfy them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FollowUp(models.Model):
+    """A visit owed to a household for one period of its tier's cadence.
+
+    Rows are created in bulk by ``monitoring.followups.generate_follow_ups``; the due
+    date is stored on the row (the last day of the period) with a partial index on the
+    open ones, so "who is overdue" is an index range scan, not a computation.
+    """
+
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("household"),
+    )
+    tier = models.ForeignKey(
+        "monitoring.Tier",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tier"),
+        help_text=_("The household's tier when the follow-up was created."),
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("assignee"),
+    )
+    visit = models.ForeignKey(
+        "monitoring.Visit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closing visit"),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "household"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            # Generation runs as INSERT ... ON CONFLICT DO NOTHING: these constraints are
+            # what makes two concurrent runs, or a run repeated, write nothing twice.
+            # A cancelled follow-up stays as history; the period may get a new one.
+            models.UniqueConstraint(
+                fields=["household", "period_start", "period_end"],
+                condition=~Q(status="cancelled"),
+                name="one_follow_up_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(status="open"), name="one_open_follow_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="follow_up_period_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(status="open"), name="follow_up_open_due"),
+            models.Index(fields=["assignee", "status", "due_on"]),
+            models.Index(fields=["household", "-period_end"]),
+        ]
+
+    def __str__(self):
+        return f"{self.household_id} {self.period_start}–{self.period_end} {self.status}"
+
+
+class VisitMode(models.TextChoices):
+    DOOR = "door", _("Door-to-door")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
+
+
+class Visit(models.Model):
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("household"),
+    )
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("visited by"),
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    mode = models.CharField(_("mode"), max_length=8, choices=VisitMode.choices, default=VisitMode.DOOR)
+    notes = models.TextField(_("what was found"), blank=True)
+    # Set by the client (a form's hidden field, an offline phone): resending the same
+    # visit finds this row instead of writing a second one.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_at"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [models.Index(fields=["household", "visited_at"])]
+
+    def __str__(self):
+        return f"{self.household_id} {self.visited_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    MISSED = "missed", _("Missed follow-up")
+    ESCALATED = "escalated", _("Missed again: escalated")
+
+
+class Notification(models.Model):
+    """A message for one user's in-app inbox (and e-mail, when they have an address)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    follow_up = models.ForeignKey(
+        "monitoring.FollowUp",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("follow-up"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            # A job run twice tells nobody twice.
+            models.UniqueConstraint(fields=["recipient", "follow_up", "kind"], name="notify_once"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.get_kind_display()} · {self.household_id}"

@@ -1,0 +1,64 @@
+"""Working days on the official mainland-China calendar, for response deadlines.
+
+Order of authority for a day: an administrator's entry (CalendarDay) for its year; then
+the chinesecalendar package, which knows the official schedules with 调休 and raises for
+a year it does not know; then, for a year nobody knows yet, Monday to Friday, with the
+result marked provisional so that it is shown as such rather than trusted.
+"""
+
+import datetime
+from typing import NamedTuple
+
+import chinese_calendar
+
+from monitoring.models import CalendarDay, CalendarYear
+
+
+class Deadline(NamedTuple):
+    due: datetime.date
+    provisional: bool
+
+
+class _Calendar:
+    """Answers for one run of dates, reading the admin's entries once."""
+
+    def __init__(self, years: range):
+        self.entered_years = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+        self.entries = dict(
+            CalendarDay.objects.filter(date__year__in=years).values_list("date", "is_workday")
+        )
+
+    def is_workday(self, day: datetime.date) -> tuple[bool, bool]:
+        """(is a working day, provisional)."""
+        if day in self.entries:
+            return self.entries[day], False
+        if day.year in self.entered_years:
+            return day.weekday() < 5, False
+        try:
+            return chinese_calendar.is_workday(day), False
+        except NotImplementedError:
+            return day.weekday() < 5, True
+
+
+def is_workday(day: datetime.date) -> tuple[bool, bool]:
+    return _Calendar(range(day.year, day.year + 1)).is_workday(day)
+
+
+def add_working_days(start: datetime.date, days: int) -> Deadline:
+    """The date ``days`` working days after ``start`` (start itself not counted).
+
+    A request made on the Friday before the Spring Festival with 3 working days is due
+    on the third working day after the holiday, counting a 调休 Saturday if one falls
+    in between.
+    """
+    if days < 1:
+        raise ValueError("A deadline is at least one working day.")
+    # Long holidays are at most nine days; a year's margin covers any deadline we set.
+    calendar = _Calendar(range(start.year, start.year + 2))
+    day, counted, provisional = start, 0, False
+    while counted < days:
+        day += datetime.timedelta(days=1)
+        working, guessed = calendar.is_workday(day)
+        provisional |= guessed
+        counted += working
+    return Deadline(day, provisional)

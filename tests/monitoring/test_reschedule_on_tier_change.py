@@ -1,0 +1,66 @@
+"""A tier change re-plans the household's follow-up under the new cadence."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from monitoring.followups import generate_follow_ups
+from monitoring.models import FollowUp
+from monitoring.services import change_tier
+from tests.households.factories import HouseholdFactory, default_tier
+from tests.monitoring.factories import at
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+WEDNESDAY = D(2026, 3, 11)
+
+
+@pytest.fixture(autouse=True)
+def wednesday():
+    with time_machine.travel(at(WEDNESDAY, 10), tick=False):
+        yield
+
+
+@pytest.fixture
+def green(grid):
+    household = HouseholdFactory(unit=grid.building_1, tier=default_tier("green"))
+    generate_follow_ups()
+    return household
+
+
+def follow_ups(household):
+    return list(
+        FollowUp.objects.filter(household=household)
+        .order_by("id")
+        .values_list("period_start", "due_on", "status", "cancel_reason")
+    )
+
+
+def test_raised_to_red_it_is_due_today_and_the_monthly_one_is_cancelled_with_the_reason(green):
+    change_tier(household=green, tier=default_tier("red"), reason="突发重病", by=None)
+
+    (monthly, daily) = follow_ups(green)
+    assert monthly[:3] == (D(2026, 3, 1), D(2026, 3, 31), "cancelled")
+    assert "红" in monthly[3]
+    assert daily == (WEDNESDAY, WEDNESDAY, "open", "")
+
+
+def test_lowered_to_green_it_returns_to_the_monthly_period(green):
+    change_tier(household=green, tier=default_tier("red"), reason="突发重病", by=None)
+    change_tier(household=green, tier=default_tier("green"), reason="已落实救助", by=None)
+
+    statuses = [(f[0], f[2]) for f in follow_ups(green)]
+    assert statuses == [(D(2026, 3, 1), "cancelled"), (WEDNESDAY, "cancelled"), (D(2026, 3, 1), "open")]
+    assert FollowUp.objects.filter(household=green, status="open").count() == 1
+
+
+def test_the_next_run_keeps_the_new_cadence(green):
+    change_tier(household=green, tier=default_tier("red"), reason="突发重病", by=None)
+
+    with time_machine.travel(at(D(2026, 3, 12), 1), tick=False):
+        generate_follow_ups()
+
+    open_one = FollowUp.objects.get(household=green, status="open")
+    assert (open_one.period_start, open_one.due_on) == (D(2026, 3, 12), D(2026, 3, 12))
+    assert FollowUp.objects.get(household=green, period_start=WEDNESDAY).status == "missed"
