@@ -11,10 +11,16 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: demo test install messages makemessages lint serve bench clean
 
+# The worker runs beat inside it (one process: two beats would double every job), on
+# Redis when REDIS_URL is set, else on files in var/celery; it stops with the server.
 demo: install messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py generate_follow_ups
+	$(VENV)/bin/celery -A config worker --beat --concurrency 1 --loglevel INFO \
+		--schedule var/celerybeat-schedule --logfile var/celery.log & \
+		trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)

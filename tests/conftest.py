@@ -1,8 +1,38 @@
+import importlib
 import types
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from tests.grids.factories import AssignmentFactory, GridUnitFactory, level
+
+SHIPPED_DATA = [
+    ("grids.migrations.0003_shipped_levels", "ship"),
+    ("households.migrations.0003_shipped_taxonomy", "ship"),
+    ("monitoring.migrations.0002_shipped_tier_schemes", "ship"),
+    ("monitoring.migrations.0004_periodic_jobs", "create_jobs"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Put back the data that migrations ship, if a previous session lost it.
+
+    A transactional test flushes every table when it ends, shipped data included, and
+    --reuse-db keeps that database for the next session. The migrations' functions are
+    idempotent, so running them again is safe.
+    """
+    from grids.roles import create_missing_role_groups
+
+    with django_db_blocker.unblock():
+        for module, function in SHIPPED_DATA:
+            getattr(importlib.import_module(module), function)(apps, None)
+        create_missing_role_groups()
+        # serialized_rollback restores what Django serialised at set-up, which may have
+        # been the flushed database: take the picture again, now that it is whole.
+        if hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.households.factories import HouseholdFactory, default_tier
 from tests.monitoring.factories import at
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway"),
 ]
 

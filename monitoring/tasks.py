@@ -1,0 +1,36 @@
+"""Periodic jobs. Thin: each looks nothing up but the date and calls a service.
+
+Every task may run twice or concurrently (late acknowledgement re-delivers a task whose
+worker died); the services are written for that.
+"""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from monitoring import followups, snapshots
+
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 300,  # well under Redis' one-hour visibility timeout
+    "max_retries": 5,
+}
+
+
+@shared_task(name="monitoring.generate_follow_ups", **RETRY)
+def generate_follow_ups():
+    return followups.generate_follow_ups()
+
+
+@shared_task(name="monitoring.mark_missed", **RETRY)
+def mark_missed():
+    missed = followups.mark_missed()
+    followups.send_notification_emails()
+    return missed
+
+
+@shared_task(name="monitoring.snapshot_tiers", **RETRY)
+def snapshot_tiers():
+    return snapshots.take_tier_snapshot()

@@ -1,0 +1,84 @@
+"""The periodic jobs for real: a Celery worker with beat, on Redis, writing to PostgreSQL."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from monitoring.models import FollowUp
+from tests.households.factories import HouseholdFactory, default_tier
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = "redis://127.0.0.1:6379/14"  # a database of our own, flushed afterwards
+
+
+def redis_is_up():
+    try:
+        return redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a database it can share"),
+    pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379"),
+]
+
+
+def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tmp_path):
+    for code in ["red", "yellow", "green"] * 5:
+        HouseholdFactory(unit=grid.building_1, tier=default_tier(code))
+    every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(
+        name="test: generate", task="monitoring.generate_follow_ups", interval=every_second
+    )
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "CELERY_BROKER_URL": BROKER,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--beat",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while FollowUp.objects.count() < 15 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+        redis.Redis.from_url(BROKER).flushdb()
+
+    assert FollowUp.objects.count() == 15, output[-3000:]
+    assert FollowUp.objects.filter(status="open").count() == 15
+    assert "monitoring.generate_follow_ups" in output
