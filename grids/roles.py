@@ -30,7 +30,16 @@ ROLE_PERMISSIONS = {
             "label": _EDIT + ["delete"],
             "specialgroup": _EDIT + ["delete"],
         },
-        "monitoring": {"tierscheme": _EDIT, "tier": _EDIT, "tierchange": ["view", "add"]},
+        "monitoring": {
+            "tierscheme": _EDIT,
+            "tier": _EDIT,
+            "tierchange": ["view", "add"],
+            "followup": _VIEW,
+            "visit": ["view", "add"],
+            "notification": _VIEW,
+            "calendaryear": _EDIT + ["delete"],
+            "calendarday": _EDIT + ["delete"],
+        },
     },
     COMMUNITY_STAFF: {
         "grids": {"gridunit": _VIEW, "assignment": _EDIT},
@@ -40,17 +49,36 @@ ROLE_PERMISSIONS = {
             "label": _VIEW,
             "specialgroup": _VIEW,
         },
-        "monitoring": {"tierscheme": _VIEW, "tier": _VIEW, "tierchange": ["view", "add"]},
+        "monitoring": {
+            "tierscheme": _VIEW,
+            "tier": _VIEW,
+            "tierchange": ["view", "add"],
+            "followup": _VIEW,
+            "visit": ["view", "add"],
+            "notification": _VIEW,
+        },
     },
     GRID_WORKER: {
         "grids": {"gridunit": _VIEW},
         "households": {"household": _VIEW, "member": _VIEW, "label": _VIEW},
-        "monitoring": {"tier": _VIEW, "tierchange": _VIEW},
+        "monitoring": {
+            "tier": _VIEW,
+            "tierchange": _VIEW,
+            "followup": _VIEW,
+            "visit": ["view", "add"],
+            "notification": _VIEW,
+        },
     },
     LEADER: {
         "grids": {"gridunit": _VIEW + ["view_all_units"], "assignment": _VIEW},
         "households": {"household": _VIEW, "member": _VIEW, "label": _VIEW},
-        "monitoring": {"tierscheme": _VIEW, "tier": _VIEW, "tierchange": _VIEW},
+        "monitoring": {
+            "tierscheme": _VIEW,
+            "tier": _VIEW,
+            "tierchange": _VIEW,
+            "followup": _VIEW,
+            "visit": _VIEW,
+        },
     },
 }
 

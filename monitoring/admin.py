@@ -1,6 +1,18 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from monitoring.models import Tier, TierChange, TierScheme
+from monitoring.followups import record_visit, validate_visit
+from monitoring.models import (
+    CalendarDay,
+    CalendarYear,
+    FollowUp,
+    Notification,
+    Tier,
+    TierChange,
+    TierScheme,
+    Visit,
+)
 
 
 class TierInline(admin.TabularInline):
@@ -37,3 +49,113 @@ class TierChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ScopedHouseholdMixin:
+    """Rows about households: only those in the user's scope exist for them."""
+
+    def get_queryset(self, request):
+        from grids.scope import households_in_scope
+
+        return super().get_queryset(request).filter(household__in=households_in_scope(request.user))
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """Written by the engine only; visits close them, tier changes cancel them."""
+
+    list_display = ["household", "tier", "period_start", "due_on", "status", "assignee", "visit"]
+    list_filter = ["status", "due_on", "tier"]
+    list_select_related = ["household", "tier", "assignee", "visit"]
+    search_fields = ["household__number"]
+    date_hierarchy = "due_on"
+    show_full_result_count = False
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["household", "visited_at", "mode", "notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("household") and cleaned.get("visited_at"):
+            try:
+                validate_visit(household=cleaned["household"], visited_at=cleaned["visited_at"])
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return cleaned
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedHouseholdMixin, admin.ModelAdmin):
+    """Visits are added (through the engine, which closes the follow-up) and then kept."""
+
+    form = VisitForm
+    list_display = ["visited_at", "household", "mode", "visited_by"]
+    list_filter = ["mode", "visited_at"]
+    list_select_related = ["household", "visited_by"]
+    search_fields = ["household__number"]
+    autocomplete_fields = ["household"]
+    date_hierarchy = "visited_at"
+    show_full_result_count = False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            from grids.scope import households_in_scope
+
+            kwargs["queryset"] = households_in_scope(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        visit = record_visit(
+            household=obj.household,
+            by=request.user,
+            visited_at=obj.visited_at,
+            mode=obj.mode,
+            notes=obj.notes,
+        )
+        obj.pk = visit.pk
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "household", "read_at", "emailed_at"]
+    list_filter = ["kind", "read_at", "created_at"]
+    list_select_related = ["recipient", "household"]
+    search_fields = ["household__number", "recipient__username"]
+
+    def get_queryset(self, request):
+        mine = super().get_queryset(request)
+        return mine if request.user.is_superuser else mine.filter(recipient=request.user)
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Next year's holidays and 调休 days, entered when the State Council publishes them."""
+
+    list_display = ["year", "source"]
+    inlines = [CalendarDayInline]

@@ -5,9 +5,12 @@ BENCH_ADMIN_URL names the server (default: postgres@127.0.0.1, trust auth);
 BENCH_HOUSEHOLDS the size (default 100,000, a county).
 """
 
+import datetime
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,8 +37,40 @@ def timed(fn, repeat=5):
     return round(statistics.median(runs), 1)
 
 
+def child(job: str, day: str) -> None:
+    """Run one job in a process of its own, so that its peak memory is its own."""
+    import resource
+
+    import django
+
+    django.setup()
+    from monitoring import followups
+
+    today = datetime.date.fromisoformat(day)
+    run = {"generate": followups.generate_follow_ups, "missed": followups.mark_missed}[job]
+    started = time.perf_counter()
+    count = run(today)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"count": count, "seconds": seconds, "peak_rss_mb": round(peak_mb, 1)}))
+
+
+def in_child(job: str, day: datetime.date) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "child", job, day.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main():
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    if sys.argv[1:2] == ["child"]:
+        child(*sys.argv[2:4])
+        return
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
     os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
@@ -65,6 +100,10 @@ def run():
     from households.models import Member
 
     settings.ALLOWED_HOSTS = ["testserver"]
+    from django.utils import timezone
+
+    from monitoring.models import FollowUp
+
     call_command("migrate", verbosity=0)
 
     started = time.perf_counter()
@@ -94,6 +133,8 @@ def run():
             query_ms=ms,
         )
 
+    followup_figures(connection, FollowUp, timezone.localdate())
+
     for username, query in [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]:
         client = Client()
         client.force_login(User.objects.get(username=username))
@@ -109,6 +150,79 @@ def run():
             queries=len(queries),
             server_ms=timed(lambda c=client, u=url: c.get(u), repeat=3),
         )
+
+
+RAW_INSERT = """
+    WITH workers AS (
+        SELECT a.user_id, au.path, au.depth, a.id FROM grids_assignment a
+        JOIN grids_gridunit au ON au.id = a.unit_id
+        WHERE a.role IN ('floor_head', 'ten_household_head', 'building_head', 'full_time_worker',
+                         'part_time_worker')
+          AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
+    ),
+    nearest AS (
+        SELECT DISTINCT ON (h.id) h.id AS household_id, w.user_id
+        FROM households_household h
+        JOIN grids_gridunit u ON u.id = h.unit_id
+        JOIN generate_series(1, 7) d ON d <= u.depth
+        JOIN workers w ON w.path = SUBSTR(u.path, 1, 4 * d)
+        ORDER BY h.id, w.depth DESC, w.id
+    )
+    INSERT INTO monitoring_followup (household_id, tier_id, period_start, period_end, due_on, status,
+                                     assignee_id, cancel_reason, created_at)
+    SELECT h.id, h.tier_id, p.period_start, p.period_end, p.period_end, 'open', n.user_id, '', now()
+    FROM households_household h
+    JOIN monitoring_tier t ON t.id = h.tier_id
+    JOIN (VALUES {periods}) AS p(cadence, period_start, period_end) ON p.cadence = t.cadence
+    LEFT JOIN nearest n ON n.household_id = h.id
+    WHERE h.status = 'active'
+"""
+
+
+def followup_figures(connection, FollowUp, today):
+    """The hand-written statement (the physical limit), then the engine's run and re-run."""
+    from monitoring.models import Cadence
+    from monitoring.periods import period_containing
+
+    periods = ", ".join(
+        f"('{c}', DATE '{period_containing(c, today).start}', DATE '{period_containing(c, today).end}')"
+        for c in Cadence.values
+    )
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(RAW_INSERT.format(periods=periods), {"today": today})
+        raw = time.perf_counter() - started
+        raw_rows = cursor.rowcount
+        cursor.execute("TRUNCATE monitoring_followup CASCADE")
+        cursor.execute("SET jit = off")
+        cursor.execute("ANALYZE")
+    first = in_child("generate", today)
+    again = in_child("generate", today)
+    assert first["count"] == raw_rows, (first, raw_rows)
+    figure(
+        "followups",
+        households=HOUSEHOLDS,
+        rows=first["count"],
+        first_run_s=round(first["seconds"], 2),
+        rerun_s=round(again["seconds"], 2),
+        raw_sql_s=round(raw, 2),
+        ratio=round(first["seconds"] / raw, 2),
+        peak_rss_mb=first["peak_rss_mb"],
+        rerun_peak_rss_mb=again["peak_rss_mb"],
+    )
+    # Forty days on, every daily, weekly, fortnightly and monthly follow-up has ended.
+    later = today + datetime.timedelta(days=40)
+    missed = in_child("missed", later)
+    again = in_child("missed", later)
+    figure(
+        "missed",
+        households=HOUSEHOLDS,
+        missed=missed["count"],
+        first_run_s=round(missed["seconds"], 2),
+        rerun_s=round(again["seconds"], 2),
+        peak_rss_mb=missed["peak_rss_mb"],
+        notifications=FollowUp.objects.filter(notifications__isnull=False).distinct().count(),
+    )
 
 
 if __name__ == "__main__":
