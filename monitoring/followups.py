@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, Max
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,7 +134,7 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     """
 
 
-def _insert_follow_ups(cadence: str, today: datetime.date, *, households: list[int] | None = None) -> int:
+def _insert_statement(cadence: str, today: datetime.date, households: list[int] | None) -> tuple[str, dict]:
     ops = connection.ops
     day = ops.adapt_datefield_value
     current = period_containing(cadence, today)
@@ -158,8 +158,12 @@ def _insert_follow_ups(cadence: str, today: datetime.date, *, households: list[i
             f"ends_at{i}": ops.adapt_datetimefield_value(ends_at),
         }
     params |= {f"h{i}": pk for i, pk in enumerate(households or [])}
+    return _insert_sql(len(periods), depth, len(households or [])), params
+
+
+def _insert_follow_ups(cadence: str, today: datetime.date, *, households: list[int] | None = None) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(len(periods), depth, len(households or [])), params)
+        cursor.execute(*_insert_statement(cadence, today, households))
         if connection.vendor == "sqlite":
             # Python's sqlite3 reports no row count for a statement that starts with WITH.
             cursor.execute("SELECT changes()")
@@ -179,6 +183,11 @@ def generate_follow_ups(today: datetime.date | None = None) -> int:
     mark_missed(today)
     created = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Picking each household's nearest worker sorts a few hundred thousand rows;
+            # in the default 4 MB that spills to disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         for cadence in Cadence.values:
             created += _insert_follow_ups(cadence, today)
     return created
@@ -188,84 +197,88 @@ def mark_missed(today: datetime.date | None = None) -> int:
     """Close the open follow-ups whose period has ended as missed, and tell people.
 
     The UPDATE claims rows by their status, so a second run (or one running at the same
-    time) finds nothing left to claim; claiming and notifying share a transaction, so a
-    run killed half-way leaves the rows open for the next run to claim.
+    time) finds nothing left to claim; the rows it claimed carry this run's timestamp,
+    which is how the notification statements find them. Claiming and notifying share a
+    transaction, so a run killed half-way leaves the rows open for the next run.
     """
     today = today or timezone.localdate()
-    table = FollowUp._meta.db_table
+    now = timezone.now()
+    ops = connection.ops
+    params = {"now": ops.adapt_datetimefield_value(now), "today": ops.adapt_datefield_value(today)}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = 'missed', closed_at = %s "
-            "WHERE status = 'open' AND due_on < %s RETURNING id",
-            [
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                connection.ops.adapt_datefield_value(today),
-            ],
+            f"UPDATE {FollowUp._meta.db_table} SET status = 'missed', closed_at = %(now)s "
+            "WHERE status = 'open' AND due_on < %(today)s",
+            params,
         )
-        claimed = [row[0] for row in cursor.fetchall()]
-        for start in range(0, len(claimed), 2000):
-            _notify_missed(claimed[start : start + 2000], today)
-    return len(claimed)
+        claimed = cursor.rowcount
+        if claimed:
+            depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
+            for kind in (NotificationKind.MISSED, NotificationKind.ESCALATED):
+                cursor.execute(_notify_sql(kind, depth), params)
+    return claimed
 
 
-def _heads_by_path(today: datetime.date, roles) -> dict[str, list[int]]:
-    heads = defaultdict(list)
-    for path, user_id in (
-        Assignment.objects.current(today).filter(role__in=roles).values_list("unit__path", "user_id")
-    ):
-        heads[path].append(user_id)
-    return heads
+def _notify_sql(kind: str, depth: int) -> str:
+    """Notifications for the follow-ups this run claimed, as one INSERT ... SELECT.
 
-
-def _nearest(heads: dict[str, list[int]], path: str, below: int) -> tuple[int, list[int]]:
-    """(length of the matching path, its users) for the nearest unit above ``path``
-    whose path is shorter than ``below`` characters."""
+    Missed: the assignee and the grid heads of the nearest unit above the household
+    that has any. Missed again (the previous live follow-up was missed too): the grid
+    heads and community staff of the nearest unit above that one.
+    """
+    t = {m: m._meta.db_table for m in (FollowUp, Household, Assignment, GridUnit, Notification)}
+    ops = connection.ops
+    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    conflict = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None) or ""
+    depths = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, depth + 1))
     step = GridUnit.steplen
-    for end in range(min(len(path), below - step), 0, -step):
-        if heads.get(path[:end]):
-            return end, heads[path[:end]]
-    return 0, []
-
-
-def _notify_missed(follow_up_ids: list[int], today: datetime.date) -> None:
-    previous = (
-        FollowUp.objects.filter(household=OuterRef("household"), period_end__lt=OuterRef("period_start"))
-        .exclude(status=FollowUpStatus.CANCELLED)
-        .order_by("-period_end")
-        .values("status")[:1]
-    )
-    rows = (
-        FollowUp.objects.filter(pk__in=follow_up_ids)
-        .annotate(previous_status=Subquery(previous))
-        .values_list("pk", "household_id", "assignee_id", "household__unit__path", "previous_status")
-    )
-    grid_heads = _heads_by_path(today, [Role.GRID_HEAD])
-    above = _heads_by_path(today, [Role.GRID_HEAD, Role.COMMUNITY_STAFF])
-    notes = []
-    for pk, household_id, assignee_id, path, previous_status in rows:
-        head_at, heads = _nearest(grid_heads, path, len(path) + GridUnit.steplen)
-        for user_id in {assignee_id, *heads} - {None}:
-            notes.append(
-                Notification(
-                    recipient_id=user_id,
-                    kind=NotificationKind.MISSED,
-                    household_id=household_id,
-                    follow_up_id=pk,
-                )
-            )
-        if previous_status == FollowUpStatus.MISSED:
-            # Missed again: the unit above the grid head's hears of it.
-            _, escalate_to = _nearest(above, path, head_at or len(path))
-            notes += [
-                Notification(
-                    recipient_id=user_id,
-                    kind=NotificationKind.ESCALATED,
-                    household_id=household_id,
-                    follow_up_id=pk,
-                )
-                for user_id in escalate_to
-            ]
-    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
+    current = "a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)"
+    common = f"""
+        WITH claimed AS (
+            SELECT f.id, f.household_id, f.assignee_id, f.period_start, u.path, u.depth
+            FROM {t[FollowUp]} f
+            JOIN {t[Household]} h ON h.id = f.household_id
+            JOIN {t[GridUnit]} u ON u.id = h.unit_id
+            WHERE f.status = 'missed' AND f.closed_at = %(now)s
+        ),
+        heads AS (
+            SELECT c.id AS follow_up_id, a.user_id, au.depth,
+                   RANK() OVER (PARTITION BY c.id ORDER BY au.depth DESC) AS nearest
+            FROM claimed c
+            JOIN ({depths}) d ON d.n <= c.depth
+            JOIN {t[GridUnit]} au ON au.path = SUBSTR(c.path, 1, {step} * d.n)
+            JOIN {t[Assignment]} a ON a.unit_id = au.id
+            WHERE a.role = '{Role.GRID_HEAD}' AND {current}
+        )"""
+    if kind == NotificationKind.MISSED:
+        select = f"""
+            SELECT assignee_id, '{kind}', household_id, id, %(now)s FROM claimed WHERE assignee_id IS NOT NULL
+            UNION
+            SELECT h.user_id, '{kind}', c.household_id, c.id, %(now)s
+            FROM heads h JOIN claimed c ON c.id = h.follow_up_id WHERE h.nearest = 1"""
+    else:
+        select = f"""
+            SELECT user_id, '{kind}', household_id, follow_up_id, %(now)s FROM (
+                SELECT g.id AS follow_up_id, g.household_id, a.user_id,
+                       RANK() OVER (PARTITION BY g.id ORDER BY au.depth DESC) AS nearest
+                FROM claimed g
+                JOIN ({depths}) d ON d.n <= g.depth
+                JOIN {t[GridUnit]} au ON au.path = SUBSTR(g.path, 1, {step} * d.n)
+                JOIN {t[Assignment]} a ON a.unit_id = au.id
+                WHERE a.role IN ('{Role.GRID_HEAD}', '{Role.COMMUNITY_STAFF}') AND {current}
+                  AND au.depth < COALESCE(
+                      (SELECT MAX(h.depth) FROM heads h WHERE h.follow_up_id = g.id), g.depth)
+                  AND (SELECT p.status FROM {t[FollowUp]} p
+                        WHERE p.household_id = g.household_id AND p.period_end < g.period_start
+                          AND p.status <> 'cancelled'
+                        ORDER BY p.period_end DESC LIMIT 1) = 'missed'
+            ) escalate
+            WHERE nearest = 1"""
+    return f"""{common}
+        {insert} {t[Notification]} (recipient_id, kind, household_id, follow_up_id, created_at)
+        {select}
+        {conflict}
+    """
 
 
 def send_notification_emails() -> int:
