@@ -78,13 +78,12 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})" if households else ""
     return f"""
         WITH candidates AS (
-            SELECT h.id AS household_id, h.tier_id, u.path AS unit_path, u.depth AS unit_depth,
+            SELECT h.id AS household_id, h.tier_id, h.unit_id,
                    COALESCE((SELECT MAX(f.period_end) FROM {t[FollowUp]} f
                               WHERE f.household_id = h.id AND f.status <> 'cancelled'),
                             %(before_current)s) AS followed_until
             FROM {t[Household]} h
             JOIN {t[Tier]} t ON t.id = h.tier_id
-            JOIN {t[GridUnit]} u ON u.id = h.unit_id
             WHERE h.status = 'active' AND t.cadence = %(cadence)s {only}
         ),
         behind AS (
@@ -99,14 +98,16 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
               AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
         ),
         assignees AS (
-            SELECT household_id, user_id FROM (
-                SELECT b.household_id, w.user_id,
-                       ROW_NUMBER() OVER (PARTITION BY b.household_id
+            -- Per unit, not per household: a floor's four households share one answer.
+            SELECT unit_id, user_id FROM (
+                SELECT u.id AS unit_id, w.user_id,
+                       ROW_NUMBER() OVER (PARTITION BY u.id
                                           ORDER BY w.depth DESC, w.cover_rank, w.role_rank,
                                                    w.assignment_id) AS nearest
-                FROM behind b
-                JOIN ({depths}) d ON d.n <= b.unit_depth
-                JOIN workers w ON w.path = SUBSTR(b.unit_path, 1, {GridUnit.steplen} * d.n)
+                FROM {t[GridUnit]} u
+                JOIN ({depths}) d ON d.n <= u.depth
+                JOIN workers w ON w.path = SUBSTR(u.path, 1, {GridUnit.steplen} * d.n)
+                WHERE u.id IN (SELECT unit_id FROM behind)
             ) ranked
             WHERE nearest = 1
         )
@@ -126,7 +127,7 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
                      ORDER BY v.visited_at LIMIT 1) AS visit_id
             FROM behind b
             CROSS JOIN ({period_rows}) p
-            LEFT JOIN assignees asg ON asg.household_id = b.household_id
+            LEFT JOIN assignees asg ON asg.unit_id = b.unit_id
             WHERE p.period_start > b.followed_until
         ) x
         WHERE 1 = 1

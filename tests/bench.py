@@ -162,12 +162,11 @@ RAW_INSERT = """
           AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
     ),
     nearest AS (
-        SELECT DISTINCT ON (h.id) h.id AS household_id, w.user_id
-        FROM households_household h
-        JOIN grids_gridunit u ON u.id = h.unit_id
+        SELECT DISTINCT ON (u.id) u.id AS unit_id, w.user_id
+        FROM grids_gridunit u
         JOIN generate_series(1, 7) d ON d <= u.depth
         JOIN workers w ON w.path = SUBSTR(u.path, 1, 4 * d)
-        ORDER BY h.id, w.depth DESC, w.id
+        ORDER BY u.id, w.depth DESC, w.id
     )
     INSERT INTO monitoring_followup (household_id, tier_id, period_start, period_end, due_on, status,
                                      assignee_id, cancel_reason, created_at)
@@ -175,7 +174,7 @@ RAW_INSERT = """
     FROM households_household h
     JOIN monitoring_tier t ON t.id = h.tier_id
     JOIN (VALUES {periods}) AS p(cadence, period_start, period_end) ON p.cadence = t.cadence
-    LEFT JOIN nearest n ON n.household_id = h.id
+    LEFT JOIN nearest n ON n.unit_id = h.unit_id
     WHERE h.status = 'active'
 """
 

@@ -25,8 +25,11 @@ class FollowUp(models.Model):
     open ones, so "who is overdue" is an index range scan, not a computation.
     """
 
-    # Foreign-key indexes are left to the composite and partial indexes below: every
-    # index is paid for on each of a county's 100,000 inserts a day.
+    # Foreign-key indexes are left to the composite and partial indexes below, and only
+    # the household reference is checked by the database: every index and every foreign
+    # key check is paid on each of a county's 100,000 inserts a day (each check about a
+    # second per 100,000 rows here). Tier, assignee and visit are copied by the engine
+    # from rows that exist and are never deleted (PROTECT).
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,
@@ -41,6 +44,7 @@ class FollowUp(models.Model):
         verbose_name=_("tier"),
         help_text=_("The household's tier when the follow-up was created."),
         db_index=False,
+        db_constraint=False,
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -56,6 +60,7 @@ class FollowUp(models.Model):
         related_name="follow_ups",
         verbose_name=_("assignee"),
         db_index=False,
+        db_constraint=False,
     )
     visit = models.ForeignKey(
         "monitoring.Visit",
@@ -65,6 +70,7 @@ class FollowUp(models.Model):
         related_name="+",
         verbose_name=_("closing visit"),
         db_index=False,
+        db_constraint=False,
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
