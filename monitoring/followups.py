@@ -6,7 +6,6 @@ claim or skip rows by their status and by unique constraints, inside a transacti
 """
 
 import datetime
-from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,7 +27,7 @@ from monitoring.models import (
     Tier,
     Visit,
 )
-from monitoring.periods import Period, period_containing, periods_between
+from monitoring.periods import Period, periods_between
 
 # Who a follow-up is assigned to: the worker on the nearest unit above the household,
 # full-time before part-time, a temporary cover before the colleague they stand in for.
@@ -52,16 +51,17 @@ def local_bounds(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def _insert_sql(periods: int, depth: int, households: int) -> str:
-    """INSERT ... SELECT for one cadence and a run of its periods.
+    """One INSERT ... SELECT for every cadence and its run of periods.
 
     Written as one statement rather than ``bulk_create`` of model instances: at 100,000
     households that measured 3-4x slower here, and a single statement with
     ON CONFLICT DO NOTHING is also what makes two concurrent runs harmless.
 
-    Only households whose last live follow-up ended before the current period are
-    looked at, so a run with nothing to do costs one index probe per household. The
-    assignee is found by hashing the (few thousand) current worker assignments by path
-    and probing with each household's ancestor paths, then keeping the nearest.
+    Only households whose last live follow-up ended before their cadence's current
+    period are looked at, so a run with nothing to do costs one index probe per
+    household. The assignee is worked out per unit (a floor's households share one
+    answer) by hashing the current worker assignments by path and probing with each
+    unit's ancestor paths, keeping the nearest.
     """
     t = {m: m._meta.db_table for m in (FollowUp, Household, Tier, Visit, Assignment, GridUnit)}
     ops = connection.ops
@@ -71,23 +71,29 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     role_rank = " ".join(f"WHEN '{role}' THEN {i}" for i, role in enumerate(WORKER_ROLES))
     depths = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, depth + 1))
     period_rows = " UNION ALL ".join(
-        f"SELECT %(start{i})s AS period_start, %(end{i})s AS period_end, "
+        f"SELECT %(cadence{i})s AS cadence, %(start{i})s AS period_start, %(end{i})s AS period_end, "
         f"%(starts_at{i})s AS starts_at, %(ends_at{i})s AS ends_at"
         for i in range(periods)
     )
     only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})" if households else ""
     return f"""
-        WITH candidates AS (
-            SELECT h.id AS household_id, h.tier_id, h.unit_id,
-                   COALESCE((SELECT MAX(f.period_end) FROM {t[FollowUp]} f
-                              WHERE f.household_id = h.id AND f.status <> 'cancelled'),
-                            %(before_current)s) AS followed_until
-            FROM {t[Household]} h
-            JOIN {t[Tier]} t ON t.id = h.tier_id
-            WHERE h.status = 'active' AND t.cadence = %(cadence)s {only}
+        WITH periods AS ({period_rows}),
+        current_periods AS (
+            SELECT cadence, MAX(period_start) AS current_start FROM periods GROUP BY cadence
         ),
         behind AS (
-            SELECT * FROM candidates WHERE followed_until < %(current_start)s
+            SELECT c.* FROM (
+                SELECT h.id AS household_id, h.tier_id, h.unit_id, t.cadence, cp.current_start,
+                       (SELECT MAX(f.period_end) FROM {t[FollowUp]} f
+                         WHERE f.household_id = h.id AND f.status <> 'cancelled') AS last_end
+                FROM {t[Household]} h
+                JOIN {t[Tier]} t ON t.id = h.tier_id
+                JOIN current_periods cp ON cp.cadence = t.cadence
+                WHERE h.status = 'active' {only}
+            ) c
+            -- A household never followed up before starts with the current period, not
+            -- with periods from before the engine knew it.
+            WHERE c.last_end IS NULL OR c.last_end < c.current_start
         ),
         workers AS (
             SELECT a.user_id, au.path, au.depth, a.id AS assignment_id,
@@ -98,7 +104,6 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
               AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
         ),
         assignees AS (
-            -- Per unit, not per household: a floor's four households share one answer.
             SELECT unit_id, user_id FROM (
                 SELECT u.id AS unit_id, w.user_id,
                        ROW_NUMBER() OVER (PARTITION BY u.id
@@ -126,33 +131,29 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
                        AND v.visited_at < p.ends_at
                      ORDER BY v.visited_at LIMIT 1) AS visit_id
             FROM behind b
-            CROSS JOIN ({period_rows}) p
+            JOIN periods p ON p.cadence = b.cadence
+                          AND (p.period_start > b.last_end
+                               OR (b.last_end IS NULL AND p.period_start = b.current_start))
             LEFT JOIN assignees asg ON asg.unit_id = b.unit_id
-            WHERE p.period_start > b.followed_until
         ) x
         WHERE 1 = 1
         {conflict}
     """
 
 
-def _insert_statement(cadence: str, today: datetime.date, households: list[int] | None) -> tuple[str, dict]:
+def _insert_statement(today: datetime.date, households: list[int] | None) -> tuple[str, dict]:
     ops = connection.ops
     day = ops.adapt_datefield_value
-    current = period_containing(cadence, today)
-    periods = list(periods_between(cadence, today - datetime.timedelta(days=CATCH_UP_DAYS), today))
+    first = today - datetime.timedelta(days=CATCH_UP_DAYS)
+    periods = [
+        (cadence, period) for cadence in Cadence.values for period in periods_between(cadence, first, today)
+    ]
     depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
-    params = {
-        "today": day(today),
-        "now": ops.adapt_datetimefield_value(timezone.now()),
-        "cadence": cadence,
-        "current_start": day(current.start),
-        # A household never followed up before starts with the current period, not with
-        # periods from before the engine knew it.
-        "before_current": day(current.start - datetime.timedelta(days=1)),
-    }
-    for i, period in enumerate(periods):
+    params = {"today": day(today), "now": ops.adapt_datetimefield_value(timezone.now())}
+    for i, (cadence, period) in enumerate(periods):
         starts_at, ends_at = local_bounds(period)
         params |= {
+            f"cadence{i}": cadence,
             f"start{i}": day(period.start),
             f"end{i}": day(period.end),
             f"starts_at{i}": ops.adapt_datetimefield_value(starts_at),
@@ -162,9 +163,9 @@ def _insert_statement(cadence: str, today: datetime.date, households: list[int] 
     return _insert_sql(len(periods), depth, len(households or [])), params
 
 
-def _insert_follow_ups(cadence: str, today: datetime.date, *, households: list[int] | None = None) -> int:
+def _insert_follow_ups(today: datetime.date, *, households: list[int] | None = None) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(*_insert_statement(cadence, today, households))
+        cursor.execute(*_insert_statement(today, households))
         if connection.vendor == "sqlite":
             # Python's sqlite3 reports no row count for a statement that starts with WITH.
             cursor.execute("SELECT changes()")
@@ -182,15 +183,13 @@ def generate_follow_ups(today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     mark_missed(today)
-    created = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Picking each household's nearest worker sorts a few hundred thousand rows;
             # in the default 4 MB that spills to disk.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-        for cadence in Cadence.values:
-            created += _insert_follow_ups(cadence, today)
+        created = _insert_follow_ups(today)
     return created
 
 
@@ -215,6 +214,10 @@ def mark_missed(today: datetime.date | None = None) -> int:
         claimed = cursor.rowcount
         if claimed:
             depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
+            if connection.vendor == "postgresql":
+                # The planner cannot know how many rows this run claimed (it guesses one)
+                # and would loop over them; hashing is right from ten rows to a county.
+                cursor.execute("SET LOCAL enable_nestloop = off")
             for kind in (NotificationKind.MISSED, NotificationKind.ESCALATED):
                 cursor.execute(_notify_sql(kind, depth), params)
     return claimed
@@ -242,15 +245,19 @@ def _notify_sql(kind: str, depth: int) -> str:
             JOIN {t[GridUnit]} u ON u.id = h.unit_id
             WHERE f.status = 'missed' AND f.closed_at = %(now)s
         ),
+        grid_heads AS (
+            SELECT a.user_id, au.path, au.depth
+            FROM {t[Assignment]} a JOIN {t[GridUnit]} au ON au.id = a.unit_id
+            WHERE a.role = '{Role.GRID_HEAD}' AND {current}
+        ),
         heads AS (
-            SELECT c.id AS follow_up_id, a.user_id, au.depth,
-                   RANK() OVER (PARTITION BY c.id ORDER BY au.depth DESC) AS nearest
+            SELECT c.id AS follow_up_id, gh.user_id, gh.depth,
+                   RANK() OVER (PARTITION BY c.id ORDER BY gh.depth DESC) AS nearest
             FROM claimed c
             JOIN ({depths}) d ON d.n <= c.depth
-            JOIN {t[GridUnit]} au ON au.path = SUBSTR(c.path, 1, {step} * d.n)
-            JOIN {t[Assignment]} a ON a.unit_id = au.id
-            WHERE a.role = '{Role.GRID_HEAD}' AND {current}
+            JOIN grid_heads gh ON gh.path = SUBSTR(c.path, 1, {step} * d.n)
         )"""
+    extra = ""
     if kind == NotificationKind.MISSED:
         select = f"""
             SELECT assignee_id, '{kind}', household_id, id, %(now)s FROM claimed WHERE assignee_id IS NOT NULL
@@ -258,24 +265,34 @@ def _notify_sql(kind: str, depth: int) -> str:
             SELECT h.user_id, '{kind}', c.household_id, c.id, %(now)s
             FROM heads h JOIN claimed c ON c.id = h.follow_up_id WHERE h.nearest = 1"""
     else:
+        # Only follow-ups whose previous live one was missed too; their grid heads'
+        # depth is aggregated once and joined, never looked up row by row.
+        extra = f""",
+        again AS (
+            SELECT g.* FROM claimed g
+            WHERE (SELECT p.status FROM {t[FollowUp]} p
+                    WHERE p.household_id = g.household_id AND p.period_end < g.period_start
+                      AND p.status <> 'cancelled'
+                    ORDER BY p.period_end DESC LIMIT 1) = 'missed'
+        ),
+        head_depth AS (SELECT follow_up_id, MAX(depth) AS depth FROM heads GROUP BY follow_up_id),
+        above AS (
+            SELECT a.user_id, au.path, au.depth
+            FROM {t[Assignment]} a JOIN {t[GridUnit]} au ON au.id = a.unit_id
+            WHERE a.role IN ('{Role.GRID_HEAD}', '{Role.COMMUNITY_STAFF}') AND {current}
+        )"""
         select = f"""
             SELECT user_id, '{kind}', household_id, follow_up_id, %(now)s FROM (
-                SELECT g.id AS follow_up_id, g.household_id, a.user_id,
-                       RANK() OVER (PARTITION BY g.id ORDER BY au.depth DESC) AS nearest
-                FROM claimed g
+                SELECT g.id AS follow_up_id, g.household_id, ab.user_id,
+                       RANK() OVER (PARTITION BY g.id ORDER BY ab.depth DESC) AS nearest
+                FROM again g
+                LEFT JOIN head_depth hd ON hd.follow_up_id = g.id
                 JOIN ({depths}) d ON d.n <= g.depth
-                JOIN {t[GridUnit]} au ON au.path = SUBSTR(g.path, 1, {step} * d.n)
-                JOIN {t[Assignment]} a ON a.unit_id = au.id
-                WHERE a.role IN ('{Role.GRID_HEAD}', '{Role.COMMUNITY_STAFF}') AND {current}
-                  AND au.depth < COALESCE(
-                      (SELECT MAX(h.depth) FROM heads h WHERE h.follow_up_id = g.id), g.depth)
-                  AND (SELECT p.status FROM {t[FollowUp]} p
-                        WHERE p.household_id = g.household_id AND p.period_end < g.period_start
-                          AND p.status <> 'cancelled'
-                        ORDER BY p.period_end DESC LIMIT 1) = 'missed'
+                JOIN above ab ON ab.path = SUBSTR(g.path, 1, {step} * d.n)
+                WHERE ab.depth < COALESCE(hd.depth, g.depth)
             ) escalate
             WHERE nearest = 1"""
-    return f"""{common}
+    return f"""{common}{extra}
         {insert} {t[Notification]} (recipient_id, kind, household_id, follow_up_id, created_at)
         {select}
         {conflict}
@@ -371,8 +388,4 @@ def reschedule(*, households: list[Household], reason: str, today: datetime.date
     FollowUp.objects.filter(household__in=ids, status=FollowUpStatus.OPEN).exclude(
         tier__cadence=F("household__tier__cadence")
     ).update(status=FollowUpStatus.CANCELLED, closed_at=timezone.now(), cancel_reason=reason[:200])
-    by_cadence = defaultdict(list)
-    for household in households:
-        by_cadence[household.tier.cadence].append(household.pk)
-    for cadence, members in by_cadence.items():
-        _insert_follow_ups(cadence, today, households=members)
+    _insert_follow_ups(today, households=ids)

@@ -11,11 +11,15 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """A message for one user's in-app inbox (and e-mail, when they have an address)."""
 
+    # Written in bulk by the engine, up to a county's households in one run: the
+    # recipient's index is the unique one below, and household and follow-up are copied
+    # from rows that exist and are never deleted, so the database does not re-check them.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
     household = models.ForeignKey(
@@ -23,12 +27,15 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("household"),
+        db_index=False,
+        db_constraint=False,
     )
     follow_up = models.ForeignKey(
         "monitoring.FollowUp",
         on_delete=models.PROTECT,
         related_name="notifications",
         verbose_name=_("follow-up"),
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

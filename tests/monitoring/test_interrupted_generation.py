@@ -13,20 +13,17 @@ from tests.monitoring.factories import at
 pytestmark = pytest.mark.django_db
 
 
-def test_a_run_killed_after_the_first_cadence_is_rolled_back_and_redone(grid, monkeypatch):
+def test_a_run_killed_before_it_commits_is_rolled_back_and_redone(grid, monkeypatch):
     for code in ["red", "yellow", "green"]:
         HouseholdFactory(unit=grid.building_1, tier=default_tier(code))
     real_insert = followups._insert_follow_ups
-    calls = []
 
-    def dies_on_the_second_cadence(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == 2:
-            raise SystemExit("worker lost")  # what the task sees when its process is killed
-        return real_insert(*args, **kwargs)
+    def dies_after_writing(*args, **kwargs):
+        real_insert(*args, **kwargs)
+        raise SystemExit("worker lost")  # what the task sees when its process is killed
 
     with time_machine.travel(at(datetime.date(2026, 3, 11), 1), tick=False):
-        monkeypatch.setattr(followups, "_insert_follow_ups", dies_on_the_second_cadence)
+        monkeypatch.setattr(followups, "_insert_follow_ups", dies_after_writing)
         with pytest.raises(SystemExit):
             followups.generate_follow_ups()
         assert FollowUp.objects.count() == 0
