@@ -28,11 +28,20 @@ def redis_is_up():
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a database it can share"),
-    pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379"),
 ]
 
 
-def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tmp_path):
+@pytest.mark.parametrize(
+    "broker",
+    [
+        pytest.param(
+            BROKER, marks=pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379")
+        ),
+        # The embedded demo's transport: files in a folder, no server.
+        "filesystem://",
+    ],
+)
+def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tmp_path, broker):
     for code in ["red", "yellow", "green"] * 5:
         HouseholdFactory(unit=grid.building_1, tier=default_tier(code))
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
@@ -46,7 +55,8 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         ),
-        "CELERY_BROKER_URL": BROKER,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_QUEUE_DIR": str(tmp_path / "queue"),
     }
     worker = subprocess.Popen(
         [
@@ -77,7 +87,8 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
-        redis.Redis.from_url(BROKER).flushdb()
+        if broker == BROKER:
+            redis.Redis.from_url(BROKER).flushdb()
 
     assert FollowUp.objects.count() == 15, output[-3000:]
     assert FollowUp.objects.filter(status="open").count() == 15
