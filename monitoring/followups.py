@@ -82,18 +82,22 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             SELECT cadence, MAX(period_start) AS current_start FROM periods GROUP BY cadence
         ),
         behind AS (
-            SELECT c.* FROM (
-                SELECT h.id AS household_id, h.tier_id, h.unit_id, t.cadence, cp.current_start,
-                       (SELECT MAX(f.period_end) FROM {t[FollowUp]} f
-                         WHERE f.household_id = h.id AND f.status <> 'cancelled') AS last_end
-                FROM {t[Household]} h
-                JOIN {t[Tier]} t ON t.id = h.tier_id
-                JOIN current_periods cp ON cp.cadence = t.cadence
-                WHERE h.status = 'active' {only}
-            ) c
-            -- A household never followed up before starts with the current period, not
-            -- with periods from before the engine knew it.
-            WHERE c.last_end IS NULL OR c.last_end < c.current_start
+            -- Households with no live follow-up starting in their cadence's current period:
+            -- one index probe each, so a run with nothing to do is cheap. Only for these is
+            -- the start of the last live period looked up: new periods start after it (a
+            -- done weekly one may outlast the first daily one after a change of cadence).
+            SELECT h.id AS household_id, h.tier_id, h.unit_id, h.tier_changed_at, t.cadence,
+                   cp.current_start,
+                   (SELECT MAX(f.period_start) FROM {t[FollowUp]} f
+                     WHERE f.household_id = h.id AND f.status <> 'cancelled') AS last_start
+            FROM {t[Household]} h
+            JOIN {t[Tier]} t ON t.id = h.tier_id
+            JOIN current_periods cp ON cp.cadence = t.cadence
+            WHERE h.status = 'active' {only}
+              AND NOT EXISTS (
+                  SELECT 1 FROM {t[FollowUp]} f
+                   WHERE f.household_id = h.id AND f.status <> 'cancelled'
+                     AND f.period_start >= cp.current_start)
         ),
         workers AS (
             SELECT a.user_id, au.path, au.depth, a.id AS assignment_id,
@@ -131,9 +135,14 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
                        AND v.visited_at < p.ends_at
                      ORDER BY v.visited_at LIMIT 1) AS visit_id
             FROM behind b
+            -- A household never followed up before starts with the current period, not
+            -- with periods from before the engine knew it.
+            -- Periods of the household's cadence that it had its tier in: raised to red
+            -- on Wednesday, Tuesday owes no daily visit.
             JOIN periods p ON p.cadence = b.cadence
-                          AND (p.period_start > b.last_end
-                               OR (b.last_end IS NULL AND p.period_start = b.current_start))
+                          AND (p.period_start > b.last_start
+                               OR (b.last_start IS NULL AND p.period_start = b.current_start))
+                          AND (b.tier_changed_at IS NULL OR p.ends_at > b.tier_changed_at)
             LEFT JOIN assignees asg ON asg.unit_id = b.unit_id
         ) x
         WHERE 1 = 1

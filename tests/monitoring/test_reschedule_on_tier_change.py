@@ -8,6 +8,7 @@ import time_machine
 from monitoring.followups import generate_follow_ups
 from monitoring.models import FollowUp
 from monitoring.services import change_tier
+from tests.grids.factories import UserFactory
 from tests.households.factories import HouseholdFactory, default_tier
 from tests.monitoring.factories import at
 
@@ -64,3 +65,22 @@ def test_the_next_run_keeps_the_new_cadence(green):
     open_one = FollowUp.objects.get(household=green, status="open")
     assert (open_one.period_start, open_one.due_on) == (D(2026, 3, 12), D(2026, 3, 12))
     assert FollowUp.objects.get(household=green, period_start=WEDNESDAY).status == "missed"
+
+
+def test_a_done_weekly_follow_up_does_not_hold_back_the_new_daily_ones(grid):
+    from monitoring.followups import record_visit
+
+    yellow = HouseholdFactory(unit=grid.building_1, tier=default_tier("yellow"))
+    generate_follow_ups()
+    record_visit(household=yellow, by=UserFactory(), visited_at=at(WEDNESDAY, 9), mode="door")
+    change_tier(household=yellow, tier=default_tier("red"), reason="突发重病", by=None)
+
+    with time_machine.travel(at(D(2026, 3, 12), 1), tick=False):
+        generate_follow_ups()
+
+    statuses = [(f[0], f[1], f[2]) for f in follow_ups(yellow)]
+    assert statuses == [
+        (D(2026, 3, 9), D(2026, 3, 15), "done"),  # this week's visit stays counted
+        (WEDNESDAY, WEDNESDAY, "done"),  # the visit counts for the new daily period too
+        (D(2026, 3, 12), D(2026, 3, 12), "open"),
+    ]
