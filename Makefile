@@ -51,7 +51,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 $(CATALOGUES)
+	rm -rf $(VENV) db.sqlite3 var $(CATALOGUES)
 
 # Figures on PostgreSQL (127.0.0.1, or BENCH_ADMIN_URL), in a database of its own.
 bench: install messages
