@@ -57,11 +57,10 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     households that measured 3-4x slower here, and a single statement with
     ON CONFLICT DO NOTHING is also what makes two concurrent runs harmless.
 
-    Only households whose last live follow-up ended before their cadence's current
-    period are looked at, so a run with nothing to do costs one index probe per
-    household. The assignee is worked out per unit (a floor's households share one
-    answer) by hashing the current worker assignments by path and probing with each
-    unit's ancestor paths, keeping the nearest.
+    Only households with no live follow-up in their cadence's current period are looked
+    at, so a run with nothing to do costs one index probe per household. The assignee is
+    worked out per unit (a floor's households share one answer) by hashing the current
+    worker assignments by path and probing with each unit's ancestor paths.
     """
     t = {m: m._meta.db_table for m in (FollowUp, Household, Tier, Visit, Assignment, GridUnit)}
     ops = connection.ops
