@@ -4,12 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from households.validators import normalize_resident_id, validate_resident_id
+from households.validators import normalize_resident_id, resident_id_check_char, validate_resident_id
 
 
 @pytest.mark.parametrize("value", ["11010519491231002X", "440524188001010014", "11010519491231002x"])
 def test_it_accepts_valid_numbers(value):
-    validate_resident_id(value)
+    assert validate_resident_id(value) is None
+    assert resident_id_check_char(normalize_resident_id(value)[:17]) == normalize_resident_id(value)[17]
 
 
 @pytest.mark.parametrize("value", ["110105194912310021", "440524188001010015"])

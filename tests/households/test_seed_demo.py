@@ -1,6 +1,7 @@
 """seed_demo builds a believable settlement that hangs together."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -30,14 +31,28 @@ def test_it_builds_the_households_with_members_and_a_first_tier_change(seeded):
 
 
 def test_every_member_passes_the_validation_forms_apply(seeded):
+    refused = []
     for member in Member.objects.select_related("household")[:300]:
-        validate_resident_id(member.id_number)
-        member.full_clean()
+        try:
+            validate_resident_id(member.id_number)
+            member.full_clean()
+        except ValidationError as error:
+            refused.append(
+                (member.pk, error.message_dict if hasattr(error, "error_dict") else error.messages)
+            )
+
+    assert refused == []
 
 
 def test_every_household_is_valid_and_in_its_schemes_tier(seeded):
+    refused = []
     for household in Household.objects.select_related("unit", "tier")[:200]:
-        household.full_clean()
+        try:
+            household.full_clean()
+        except ValidationError as error:
+            refused.append((household.number, error.message_dict))
+
+    assert refused == []
 
 
 def test_the_tier_mix_is_the_one_ludian_started_with(seeded):

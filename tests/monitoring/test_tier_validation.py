@@ -40,3 +40,6 @@ def test_a_sensible_tier_is_accepted():
     candidate = tier(response_working_days=5)
 
     candidate.full_clean()
+    candidate.save()
+
+    assert Tier.objects.get(code="purple").response_working_days == 5
