@@ -228,9 +228,6 @@ class Household(models.Model):
     def is_active(self) -> bool:
         return self.status == HouseholdStatus.ACTIVE
 
-    def head(self):
-        return next((m for m in self.members.all() if m.relation == Relation.HEAD), None)
-
 
 class Relation(models.TextChoices):
     HEAD = "head", _("Head of household")
@@ -387,7 +384,3 @@ def mask_id_number(value: str) -> str:
     if not value:
         return ""
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_mobile(value: str) -> str:
-    return value[:3] + "****" + value[-4:] if len(value) == 11 else value

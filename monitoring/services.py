@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids.models import GridUnit
 from households.models import Household
 from monitoring.followups import reschedule
 from monitoring.models import Tier, TierChange, TierScheme
@@ -68,8 +69,6 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
     the new one, each move a TierChange like any other. Households under a deeper unit
     with a scheme of its own are left alone. Returns how many households moved.
     """
-    from grids.models import GridUnit
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the tier scheme changes.")})

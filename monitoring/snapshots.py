@@ -75,7 +75,3 @@ def backfill_tier_snapshots(first: datetime.date, last: datetime.date, every_day
         written += _write(day, historical=True)
         day += datetime.timedelta(days=every_days)
     return written
-
-
-def latest_snapshot_day() -> datetime.date | None:
-    return TierSnapshot.objects.aggregate(day=Max("day"))["day"]

@@ -40,10 +40,6 @@ class _Calendar:
             return day.weekday() < 5, True
 
 
-def is_workday(day: datetime.date) -> tuple[bool, bool]:
-    return _Calendar(range(day.year, day.year + 1)).is_workday(day)
-
-
 def add_working_days(start: datetime.date, days: int) -> Deadline:
     """The date ``days`` working days after ``start`` (start itself not counted).
 
