@@ -58,17 +58,21 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     ON CONFLICT DO NOTHING is also what makes two concurrent runs harmless.
 
     Only households with no live follow-up in their cadence's current period are looked
-    at, so a run with nothing to do costs one index probe per household. The assignee is
-    worked out per unit (a floor's households share one answer) by hashing the current
-    worker assignments by path and probing with each unit's ancestor paths.
+    at, so a run with nothing to do costs one anti-join. The assignee is
+    worked out once per unit (a floor's households share one answer): the chosen worker
+    of each unit that has any, then, for each unit below, the deepest of its ancestors
+    that has one, as one hash probe per level rather than a sort of every candidate.
     """
     t = {m: m._meta.db_table for m in (FollowUp, Household, Tier, Visit, Assignment, GridUnit)}
-    ops = connection.ops
-    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
-    conflict = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None) or ""
+    insert, conflict = _skip_existing_periods()
     roles = ", ".join(f"'{role}'" for role in WORKER_ROLES)
     role_rank = " ".join(f"WHEN '{role}' THEN {i}" for i, role in enumerate(WORKER_ROLES))
-    depths = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, depth + 1))
+    step = GridUnit.steplen
+    levels = range(depth, 0, -1)
+    level_joins = "\n".join(
+        f"LEFT JOIN unit_workers w{n} ON w{n}.path = SUBSTR(u.path, 1, {step * n})" for n in levels
+    )
+    nearest = ", ".join(f"w{n}.user_id" for n in levels)
     period_rows = " UNION ALL ".join(
         f"SELECT %(cadence{i})s AS cadence, %(start{i})s AS period_start, %(end{i})s AS period_end, "
         f"%(starts_at{i})s AS starts_at, %(ends_at{i})s AS ends_at"
@@ -80,11 +84,11 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         current_periods AS (
             SELECT cadence, MAX(period_start) AS current_start FROM periods GROUP BY cadence
         ),
-        behind AS (
+        behind AS MATERIALIZED (
             -- Households with no live follow-up starting in their cadence's current period:
-            -- one index probe each, so a run with nothing to do is cheap. Only for these is
-            -- the start of the last live period looked up: new periods start after it (a
-            -- done weekly one may outlast the first daily one after a change of cadence).
+            -- an anti-join, so a run with nothing to do stops here. Only for these is the
+            -- start of the last live period looked up: new periods start after it (a done
+            -- weekly one may outlast the first daily one after a change of cadence).
             SELECT h.id AS household_id, h.tier_id, h.unit_id, h.tier_changed_at, t.cadence,
                    cp.current_start,
                    (SELECT MAX(f.period_start) FROM {t[FollowUp]} f
@@ -98,36 +102,29 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
                    WHERE f.household_id = h.id AND f.status <> 'cancelled'
                      AND f.period_start >= cp.current_start)
         ),
-        workers AS (
-            SELECT a.user_id, au.path, au.depth, a.id AS assignment_id,
-                   CASE WHEN a.covering_for_id IS NULL THEN 1 ELSE 0 END AS cover_rank,
-                   CASE a.role {role_rank} END AS role_rank
-            FROM {t[Assignment]} a JOIN {t[GridUnit]} au ON au.id = a.unit_id
-            WHERE a.role IN ({roles}) AND a.starts_on <= %(today)s
-              AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
+        unit_workers AS (
+            -- On a unit with several workers: full-time before part-time, a temporary
+            -- cover before the colleague they stand in for.
+            SELECT path, user_id FROM (
+                SELECT au.path, a.user_id,
+                       ROW_NUMBER() OVER (PARTITION BY au.path
+                                          ORDER BY CASE WHEN a.covering_for_id IS NULL THEN 1 ELSE 0 END,
+                                                   CASE a.role {role_rank} END, a.id) AS chosen
+                FROM {t[Assignment]} a JOIN {t[GridUnit]} au ON au.id = a.unit_id
+                WHERE a.role IN ({roles}) AND a.starts_on <= %(today)s
+                  AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)
+            ) ranked
+            WHERE chosen = 1
         ),
         assignees AS (
-            SELECT unit_id, user_id FROM (
-                SELECT u.id AS unit_id, w.user_id,
-                       ROW_NUMBER() OVER (PARTITION BY u.id
-                                          ORDER BY w.depth DESC, w.cover_rank, w.role_rank,
-                                                   w.assignment_id) AS nearest
-                FROM {t[GridUnit]} u
-                JOIN ({depths}) d ON d.n <= u.depth
-                JOIN workers w ON w.path = SUBSTR(u.path, 1, {GridUnit.steplen} * d.n)
-                WHERE u.id IN (SELECT unit_id FROM behind)
-            ) ranked
-            WHERE nearest = 1
-        )
-        {insert} {t[FollowUp]}
-            (household_id, tier_id, period_start, period_end, due_on, status, assignee_id,
-             visit_id, cancel_reason, created_at, closed_at)
-        SELECT x.household_id, x.tier_id, x.period_start, x.period_end, x.period_end,
-               CASE WHEN x.visit_id IS NOT NULL THEN 'done'
-                    WHEN x.period_end < %(today)s THEN 'missed' ELSE 'open' END,
-               x.assignee_id, x.visit_id, '', %(now)s,
-               CASE WHEN x.visit_id IS NOT NULL OR x.period_end < %(today)s THEN %(now)s END
-        FROM (
+            SELECT u.id AS unit_id, COALESCE({nearest}) AS user_id
+            FROM {t[GridUnit]} u
+            {level_joins}
+            WHERE u.id IN (SELECT unit_id FROM behind)
+        ),
+        -- Materialized so that the visit lookup runs once per row, not once for each of
+        -- the three columns below that read it.
+        due AS MATERIALIZED (
             SELECT b.household_id, b.tier_id, p.period_start, p.period_end, asg.user_id AS assignee_id,
                    (SELECT v.id FROM {t[Visit]} v
                      WHERE v.household_id = b.household_id AND v.visited_at >= p.starts_at
@@ -143,10 +140,38 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
                                OR (b.last_start IS NULL AND p.period_start = b.current_start))
                           AND (b.tier_changed_at IS NULL OR p.ends_at > b.tier_changed_at)
             LEFT JOIN assignees asg ON asg.unit_id = b.unit_id
-        ) x
+        )
+        {insert} {t[FollowUp]}
+            (household_id, tier_id, period_start, period_end, due_on, status, assignee_id,
+             visit_id, cancel_reason, created_at, closed_at)
+        SELECT household_id, tier_id, period_start, period_end, period_end,
+               CASE WHEN visit_id IS NOT NULL THEN 'done'
+                    WHEN period_end < %(today)s THEN 'missed' ELSE 'open' END,
+               assignee_id, visit_id, '', %(now)s,
+               CASE WHEN visit_id IS NOT NULL OR period_end < %(today)s THEN %(now)s END
+        FROM due
         WHERE 1 = 1
         {conflict}
     """
+
+
+def _skip_existing_periods() -> tuple[str, str]:
+    """The INSERT and its ON CONFLICT clause, with the one-per-period constraint as arbiter.
+
+    Naming the arbiter on PostgreSQL spares a speculative probe of every other unique
+    index for each row (measured: a fifth of the run at 100,000 rows). A clash on
+    another one (a run for a different "today" racing this one) then fails the run, to
+    be retried, instead of being skipped: never a duplicate either way.
+    """
+    if connection.vendor == "postgresql":
+        return "INSERT INTO", (
+            "ON CONFLICT (household_id, period_start, period_end) WHERE status <> 'cancelled' DO NOTHING"
+        )
+    ops = connection.ops
+    return (
+        ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None) or "",
+    )
 
 
 def _insert_statement(today: datetime.date, households: list[int] | None) -> tuple[str, dict]:
