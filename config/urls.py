@@ -1,19 +1,28 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from grids.forms import LoginForm
 from households import views as household_views
+from monitoring import views as monitoring_views
+from services import views as service_views
 
 urlpatterns = [
-    path("", household_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("", monitoring_views.today, name="home"),
+    path("grid/", household_views.overview, name="overview"),
+    path("households/find/", household_views.find, name="find"),
+    path("households/<int:pk>/", household_views.card, name="household"),
+    path("households/<int:pk>/photo/", household_views.photo, name="household_photo"),
+    path("households/<int:pk>/visit/", monitoring_views.log_visit, name="log_visit"),
+    path("households/<int:pk>/propose/", monitoring_views.propose, name="propose"),
+    path("households/<int:pk>/report/", service_views.report, name="report"),
+    path("visits/<int:pk>/photo/", monitoring_views.visit_photo, name="visit_photo"),
+    path("proposals/", monitoring_views.proposals, name="proposals"),
+    path("proposals/<int:pk>/decide/", monitoring_views.decide, name="decide"),
+    path("inbox/", monitoring_views.inbox, name="inbox"),
+    path("inbox/read/", monitoring_views.mark_read, name="mark_read"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

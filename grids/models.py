@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from households.fields import MobileNumberField
+
 
 class GridLevel(models.Model):
     """A level of the hierarchy, such as 街道, 社区, 片区, 楼栋 or 楼层.
@@ -225,3 +227,20 @@ class Assignment(models.Model):
             raise ValidationError({"ends_on": _("An assignment cannot end before it starts.")})
         if self.covering_for_id and self.covering_for_id == self.user_id:
             raise ValidationError({"covering_for": _("A worker cannot stand in for themselves.")})
+
+
+class Profile(models.Model):
+    """What the grid needs to know of a user beyond Django's account: their mobile number,
+    which they may log in with (a grid worker remembers it better than a username)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    mobile = MobileNumberField(_("mobile number"), unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)

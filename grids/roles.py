@@ -39,7 +39,9 @@ ROLE_PERMISSIONS = {
             "notification": _VIEW,
             "calendaryear": _EDIT + ["delete"],
             "calendarday": _EDIT + ["delete"],
+            "tierproposal": ["view", "add", "decide_tierproposal"],
         },
+        "services": {"servicecase": _EDIT},
     },
     COMMUNITY_STAFF: {
         "grids": {"gridunit": _VIEW, "assignment": _EDIT},
@@ -56,7 +58,9 @@ ROLE_PERMISSIONS = {
             "followup": _VIEW,
             "visit": ["view", "add"],
             "notification": _VIEW,
+            "tierproposal": ["view", "add", "decide_tierproposal"],
         },
+        "services": {"servicecase": ["view", "add"]},
     },
     GRID_WORKER: {
         "grids": {"gridunit": _VIEW},
@@ -67,7 +71,9 @@ ROLE_PERMISSIONS = {
             "followup": _VIEW,
             "visit": ["view", "add"],
             "notification": _VIEW,
+            "tierproposal": ["view", "add"],
         },
+        "services": {"servicecase": ["view", "add"]},
     },
     LEADER: {
         "grids": {"gridunit": _VIEW + ["view_all_units"], "assignment": _VIEW},
@@ -78,7 +84,9 @@ ROLE_PERMISSIONS = {
             "tierchange": _VIEW,
             "followup": _VIEW,
             "visit": _VIEW,
+            "tierproposal": _VIEW,
         },
+        "services": {"servicecase": _VIEW},
     },
 }
 
@@ -109,3 +117,25 @@ def create_missing_role_groups(using="default", **kwargs):
                     content_type__app_label=app_label, codename__in=list(_codenames(models))
                 )
             )
+
+
+def grant_to_existing_groups(apps, grants: dict) -> None:
+    """For a data migration: give role groups that already exist permissions added since.
+
+    New installs get them from ``ROLE_PERMISSIONS`` when the groups are created; an
+    existing install's groups were left alone then, so a migration grants what a later
+    release adds. Permissions not made yet (they are made after migrating) are made here.
+    """
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    for group_name, permissions in grants.items():
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            continue
+        for app_label, model, codename, name in permissions:
+            content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+            permission, _ = Permission.objects.get_or_create(
+                content_type=content_type, codename=codename, defaults={"name": name}
+            )
+            group.permissions.add(permission)

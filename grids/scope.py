@@ -60,3 +60,11 @@ def households_in_scope(user, queryset=None, on: datetime.date | None = None):
     if user.has_perm("grids.view_all_units"):
         return queryset
     return queryset.filter(unit__any_of=_unit_ids_in_scope(user, on))
+
+
+def household_or_404(user, pk, queryset=None):
+    """The household with this id if the user may see it; otherwise a 404, as if it did
+    not exist (a 403 would confirm that it does)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(households_in_scope(user, queryset), pk=pk)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from faker import Faker
 
 from grids import roles
-from grids.models import Assignment, GridLevel, GridUnit, Role, WayfindingSymbol
+from grids.models import Assignment, GridLevel, GridUnit, Profile, Role, WayfindingSymbol
 from households.ethnicity import Ethnicity
 from households.models import (
     Household,
@@ -81,6 +81,10 @@ DEMO_USERS = [
     ("floor", Role.FLOOR_HEAD, "floor head of floors 1-4 of the first building"),
 ]
 STAFF_ROLES = {Role.COMMUNITY_STAFF, Role.GRID_HEAD}
+
+
+# The demo grid worker also logs in with this number.
+DEMO_WORKER_MOBILE = "13800138000"
 
 
 @dataclass
@@ -314,7 +318,50 @@ class DemoSettlement:
         pairs = {(user.pk, group.pk) for user, group in memberships}
         Through.objects.bulk_create([Through(user_id=u, group_id=g) for u, g in pairs], batch_size=BATCH)
         self.demo_users = demo
+        Profile.objects.create(user=demo["worker"], mobile=DEMO_WORKER_MOBILE)
         return len(users)
+
+    # -- a week of visits -------------------------------------------------------------
+
+    def build_recent_visits(self, days: int) -> int:
+        """The last ``days`` days as the engine saw them: most follow-ups visited on
+        time, some missed, so that Today and the wall look like a working week."""
+        from monitoring.followups import generate_follow_ups
+        from monitoring.models import FollowUp, FollowUpStatus, Visit, VisitMode
+
+        visited = 0
+        for back in range(days, 0, -1):
+            day = self.today - datetime.timedelta(days=back)
+            generate_follow_ups(day)
+            open_ = FollowUp.objects.filter(status=FollowUpStatus.OPEN).values_list(
+                "pk", "household_id", "assignee_id", "due_on", "period_start"
+            )
+            visits, closing = [], {}
+            for pk, household_id, assignee_id, due_on, period_start in open_:
+                # Nine visits in ten are made in time: a daily one on its day, a longer
+                # period's on any of its days.
+                chance = 0.9 / ((due_on - period_start).days + 1)
+                if assignee_id is None or self.rng.random() > chance:
+                    continue
+                at = _at(day) + datetime.timedelta(
+                    hours=self.rng.randint(1, 9), minutes=self.rng.randint(0, 59)
+                )
+                visit = Visit(
+                    household_id=household_id,
+                    visited_by_id=assignee_id,
+                    visited_at=at,
+                    mode=self.rng.choice([VisitMode.DOOR] * 4 + [VisitMode.PHONE]),
+                    notes="",
+                )
+                visits.append(visit)
+                closing[pk] = visit
+            Visit.objects.bulk_create(visits, batch_size=BATCH)
+            for pk, visit in closing.items():
+                FollowUp.objects.filter(pk=pk).update(
+                    status=FollowUpStatus.DONE, visit=visit, closed_at=visit.visited_at
+                )
+            visited += len(visits)
+        return visited
 
     # -- households and members -----------------------------------------------------
 

@@ -1,15 +1,21 @@
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from grids.models import Assignment, GridUnit
-from grids.scope import households_in_scope
-from households.models import HouseholdStatus
+from grids.scope import household_or_404, households_in_scope
+from households.models import Household, HouseholdStatus, Member, MemberStatus
+from households.search import find_households
+from monitoring.models import FollowUp, FollowUpStatus, ProposalStatus, TierChange, Visit
+from monitoring.views import private_file
 
 
 @login_required
-def home(request):
-    """Where a user lands: their grid, and how its households stand by tier."""
+def overview(request):
+    """The user's grid, and how its households stand by tier."""
     households = households_in_scope(request.user).filter(status=HouseholdStatus.ACTIVE)
     by_tier = list(
         households.values("tier__name", "tier__colour", "tier__scheme__name", "tier__severity")
@@ -36,3 +42,67 @@ def home(request):
             "total": total,
         },
     )
+
+
+class FindForm(forms.Form):
+    query = forms.CharField(
+        label=_("name, room, household number or phone"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 3栋2单元501"), "autofocus": True}),
+    )
+
+
+@login_required
+def find(request):
+    """POSTed, so that a phone number searched for stays out of URLs and access logs."""
+    form = FindForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = list(find_households(request.user, form.cleaned_data["query"]))
+    return render(request, "households/find.html", {"form": form, "results": results})
+
+
+@login_required
+def card(request, pk):
+    """Everything a grid worker needs at the door, in a handful of queries."""
+    household = household_or_404(
+        request.user,
+        pk,
+        Household.objects.select_related("building", "unit", "tier").prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Member.objects.filter(status=MemberStatus.ACTIVE).prefetch_related("special_groups"),
+            ),
+            "labels",
+        ),
+    )
+    members = sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date))
+    show_ids = request.user.has_perm("households.view_id_number")
+    context = {
+        "household": household,
+        "members": members,
+        "show_ids": show_ids,
+        "tier_history": TierChange.objects.filter(household=household)
+        .select_related("from_tier", "to_tier", "changed_by")
+        .order_by("-changed_at")[:10],
+        "visits": Visit.objects.filter(household=household)
+        .select_related("visited_by")
+        .order_by("-visited_at")[:5],
+        "follow_up": FollowUp.objects.filter(household=household, status=FollowUpStatus.OPEN).first(),
+        "recent_follow_ups": FollowUp.objects.filter(household=household)
+        .exclude(status=FollowUpStatus.OPEN)
+        .order_by("-period_start")[:5],
+        "cases": household.cases.filter(status__in=["open", "in_progress"]).order_by("due_on"),
+        "pending_proposal": household.tier_proposals.filter(status=ProposalStatus.PENDING)
+        .select_related("to_tier", "proposed_by")
+        .first(),
+    }
+    return render(request, "households/card.html", context)
+
+
+@login_required
+def photo(request, pk):
+    household = household_or_404(request.user, pk)
+    if not household.photo:
+        raise Http404
+    return private_file(household.photo)

@@ -117,7 +117,7 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             WHERE chosen = 1
         ),
         assignees AS (
-            SELECT u.id AS unit_id, COALESCE({nearest}) AS user_id
+            SELECT u.id AS unit_id, COALESCE({nearest}, NULL) AS user_id
             FROM {t[GridUnit]} u
             {level_joins}
             WHERE u.id IN (SELECT unit_id FROM behind)
@@ -373,14 +373,23 @@ def validate_visit(*, household: Household, visited_at: datetime.datetime) -> No
 
 @transaction.atomic
 def record_visit(
-    *, household: Household, by, visited_at: datetime.datetime, mode: str, notes: str = "", key=None
+    *,
+    household: Household,
+    by,
+    visited_at: datetime.datetime,
+    mode: str,
+    notes: str = "",
+    needs: list[str] | None = None,
+    photo=None,
+    key=None,
 ) -> Visit:
     """Record a visit and close the follow-up of the period it falls in.
 
     A visit is accepted at any time and counts for its own period: the day after a
     missed daily visit it closes that day's follow-up; a visit logged late (offline)
     for a period already marked missed turns it done. Sending the same ``key`` again
-    returns the first visit.
+    returns the first visit. ``photo`` is a file already cleaned by
+    ``households.photos.clean_photo``.
     """
     if key is not None:
         existing = Visit.objects.filter(key=key).first()
@@ -388,10 +397,14 @@ def record_visit(
             return existing
     validate_visit(household=household, visited_at=visited_at)
     now = timezone.now()
-    visit = Visit(household=household, visited_by=by, visited_at=visited_at, mode=mode, notes=notes)
+    visit = Visit(
+        household=household, visited_by=by, visited_at=visited_at, mode=mode, notes=notes, needs=needs or []
+    )
     if key is not None:
         visit.key = key
-    visit.full_clean(exclude=["household", "visited_by"])
+    visit.full_clean(exclude=["household", "visited_by", "photo"])
+    if photo is not None:
+        visit.photo.save(photo.name, photo, save=False)
     visit.save()
     day = timezone.localdate(visited_at)
     follow_up = (

@@ -8,7 +8,15 @@ from django.utils.translation import gettext as _
 from grids.models import GridUnit
 from households.models import Household
 from monitoring.followups import reschedule
-from monitoring.models import Tier, TierChange, TierScheme
+from monitoring.models import (
+    Notification,
+    NotificationKind,
+    ProposalStatus,
+    Tier,
+    TierChange,
+    TierProposal,
+    TierScheme,
+)
 
 
 @transaction.atomic
@@ -108,3 +116,74 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
         household.tier = mapping[household.tier_id]
     reschedule(households=households, reason=reason)
     return len(households)
+
+
+@transaction.atomic
+def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, visit=None) -> TierProposal:
+    """A grid worker's proposal, waiting for community staff (never a change by itself)."""
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why the tier should change.")
+    if tier.pk == household.tier_id:
+        errors["tier"] = _("The household is already in this tier.")
+    elif tier.scheme_id != household.unit.tier_scheme_in_force().pk:
+        errors["tier"] = _("This tier belongs to another scheme than the household's community uses.")
+    elif TierProposal.objects.filter(household=household, status=ProposalStatus.PENDING).exists():
+        errors["tier"] = _("A proposal for this household is already waiting for a decision.")
+    if errors:
+        raise ValidationError(errors)
+    return TierProposal.objects.create(
+        household=household,
+        from_tier_id=household.tier_id,
+        to_tier=tier,
+        reason=reason,
+        proposed_by=by,
+        visit=visit,
+    )
+
+
+def _decide(proposal: TierProposal, by, status: str, reason: str) -> TierProposal:
+    locked = TierProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != ProposalStatus.PENDING:
+        raise ValidationError(_("This proposal has already been decided."))
+    locked.status, locked.decided_by, locked.decided_at = status, by, timezone.now()
+    locked.decision_reason = reason
+    return locked
+
+
+@transaction.atomic
+def approve_proposal(*, proposal: TierProposal, by, note: str = "") -> TierProposal:
+    """Make the change through ``change_tier``; the proposer is told."""
+    proposal = _decide(proposal, by, ProposalStatus.APPROVED, (note or "").strip())
+    household = Household.objects.get(pk=proposal.household_id)
+    reason = _("Proposed by %(proposer)s: %(reason)s") % {
+        "proposer": proposal.proposed_by.get_full_name() or proposal.proposed_by.get_username(),
+        "reason": proposal.reason,
+    }
+    proposal.tier_change = change_tier(household=household, tier=proposal.to_tier, reason=reason, by=by)
+    proposal.save()
+    Notification.objects.create(
+        recipient_id=proposal.proposed_by_id,
+        kind=NotificationKind.PROPOSAL_APPROVED,
+        household_id=proposal.household_id,
+        proposal=proposal,
+    )
+    return proposal
+
+
+@transaction.atomic
+def reject_proposal(*, proposal: TierProposal, by, reason: str) -> TierProposal:
+    """Refuse with a reason, which the proposer sees in their inbox."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the proposal is rejected: the proposer will see it.")})
+    proposal = _decide(proposal, by, ProposalStatus.REJECTED, reason)
+    proposal.save()
+    Notification.objects.create(
+        recipient_id=proposal.proposed_by_id,
+        kind=NotificationKind.PROPOSAL_REJECTED,
+        household_id=proposal.household_id,
+        proposal=proposal,
+    )
+    return proposal

@@ -112,7 +112,7 @@ def run():
     call_command("migrate", verbosity=0)
 
     started = time.perf_counter()
-    call_command("seed_demo", households=HOUSEHOLDS, no_progress=True, stdout=io.StringIO())
+    call_command("seed_demo", households=HOUSEHOLDS, history_days=0, no_progress=True, stdout=io.StringIO())
     figure(
         "seed_demo",
         households=HOUSEHOLDS,

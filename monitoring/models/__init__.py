@@ -1,6 +1,7 @@
 from monitoring.models.calendar import CalendarDay, CalendarYear
-from monitoring.models.followups import FollowUp, FollowUpStatus, Visit, VisitMode
+from monitoring.models.followups import FollowUp, FollowUpStatus, Need, Visit, VisitMode
 from monitoring.models.notifications import Notification, NotificationKind
+from monitoring.models.proposals import ProposalStatus, TierProposal
 from monitoring.models.snapshots import TierSnapshot
 from monitoring.models.tiers import Cadence, Tier, TierChange, TierScheme
 
@@ -10,10 +11,13 @@ __all__ = [
     "CalendarYear",
     "FollowUp",
     "FollowUpStatus",
+    "Need",
     "Notification",
     "NotificationKind",
+    "ProposalStatus",
     "Tier",
     "TierChange",
+    "TierProposal",
     "TierScheme",
     "TierSnapshot",
     "Visit",

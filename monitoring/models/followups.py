@@ -4,6 +4,7 @@ satisfy them."""
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -116,6 +117,29 @@ class VisitMode(models.TextChoices):
     VIDEO = "video", _("Video")
 
 
+class Need(models.TextChoices):
+    """What a visit found the household needs: the checklist on the visit form."""
+
+    EMPLOYMENT = "employment", _("Employment")
+    MEDICAL = "medical", _("Medical care")
+    SCHOOLING = "schooling", _("Schooling")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance")
+    DISPUTE = "dispute", _("Dispute")
+    SAFETY = "safety", _("Safety")
+    OTHER = "other", _("Other")
+
+
+def validate_needs(value):
+    unknown = [code for code in value or [] if code not in Need.values]
+    if not isinstance(value, list) or unknown:
+        raise ValidationError(_("Unknown needs: %(codes)s") % {"codes": ", ".join(map(str, unknown))})
+
+
+def visit_photo_path(instance, filename):
+    # The name was chosen by households.photos.clean_photo; the folder keeps them apart.
+    return f"visits/{filename}"
+
+
 class Visit(models.Model):
     household = models.ForeignKey(
         "households.Household",
@@ -132,6 +156,8 @@ class Visit(models.Model):
     visited_at = models.DateTimeField(_("visited at"))
     mode = models.CharField(_("mode"), max_length=8, choices=VisitMode.choices, default=VisitMode.DOOR)
     notes = models.TextField(_("what was found"), blank=True)
+    needs = models.JSONField(_("needs"), default=list, blank=True, validators=[validate_needs])
+    photo = models.ImageField(_("photo"), upload_to=visit_photo_path, blank=True)
     # Set by the client (a form's hidden field, an offline phone): resending the same
     # visit finds this row instead of writing a second one.
     key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)

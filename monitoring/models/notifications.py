@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 class NotificationKind(models.TextChoices):
     MISSED = "missed", _("Missed follow-up")
     ESCALATED = "escalated", _("Missed again: escalated")
+    PROPOSAL_APPROVED = "proposal_approved", _("Tier proposal approved")
+    PROPOSAL_REJECTED = "proposal_rejected", _("Tier proposal rejected")
 
 
 class Notification(models.Model):
@@ -21,7 +23,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
         db_index=False,
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,
@@ -35,7 +37,17 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
         verbose_name=_("follow-up"),
+        null=True,
+        blank=True,
         db_constraint=False,
+    )
+    proposal = models.ForeignKey(
+        "monitoring.TierProposal",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("tier proposal"),
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

@@ -87,6 +87,12 @@ class Tier(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def text_colour(self) -> str:
+        """Black on yellow, white on red: whichever reads on the tier's colour."""
+        red, green, blue = (int(self.colour[i : i + 2], 16) for i in (1, 3, 5))
+        return "#000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#ffffff"
+
 
 class TierChange(models.Model):
     """One change of a household's tier. Appended, never edited or deleted.

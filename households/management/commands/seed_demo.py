@@ -31,10 +31,18 @@ class Command(BaseCommand):
             help="Do nothing (and succeed) when the database already has households.",
         )
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=7,
+            help="Days of past follow-ups and visits to make (0: none, as for benchmarks).",
+        )
 
-    def handle(self, *args, households, seed, password, if_empty, no_progress, **options):
+    def handle(self, *args, households, seed, password, if_empty, no_progress, history_days, **options):
         if households < 1:
             raise CommandError("--households must be at least 1.")
+        if not 0 <= history_days <= 62:
+            raise CommandError("--history-days must be between 0 and 62.")
         if len(password) < 8:
             raise CommandError("--password must have at least 8 characters.")
         existing = Household.objects.count()
@@ -54,11 +62,13 @@ class Command(BaseCommand):
             units = settlement.build_grid()
             users = settlement.build_people_in_charge()
             created = settlement.build_households()
+            visits = settlement.build_recent_visits(history_days)
         bar.close()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {created} households, {len(units)} grid units and {users} users in {elapsed:.1f} s."
+                f"Seeded {created} households, {len(units)} grid units, {users} users and {visits} "
+                f"visits in {elapsed:.1f} s."
             )
         )
         self.stdout.write(f"Demo users (password: {password}):")

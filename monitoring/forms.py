@@ -1,0 +1,106 @@
+"""Forms of the phone pages: a visit, a tier proposal, a decision on one."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from households.photos import clean_photo
+from monitoring.followups import validate_visit
+from monitoring.models import Need, Tier, VisitMode
+
+
+def add_errors(form, error: ValidationError, default_field=None):
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else default_field, messages)
+
+
+class VisitForm(forms.Form):
+    """A visit as a grid worker logs it at the door, with an optional tier proposal."""
+
+    mode = forms.ChoiceField(
+        label=_("mode"), choices=VisitMode.choices, initial=VisitMode.DOOR, widget=forms.RadioSelect
+    )
+    visited_at = forms.DateTimeField(
+        label=_("visited at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    notes = forms.CharField(
+        label=_("what was found"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("needs"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    photo = forms.FileField(
+        label=_("photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        help_text=_("Optional. At most 5 MB; location data is removed."),
+    )
+    propose_tier = forms.ModelChoiceField(
+        label=_("propose another tier"),
+        queryset=Tier.objects.none(),
+        required=False,
+        empty_label=_("— keep the tier —"),
+    )
+    proposal_reason = forms.CharField(
+        label=_("why the tier should change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # Made when the form is shown and sent back with it: a double tap, or the same form
+    # sent again when the network returns, finds the first visit instead of a second.
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        self.fields["propose_tier"].queryset = (
+            Tier.objects.filter(scheme=household.unit.tier_scheme_in_force())
+            .exclude(pk=household.tier_id)
+            .order_by("severity")
+        )
+        if not self.is_bound:
+            self.initial.setdefault("visited_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("key", uuid.uuid4())
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return clean_photo(photo) if photo else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visited_at"):
+            try:
+                validate_visit(household=self.household, visited_at=cleaned["visited_at"])
+            except ValidationError as error:
+                add_errors(self, error)
+        if cleaned.get("propose_tier") and not (cleaned.get("proposal_reason") or "").strip():
+            self.add_error("proposal_reason", _("Say why the tier should change."))
+        return cleaned
+
+
+class ProposalForm(forms.Form):
+    tier = forms.ModelChoiceField(label=_("proposed tier"), queryset=Tier.objects.none())
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = (
+            Tier.objects.filter(scheme=household.unit.tier_scheme_in_force())
+            .exclude(pk=household.tier_id)
+            .order_by("severity")
+        )
+
+
+class DecisionForm(forms.Form):
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))])
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to reject: the proposer will see it."),
+    )

@@ -1,0 +1,232 @@
+"""The grid worker's day: what is due, logging a visit, the inbox; and staff's decisions."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grids.models import Assignment
+from grids.scope import household_or_404, households_in_scope, units_in_scope
+from households.models import Household, HouseholdStatus
+from monitoring.followups import WORKER_ROLES, record_visit
+from monitoring.forms import DecisionForm, ProposalForm, VisitForm, add_errors
+from monitoring.models import FollowUp, FollowUpStatus, Notification, ProposalStatus, TierProposal, Visit
+from monitoring.services import approve_proposal, propose_tier_change, reject_proposal
+
+# How far back Today shows missed follow-ups: a week, then they are the wall's business.
+MISSED_DAYS_SHOWN = 7
+WEEK_AHEAD_DAYS = 6
+
+# Worst tier first, then the longest overdue, then in the order of the stairs.
+WALKING_ORDER = [
+    "household__tier__severity",
+    "due_on",
+    "household__building__path",
+    "household__entrance",
+    "household__floor",
+    "household__room",
+]
+
+
+def _workers_in_scope(user):
+    """Grid workers with a current assignment inside the user's scope."""
+    ids = Assignment.objects.current().filter(unit__in=units_in_scope(user), role__in=WORKER_ROLES)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ids.values("user"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@login_required
+def today(request):
+    """Follow-ups due today and those missed lately, in the user's scope."""
+    day = timezone.localdate()
+    households = households_in_scope(request.user).filter(status=HouseholdStatus.ACTIVE)
+    follow_ups = FollowUp.objects.filter(household__in=households).select_related(
+        "household__tier", "household__building"
+    )
+    workers, worker = None, None
+    if request.user.has_perm("monitoring.decide_tierproposal"):
+        workers = _workers_in_scope(request.user)
+        if request.GET.get("worker"):
+            try:
+                worker = workers.get(pk=int(request.GET["worker"]))
+            except (ValueError, get_user_model().DoesNotExist):
+                raise Http404 from None
+            follow_ups = follow_ups.filter(assignee=worker)
+    due = list(follow_ups.filter(status=FollowUpStatus.OPEN, due_on__lte=day).order_by(*WALKING_ORDER))
+    missed = list(
+        follow_ups.filter(
+            status=FollowUpStatus.MISSED, due_on__gte=day - datetime.timedelta(days=MISSED_DAYS_SHOWN)
+        ).order_by(*WALKING_ORDER)
+    )
+    # A weekly or monthly visit is due on the period's last day, but is walked to on
+    # any day of it: the week ahead is listed too, so that Sunday is not a wall of work.
+    week = list(
+        follow_ups.filter(
+            status=FollowUpStatus.OPEN,
+            due_on__gt=day,
+            due_on__lte=day + datetime.timedelta(days=WEEK_AHEAD_DAYS),
+        ).order_by(*WALKING_ORDER)
+    )
+    return render(
+        request,
+        "monitoring/today.html",
+        {"due": due, "missed": missed, "week": week, "workers": workers, "worker": worker, "day": day},
+    )
+
+
+@login_required
+@permission_required("monitoring.add_visit", raise_exception=True)
+def log_visit(request, pk):
+    household = household_or_404(
+        request.user, pk, Household.objects.select_related("tier", "unit", "building")
+    )
+    form = VisitForm(request.POST or None, request.FILES or None, household=household)
+    if request.method == "POST":
+        # The same form sent twice (a double tap, a resend on a flaky network): the
+        # first visit stands, and nothing is written again.
+        key = request.POST.get("key")
+        try:
+            earlier = Visit.objects.filter(household=household, key=key).first() if key else None
+        except ValidationError:
+            earlier = None
+        if earlier is not None:
+            messages.info(request, _("This visit was already saved."))
+            return redirect("household", pk=household.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    visit = record_visit(
+                        household=household,
+                        by=request.user,
+                        visited_at=data["visited_at"],
+                        mode=data["mode"],
+                        notes=data["notes"],
+                        needs=data["needs"],
+                        photo=data["photo"],
+                        key=data["key"],
+                    )
+                    if data["propose_tier"]:
+                        propose_tier_change(
+                            household=household,
+                            tier=data["propose_tier"],
+                            reason=data["proposal_reason"],
+                            by=request.user,
+                            visit=visit,
+                        )
+            except ValidationError as error:
+                add_errors(form, error, default_field="propose_tier")
+            else:
+                messages.success(request, _("Visit saved."))
+                return redirect("household", pk=household.pk)
+    return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
+
+
+@login_required
+def visit_photo(request, pk):
+    visits = Visit.objects.filter(household__in=households_in_scope(request.user)).exclude(photo="")
+    visit = get_object_or_404(visits, pk=pk)
+    return private_file(visit.photo)
+
+
+def private_file(field):
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    # The photo of a family's door is nobody's cache's business.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@permission_required("monitoring.add_tierproposal", raise_exception=True)
+def propose(request, pk):
+    household = household_or_404(request.user, pk, Household.objects.select_related("tier", "unit"))
+    form = ProposalForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            propose_tier_change(
+                household=household,
+                tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error, default_field="tier")
+        else:
+            messages.success(request, _("Proposal sent to community staff."))
+            return redirect("household", pk=household.pk)
+    return render(request, "monitoring/propose.html", {"household": household, "form": form})
+
+
+def _proposals_in_scope(user):
+    return TierProposal.objects.filter(household__in=households_in_scope(user)).select_related(
+        "household__building", "from_tier", "to_tier", "proposed_by", "visit"
+    )
+
+
+@login_required
+@permission_required("monitoring.decide_tierproposal", raise_exception=True)
+def proposals(request):
+    """The review queue: pending proposals in scope, oldest first."""
+    pending = _proposals_in_scope(request.user).filter(status=ProposalStatus.PENDING).order_by("proposed_at")
+    decided = _proposals_in_scope(request.user).exclude(status=ProposalStatus.PENDING)[:20]
+    return render(
+        request,
+        "monitoring/proposals.html",
+        {"pending": pending, "decided": decided, "form": DecisionForm()},
+    )
+
+
+@require_POST
+@login_required
+@permission_required("monitoring.decide_tierproposal", raise_exception=True)
+def decide(request, pk):
+    proposal = get_object_or_404(_proposals_in_scope(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == DecisionForm.APPROVE:
+                approve_proposal(proposal=proposal, by=request.user, note=data["reason"])
+                messages.success(request, _("Approved: the tier has changed."))
+            else:
+                reject_proposal(proposal=proposal, by=request.user, reason=data["reason"])
+                messages.success(request, _("Rejected; the proposer is told why."))
+            return redirect("proposals")
+        except ValidationError as error:
+            add_errors(form, error, default_field="reason")
+    pending = _proposals_in_scope(request.user).filter(status=ProposalStatus.PENDING).order_by("proposed_at")
+    return render(
+        request,
+        "monitoring/proposals.html",
+        {"pending": pending, "decided": [], "form": DecisionForm(), "failed": proposal, "failed_form": form},
+        status=400,
+    )
+
+
+@login_required
+def inbox(request):
+    """The user's notifications, newest first; opening the inbox does not mark them read."""
+    notifications = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("household__building", "follow_up", "proposal__to_tier")
+        .order_by("-created_at")[:100]
+    )
+    return render(request, "monitoring/inbox.html", {"notifications": notifications})
+
+
+@require_POST
+@login_required
+def mark_read(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("inbox")
