@@ -1,3 +1,4 @@
+import datetime
 import importlib
 import types
 
@@ -71,3 +72,25 @@ def assign():
         return AssignmentFactory(user=user, unit=unit, **kwargs)
 
     return _assign
+
+
+@pytest.fixture
+def people(grid, assign):
+    """Who uses the phone pages: a grid worker on building 1, community staff on the
+    community, a read-only leader; a household in the worker's scope and one outside it."""
+    from grids.models import Role
+    from grids.roles import LEADER
+    from tests.grids.factories import UserFactory, community_staff, grid_worker
+    from tests.households.factories import HouseholdFactory, MemberFactory, default_tier
+
+    p = types.SimpleNamespace()
+    p.worker = grid_worker(username="worker")
+    assign(p.worker, grid.building_1, role=Role.BUILDING_HEAD, starts_on=datetime.date(2020, 1, 1))
+    p.staff = community_staff(username="staff")
+    assign(p.staff, grid.community, role=Role.COMMUNITY_STAFF, starts_on=datetime.date(2020, 1, 1))
+    p.leader = UserFactory(username="leader", groups=[LEADER])
+    p.household = HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("yellow"), room="501", phone="13912345678")
+    MemberFactory(household=p.household, name="王小红")
+    p.outside = HouseholdFactory(unit=grid.building_3, tier=default_tier("red"), room="302")
+    MemberFactory(household=p.outside, name="张大山")
+    return p

@@ -1,0 +1,40 @@
+"""The household card and finding a household: in scope, or not there at all."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_card_shows_members_masked_and_a_call_link(people, client):
+    client.force_login(people.worker)
+
+    page = client.get(reverse("household", args=[people.household.pk])).content.decode()
+
+    member = people.household.members.get()
+    assert "王小红" in page and "tel:13912345678" in page
+    assert member.id_number not in page and member.masked_id_number in page
+
+
+def test_out_of_scope_cards_and_photos_are_404(people, client):
+    client.force_login(people.worker)
+
+    assert client.get(reverse("household", args=[people.outside.pk])).status_code == 404
+    assert client.get(reverse("household_photo", args=[people.outside.pk])).status_code == 404
+    assert client.get(reverse("household", args=[10**9])).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["王小红", "1栋1单元501", "501", "139 1234 5678"])
+def test_find_by_name_room_or_phone_within_scope(people, client, query):
+    client.force_login(people.worker)
+
+    page = client.post(reverse("find"), {"query": query})
+
+    assert page.context["results"] == [people.household]
+
+
+def test_find_never_shows_households_outside_scope(people, client):
+    client.force_login(people.worker)
+
+    for query in ["张大山", people.outside.number, "302"]:
+        assert client.post(reverse("find"), {"query": query}).context["results"] == []

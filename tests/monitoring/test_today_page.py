@@ -1,0 +1,60 @@
+"""Today: what is due and what was missed, in the user's scope, in walking order."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from monitoring.followups import generate_follow_ups, mark_missed
+from tests.households.factories import HouseholdFactory, default_tier
+
+pytestmark = pytest.mark.django_db
+WEDNESDAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def wednesday():
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 8, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))):
+        yield
+
+
+def test_due_today_and_missed_in_scope_only_worst_tier_first(grid, people, client):
+    red_high = HouseholdFactory(unit=grid.floor_1_2, tier=default_tier("red"), floor=9, room="901")
+    red_low = HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("red"), floor=2, room="201")
+    generate_follow_ups(WEDNESDAY - datetime.timedelta(days=1))
+    mark_missed(WEDNESDAY)
+    generate_follow_ups(WEDNESDAY)
+    client.force_login(people.worker)
+
+    page = client.get(reverse("home"))
+
+    assert [f.household for f in page.context["due"]] == [red_low, red_high]
+    assert {f.household for f in page.context["missed"]} == {red_low, red_high}
+    # The yellow household's weekly visit is due on Sunday: listed for the week.
+    assert [f.household for f in page.context["week"]] == [people.household]
+    assert people.outside not in {f.household for f in page.context["due"] + page.context["missed"]}
+    text = page.content.decode()
+    assert "2 to visit today" in text or "今日待访" in text
+    assert "张大山" not in text and people.outside.number not in text
+
+
+def test_staff_see_one_workers_list(grid, people, client):
+    generate_follow_ups(WEDNESDAY)
+    client.force_login(people.staff)
+
+    everyone = client.get(reverse("home"))
+    one = client.get(reverse("home"), {"worker": people.worker.pk})
+
+    assert people.worker in everyone.context["workers"]
+    assert {f.household for f in everyone.context["week"]} >= {people.household}
+    assert all(f.assignee == people.worker for f in one.context["due"] + one.context["week"])
+    assert client.get(reverse("home"), {"worker": people.leader.pk}).status_code == 404
+
+
+def test_workers_cannot_pick_another_workers_list(people, client):
+    client.force_login(people.worker)
+
+    page = client.get(reverse("home"), {"worker": people.staff.pk})
+
+    assert page.context["workers"] is None
