@@ -89,7 +89,9 @@ def people(grid, assign):
     p.staff = community_staff(username="staff")
     assign(p.staff, grid.community, role=Role.COMMUNITY_STAFF, starts_on=datetime.date(2020, 1, 1))
     p.leader = UserFactory(username="leader", groups=[LEADER])
-    p.household = HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("yellow"), room="501", phone="13912345678")
+    p.household = HouseholdFactory(
+        unit=grid.floor_1_1, tier=default_tier("yellow"), room="501", phone="13912345678"
+    )
     MemberFactory(household=p.household, name="王小红")
     p.outside = HouseholdFactory(unit=grid.building_3, tier=default_tier("red"), room="302")
     MemberFactory(household=p.outside, name="张大山")

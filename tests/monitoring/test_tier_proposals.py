@@ -35,7 +35,9 @@ def test_approval_changes_the_tier_with_proposer_and_approver_recorded(people, c
     assert people.worker.last_name in change.reason
     # Raised to red: due today under the daily cadence.
     assert people.household.follow_ups.filter(status="open", tier=default_tier("red")).exists()
-    assert Notification.objects.filter(recipient=people.worker, kind=NotificationKind.PROPOSAL_APPROVED).exists()
+    assert Notification.objects.filter(
+        recipient=people.worker, kind=NotificationKind.PROPOSAL_APPROVED
+    ).exists()
 
 
 def test_rejection_needs_a_reason_which_the_proposer_sees(people, client):
@@ -44,7 +46,9 @@ def test_rejection_needs_a_reason_which_the_proposer_sees(people, client):
     client.force_login(people.staff)
 
     refused = client.post(reverse("decide", args=[proposal.pk]), {"decision": "reject", "reason": ""})
-    done = client.post(reverse("decide", args=[proposal.pk]), {"decision": "reject", "reason": "已有家属照看"})
+    done = client.post(
+        reverse("decide", args=[proposal.pk]), {"decision": "reject", "reason": "已有家属照看"}
+    )
 
     assert refused.status_code == 400
     assert done.status_code == 302

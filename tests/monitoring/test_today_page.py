@@ -15,7 +15,9 @@ WEDNESDAY = datetime.date(2026, 11, 25)
 
 @pytest.fixture(autouse=True)
 def wednesday():
-    with time_machine.travel(datetime.datetime(2026, 11, 25, 8, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))):
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 25, 8, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    ):
         yield
 
 

@@ -50,7 +50,9 @@ def test_a_deadline_in_an_unknown_year_is_marked_provisional_on_the_card(people,
 def test_a_report_without_a_description_saves_nothing(people, client):
     client.force_login(people.worker)
 
-    response = client.post(reverse("report", args=[people.household.pk]), {"category": "dispute", "urgency": "normal"})
+    response = client.post(
+        reverse("report", args=[people.household.pk]), {"category": "dispute", "urgency": "normal"}
+    )
 
     assert "description" in response.context["form"].errors
     assert not ServiceCase.objects.exists()
