@@ -11,7 +11,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from grids.models import GridUnit
 from grids.scope import households_in_scope, units_in_scope
-from households.forms import FindPersonForm, HouseholdAddForm, MemberForm, MemberFormSet, TierChangeForm
+from households.forms import (
+    FindPersonForm,
+    HouseholdAddForm,
+    HouseholdForm,
+    MemberForm,
+    MemberFormSet,
+    TierChangeForm,
+)
 from households.models import (
     Household,
     Label,
@@ -182,8 +189,7 @@ class HouseholdAdmin(SimpleHistoryAdmin):
         return self.add_fieldsets if obj is None else self.fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = HouseholdAddForm
+        kwargs["form"] = HouseholdAddForm if obj is None else HouseholdForm
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

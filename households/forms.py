@@ -1,8 +1,10 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from grids.scope import households_in_scope
 from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
+from households.photos import clean_photo
 from households.validators import normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 
@@ -84,7 +86,21 @@ class MemberFormSet(forms.BaseInlineFormSet):
             )
 
 
-class HouseholdAddForm(forms.ModelForm):
+class HouseholdForm(forms.ModelForm):
+    """A household in the admin: a new photo is cleaned like a visit's (EXIF and GPS gone)."""
+
+    class Meta:
+        model = Household
+        fields = ["photo"]  # the admin's fieldsets name the rest
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            return clean_photo(photo)
+        return photo
+
+
+class HouseholdAddForm(HouseholdForm):
     tier_reason = forms.CharField(
         label=_("reason for this tier"),
         initial=_("Initial assessment"),

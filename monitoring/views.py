@@ -24,6 +24,7 @@ from monitoring.services import approve_proposal, propose_tier_change, reject_pr
 # How far back Today shows missed follow-ups: a week, then they are the wall's business.
 MISSED_DAYS_SHOWN = 7
 WEEK_AHEAD_DAYS = 6
+LIST_LIMIT = 200
 
 # Worst tier first, then the longest overdue, then in the order of the stairs.
 WALKING_ORDER = [
@@ -34,6 +35,21 @@ WALKING_ORDER = [
     "household__floor",
     "household__room",
 ]
+
+
+class Listing(list):
+    """The first rows of a list in walking order, and how many there are in all."""
+
+    total: int
+
+
+def _listing(follow_ups) -> Listing:
+    # A grid worker has tens; a county leader could have tens of thousands, which no
+    # phone should be sent. One query when the list is short, two when it is cut.
+    rows = Listing(follow_ups.order_by(*WALKING_ORDER)[: LIST_LIMIT + 1])
+    rows.total = len(rows) if len(rows) <= LIST_LIMIT else follow_ups.count()
+    del rows[LIST_LIMIT:]
+    return rows
 
 
 def _workers_in_scope(user):
@@ -63,20 +79,20 @@ def today(request):
             except (ValueError, get_user_model().DoesNotExist):
                 raise Http404 from None
             follow_ups = follow_ups.filter(assignee=worker)
-    due = list(follow_ups.filter(status=FollowUpStatus.OPEN, due_on__lte=day).order_by(*WALKING_ORDER))
-    missed = list(
+    due = _listing(follow_ups.filter(status=FollowUpStatus.OPEN, due_on__lte=day))
+    missed = _listing(
         follow_ups.filter(
             status=FollowUpStatus.MISSED, due_on__gte=day - datetime.timedelta(days=MISSED_DAYS_SHOWN)
-        ).order_by(*WALKING_ORDER)
+        )
     )
     # A weekly or monthly visit is due on the period's last day, but is walked to on
     # any day of it: the week ahead is listed too, so that Sunday is not a wall of work.
-    week = list(
+    week = _listing(
         follow_ups.filter(
             status=FollowUpStatus.OPEN,
             due_on__gt=day,
             due_on__lte=day + datetime.timedelta(days=WEEK_AHEAD_DAYS),
-        ).order_by(*WALKING_ORDER)
+        )
     )
     return render(
         request,

@@ -38,3 +38,32 @@ def test_find_never_shows_households_outside_scope(people, client):
 
     for query in ["张大山", people.outside.number, "302"]:
         assert client.post(reverse("find"), {"query": query}).context["results"] == []
+
+
+def test_the_household_photo_is_cleaned_on_upload_and_served_only_in_scope(
+    people, client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from households.forms import HouseholdForm
+    from tests.monitoring.test_visit_logging_page import jpeg_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("张三家门口.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    form = HouseholdForm(instance=people.household, files={"photo": upload})
+    form.cleaned_data = {"photo": upload}
+    people.household.photo = form.clean_photo()
+    people.household.save()
+
+    with Image.open(people.household.photo.path) as stored:
+        assert not stored.getexif()
+    assert "张三" not in people.household.photo.name
+    client.force_login(people.worker)
+    assert client.get(reverse("household_photo", args=[people.household.pk])).status_code == 200
+    assert (
+        'src="/households/' in client.get(reverse("household", args=[people.household.pk])).content.decode()
+    )
+    other = people.worker.__class__.objects.create_user("nobody", password="x" * 12)
+    client.force_login(other)
+    assert client.get(reverse("household_photo", args=[people.household.pk])).status_code == 404

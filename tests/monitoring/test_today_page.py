@@ -60,3 +60,29 @@ def test_workers_cannot_pick_another_workers_list(people, client):
     page = client.get(reverse("home"), {"worker": people.staff.pk})
 
     assert page.context["workers"] is None
+
+
+def test_queries_do_not_grow_with_the_list_and_long_lists_are_cut(grid, people, client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring import views
+
+    client.force_login(people.worker)
+    HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("red"), room="101")
+    generate_follow_ups(WEDNESDAY)
+    client.get(reverse("home"))  # the first request of a session writes the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for n in range(8):
+        HouseholdFactory(unit=grid.floor_1_2, tier=default_tier("red"), room=f"2{n:02d}")
+    generate_follow_ups(WEDNESDAY)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("home"))
+    assert len(many) == len(few)
+    assert len(page.context["due"]) == 9
+
+    monkeypatch.setattr(views, "LIST_LIMIT", 5)
+    cut = client.get(reverse("home"))
+    assert len(cut.context["due"]) == 5 and cut.context["due"].total == 9
+    assert "9" in cut.content.decode()
