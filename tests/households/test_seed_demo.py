@@ -108,3 +108,16 @@ def test_it_refuses_to_seed_twice_unless_asked_to_skip(seeded):
 def test_it_refuses_nonsense(db):
     with pytest.raises(CommandError, match="--households"):
         call_command("seed_demo", households=0, no_progress=True)
+
+
+def test_a_week_of_visits_leaves_most_done_and_some_missed(seeded):
+    from django.contrib.auth import get_user_model
+
+    from monitoring.models import FollowUp, FollowUpStatus, Visit
+
+    done = FollowUp.objects.filter(status=FollowUpStatus.DONE).count()
+    missed = FollowUp.objects.filter(status=FollowUpStatus.MISSED).count()
+    assert Visit.objects.count() == done > 0
+    assert 0 < missed < done
+    worker = get_user_model().objects.get(username="worker")
+    assert worker.profile.mobile == "13800138000"

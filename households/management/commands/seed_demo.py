@@ -1,7 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from grids.models import GridUnit
@@ -62,6 +62,11 @@ class Command(BaseCommand):
             units = settlement.build_grid()
             users = settlement.build_people_in_charge()
             created = settlement.build_households()
+            if connection.vendor == "postgresql":
+                # Fresh statistics for what was just loaded: planned on an empty table's
+                # figures, a follow-up run can take minutes instead of seconds.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             visits = settlement.build_recent_visits(history_days)
         bar.close()
         elapsed = time.monotonic() - started
