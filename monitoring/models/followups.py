@@ -167,7 +167,11 @@ class Visit(models.Model):
         ordering = ["-visited_at"]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
-        indexes = [models.Index(fields=["household", "visited_at"])]
+        indexes = [
+            models.Index(fields=["household", "visited_at"]),
+            # The visits since a date: the follow-up engine's "who was visited lately".
+            models.Index(fields=["visited_at"], name="visit_visited_at"),
+        ]
 
     def __str__(self):
         return f"{self.household_id} {self.visited_at:%Y-%m-%d %H:%M}"
