@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,7 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("Missed again: escalated")
     PROPOSAL_APPROVED = "proposal_approved", _("Tier proposal approved")
     PROPOSAL_REJECTED = "proposal_rejected", _("Tier proposal rejected")
+    CASE_OVERDUE = "case_overdue", _("Case past its deadline")
 
 
 class Notification(models.Model):
@@ -49,6 +51,14 @@ class Notification(models.Model):
         null=True,
         blank=True,
     )
+    case = models.ForeignKey(
+        "services.ServiceCase",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -60,6 +70,11 @@ class Notification(models.Model):
         constraints = [
             # A job run twice tells nobody twice.
             models.UniqueConstraint(fields=["recipient", "follow_up", "kind"], name="notify_once"),
+            models.UniqueConstraint(
+                fields=["recipient", "case", "kind"],
+                condition=Q(case__isnull=False),
+                name="notify_once_per_case",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"])]
 

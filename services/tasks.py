@@ -1,0 +1,11 @@
+"""Periodic jobs of the services app: thin, each calls a service (see monitoring.tasks)."""
+
+from celery import shared_task
+
+from monitoring.tasks import RETRY
+from services import deadlines
+
+
+@shared_task(name="services.check_case_deadlines", **RETRY)
+def check_case_deadlines():
+    return deadlines.check_case_deadlines()
