@@ -15,6 +15,7 @@ from monitoring.followups import generate_follow_ups
 from tests.households.factories import HouseholdFactory, default_tier
 
 CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
 SHOTS = Path("test-results/grid-worker")
 ARGS = [
     "--headless",
@@ -50,6 +51,15 @@ def phone(monkeypatch):
         browser.close()
 
 
+def accessibility_violations(page) -> list[str]:
+    """axe-core's WCAG 2 A and AA findings on the page, as "rule: where" lines."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
+
+
 def test_log_in_open_today_visit_a_household_and_see_it_done(live_server, people, grid, phone):
     SHOTS.mkdir(parents=True, exist_ok=True)
     red = HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("red"), room="201")
@@ -67,9 +77,11 @@ def test_log_in_open_today_visit_a_household_and_see_it_done(live_server, people
     phone.wait_for_url(live_server.url + "/")
     assert "今日待访 1" in phone.inner_text("[data-counts]")
     phone.screenshot(path=SHOTS / "2-today.png", full_page=True)
+    assert accessibility_violations(phone) == []
 
     phone.click(f"a[href='{reverse('household', args=[red.pk])}']")
     phone.screenshot(path=SHOTS / "3-card.png", full_page=True)
+    assert accessibility_violations(phone) == []
     weight.clear()
     phone.click(f"a[href='{reverse('log_visit', args=[red.pk])}']")
     phone.wait_for_load_state("load")
@@ -80,6 +92,7 @@ def test_log_in_open_today_visit_a_household_and_see_it_done(live_server, people
     assert transferred <= 100 * 1024, transferred
     assert all(r.url.startswith(live_server.url) for r in weight.values())
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(phone) == []
 
     phone.fill("#id_notes", "老人在家，精神不错")
     phone.click("text=保存走访")
