@@ -7,6 +7,7 @@ from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, R
 from households.photos import clean_photo
 from households.validators import normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
+from monitoring.services import tier_choices
 
 
 class MemberForm(forms.ModelForm):
@@ -135,9 +136,7 @@ class TierChangeForm(forms.Form):
 
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = household.unit.tier_scheme_in_force().tiers.exclude(
-            pk=household.tier_id
-        )
+        self.fields["tier"].queryset = tier_choices(household)
 
 
 class FindPersonForm(forms.Form):

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.forms import TierChangeForm
 from households.photos import clean_photo
 from monitoring.followups import validate_visit
 from monitoring.models import Need, Tier, VisitMode
+from monitoring.services import tier_choices
 
 
 def add_errors(form, error: ValidationError, default_field=None):
@@ -60,11 +62,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
         self.household = household
-        self.fields["propose_tier"].queryset = (
-            Tier.objects.filter(scheme=household.unit.tier_scheme_in_force())
-            .exclude(pk=household.tier_id)
-            .order_by("severity")
-        )
+        self.fields["propose_tier"].queryset = tier_choices(household)
         if not self.is_bound:
             self.initial.setdefault("visited_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("key", uuid.uuid4())
@@ -85,17 +83,12 @@ class VisitForm(forms.Form):
         return cleaned
 
 
-class ProposalForm(forms.Form):
-    tier = forms.ModelChoiceField(label=_("proposed tier"), queryset=Tier.objects.none())
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+class ProposalForm(TierChangeForm):
+    """The tier change a grid worker asks staff for: the same fields as staff's own."""
 
-    def __init__(self, *args, household, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = (
-            Tier.objects.filter(scheme=household.unit.tier_scheme_in_force())
-            .exclude(pk=household.tier_id)
-            .order_by("severity")
-        )
+        self.fields["tier"].label = _("proposed tier")
 
 
 class DecisionForm(forms.Form):

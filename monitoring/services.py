@@ -19,6 +19,24 @@ from monitoring.models import (
 )
 
 
+def tier_choices(household: Household):
+    """The tiers a household can be moved to: its scheme's others, most urgent first."""
+    return (
+        Tier.objects.filter(scheme=household.unit.tier_scheme_in_force())
+        .exclude(pk=household.tier_id)
+        .order_by("severity")
+    )
+
+
+def _tier_error(household: Household, tier: Tier) -> str | None:
+    """Why ``tier`` cannot be a household's next tier, if it cannot."""
+    if tier.pk == household.tier_id:
+        return _("The household is already in this tier.")
+    if tier.scheme_id != household.unit.tier_scheme_in_force().pk:
+        return _("This tier belongs to another scheme than the household's community uses.")
+    return None
+
+
 @transaction.atomic
 def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierChange:
     """Move a household to another tier, appending the change to its history.
@@ -31,10 +49,8 @@ def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierCha
     errors = {}
     if not reason:
         errors["reason"] = _("Say why the tier changes.")
-    if tier.pk == locked.tier_id:
-        errors["tier"] = _("The household is already in this tier.")
-    elif tier.scheme_id != locked.unit.tier_scheme_in_force().pk:
-        errors["tier"] = _("This tier belongs to another scheme than the household's community uses.")
+    if tier_error := _tier_error(locked, tier):
+        errors["tier"] = tier_error
     if errors:
         raise ValidationError(errors)
 
@@ -125,10 +141,8 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
     errors = {}
     if not reason:
         errors["reason"] = _("Say why the tier should change.")
-    if tier.pk == household.tier_id:
-        errors["tier"] = _("The household is already in this tier.")
-    elif tier.scheme_id != household.unit.tier_scheme_in_force().pk:
-        errors["tier"] = _("This tier belongs to another scheme than the household's community uses.")
+    if tier_error := _tier_error(household, tier):
+        errors["tier"] = tier_error
     elif TierProposal.objects.filter(household=household, status=ProposalStatus.PENDING).exists():
         errors["tier"] = _("A proposal for this household is already waiting for a decision.")
     if errors:

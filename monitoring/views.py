@@ -190,11 +190,16 @@ def _proposals_in_scope(user):
     )
 
 
+def _pending_proposals(user):
+    """Waiting for a decision, oldest first."""
+    return _proposals_in_scope(user).filter(status=ProposalStatus.PENDING).order_by("proposed_at")
+
+
 @login_required
 @permission_required("monitoring.decide_tierproposal", raise_exception=True)
 def proposals(request):
     """The review queue: pending proposals in scope, oldest first."""
-    pending = _proposals_in_scope(request.user).filter(status=ProposalStatus.PENDING).order_by("proposed_at")
+    pending = _pending_proposals(request.user)
     decided = _proposals_in_scope(request.user).exclude(status=ProposalStatus.PENDING)[:20]
     return render(
         request,
@@ -221,7 +226,7 @@ def decide(request, pk):
             return redirect("proposals")
         except ValidationError as error:
             add_errors(form, error, default_field="reason")
-    pending = _proposals_in_scope(request.user).filter(status=ProposalStatus.PENDING).order_by("proposed_at")
+    pending = _pending_proposals(request.user)
     return render(
         request,
         "monitoring/proposals.html",
