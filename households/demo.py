@@ -3,7 +3,9 @@
 The shape follows domain.md: a county with streets (街道) > communities (社区) > areas (片区)
 > buildings (楼栋, each with a wayfinding picture) > floors (楼层); about 3.7 people per
 household (东川: 26,344 people in 7,081 households); a tier mix as at the start in 鲁甸
-(red 3.9 %, yellow 15.5 %, green 80.6 %), and one community on 东川's four-colour scheme;
+(red 3.9 %, yellow 15.5 %, green 80.6 %) at relocation, moving over four years to the mix
+鲁甸 reached (red 0.4 %, yellow 2.5 %, green 97.1 %), with every change in the tier history
+so that the wall's trend chart tells that story; one community on 东川's four-colour scheme;
 floor heads covering about 15 households each (东川: 376 micro-grid heads).
 
 Rows are built in memory a batch of households at a time and written with
@@ -67,6 +69,19 @@ ETHNIC_MIX = [
     (Ethnicity.BAI, 2),
 ]
 THREE_COLOUR_MIX = {"red": 0.039, "yellow": 0.155}  # green: the rest (80.6 %)
+# Where the three-colour households went in the years after (鲁甸, four years on: red
+# 0.4 %, yellow 2.5 %, green 97.1 %): a tenth of the red stay red, three in ten become
+# yellow; 8.6 % of the yellow stay yellow; a red household turning green passes through
+# yellow. A few green ones fall back to yellow for some months and recover.
+THREE_COLOUR_PATHS = {
+    "red": [(0.10, ["red"]), (0.30, ["yellow"]), (0.60, ["yellow", "green"])],
+    "yellow": [(0.086, ["yellow"]), (0.914, ["green"])],
+    "green": [(0.97, []), (0.03, ["yellow", "green"])],
+}
+# The changes fall in the four years after the last family moved in, which is where the
+# trend chart starts (before that, a settlement still filling tells nothing).
+IMPROVEMENT_FROM = datetime.date(2021, 1, 1)
+IMPROVEMENT_YEARS = 4
 FOUR_COLOUR_MIX = {"red": 0.04, "orange": 0.094, "yellow": 0.15}  # 东川: 951 and 667 of 7,081
 
 DEMO_USERS = [
@@ -363,6 +378,19 @@ class DemoSettlement:
             visited += len(visits)
         return visited
 
+    # -- the trend ---------------------------------------------------------------------
+
+    def build_trend(self, every_days: int) -> int:
+        """Daily tier counts replayed from the tier history since the last family moved
+        in, one day in ``every_days``, and today's: what the wall's trend chart draws."""
+        from monitoring.snapshots import backfill_tier_snapshots, take_tier_snapshot
+
+        first = Household.objects.order_by("-relocated_on").values_list("relocated_on", flat=True).first()
+        if first is None:
+            return 0
+        written = backfill_tier_snapshots(first, self.today - datetime.timedelta(days=1), every_days)
+        return written + take_tier_snapshot(self.today)
+
     # -- households and members -----------------------------------------------------
 
     def _tier_sequence(self, scheme_code, tiers, count):
@@ -373,6 +401,30 @@ class DemoSettlement:
         sequence += [tiers["green"]] * (count - len(sequence))
         self.rng.shuffle(sequence)
         return sequence
+
+    def _tier_history(self, first, relocated_at):
+        """(from, to, when, reason) for each tier change of one household: its first
+        tier at relocation, then, on the three-colour scheme, the way it went since."""
+        history = [(None, first, relocated_at, "初始评定（演示数据）")]
+        paths = THREE_COLOUR_PATHS.get(first.code) if first.scheme.code == "three-colour" else None
+        if not paths:
+            return history
+        steps = self.rng.choices([p for _, p in paths], [w for w, _ in paths])[0]
+        start = max(_at(IMPROVEMENT_FROM), relocated_at)
+        latest = min(
+            _at(IMPROVEMENT_FROM) + datetime.timedelta(days=365 * IMPROVEMENT_YEARS),
+            _at(self.today - datetime.timedelta(days=30)),
+        )
+        days = sorted(self.rng.randint(1, max(2, (latest - start).days)) for _ in steps)
+        tiers = {t.code: t for t in self.tier_list if t.scheme_id == first.scheme_id}
+        before = first
+        for code, day in zip(steps, days):
+            after = tiers[code]
+            better = after.severity > before.severity
+            reason = "复评改善（演示数据）" if better else "复评风险上升（演示数据）"
+            history.append((before, after, start + datetime.timedelta(days=day), reason))
+            before = after
+        return history
 
     def addresses(self):
         """Every (building, floor unit, entrance, floor, room), in walking order."""
@@ -385,8 +437,9 @@ class DemoSettlement:
     def build_households(self):
         tiers = {
             scheme.code: {t.code: t for t in scheme.tiers.all()}
-            for scheme in TierScheme.objects.prefetch_related("tiers")
+            for scheme in TierScheme.objects.prefetch_related("tiers__scheme")
         }
+        self.tier_list = [t for by_code in tiers.values() for t in by_code.values()]
         labels = {label.code: label for label in Label.objects.all()}
         groups = {group.code: group for group in SpecialGroup.objects.all()}
         by_community = {}
@@ -414,7 +467,8 @@ class DemoSettlement:
         for hid, ((building, floor, entrance, floor_no, room), tier) in zip(household_ids, batch):
             county, region, townships = self.rng.choice(ORIGINS)
             relocated = datetime.date(2019, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 730))
-            since = _at(relocated)
+            history = self._tier_history(tier, _at(relocated))
+            tier, since = history[-1][1], history[-1][2]
             offset += 1
             households.append(
                 (
@@ -438,7 +492,10 @@ class DemoSettlement:
                     now,
                 )
             )
-            changes.append((hid, None, tier.pk, "初始评定（演示数据）", None, since))
+            changes += [
+                (hid, before.pk if before else None, after.pk, reason, None, at)
+                for before, after, at, reason in history
+            ]
             family, member_groups, family_labels = self._family(region, tier, labels, groups)
             household_labels += [(hid, label.pk) for label in family_labels]
             families.append((hid, family, member_groups))

@@ -63,8 +63,9 @@ def find(request):
 
 
 @login_required
-def card(request, pk):
-    """Everything a grid worker needs at the door, in a handful of queries."""
+def card(request, pk, template_name="households/card.html"):
+    """Everything a grid worker needs at the door, in a handful of queries; the same
+    card, without the page around it, opens beside the wall."""
     household = household_or_404(
         request.user,
         pk,
@@ -97,7 +98,7 @@ def card(request, pk):
         .select_related("to_tier", "proposed_by")
         .first(),
     }
-    return render(request, "households/card.html", context)
+    return render(request, template_name, context)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Forms of the phone pages: a visit, a tier proposal, a decision on one."""
+"""Forms of the phone pages (a visit, a tier proposal, a decision on one) and the wall's filters."""
 
 import uuid
 
@@ -7,11 +7,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grids.models import GridUnit
+from grids.scope import units_in_scope
 from households.forms import TierChangeForm
+from households.models import Label, SpecialGroup
 from households.photos import clean_photo
 from monitoring.followups import validate_visit
 from monitoring.models import Need, Tier, VisitMode
 from monitoring.services import tier_choices
+from monitoring.wall import Mark, WallFilters
 
 
 def add_errors(form, error: ValidationError, default_field=None):
@@ -101,3 +105,48 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed to reject: the proposer will see it."),
     )
+
+
+class WallFilterForm(forms.Form):
+    """The wall's filters, read from the URL so that a view can be bookmarked and shared.
+
+    Units, labels and groups are named by their codes (``?unit=XF-S01-C01&tier=red``):
+    readable, and stable when a database is reloaded.
+    """
+
+    unit = forms.ModelChoiceField(
+        label=_("grid unit"), queryset=GridUnit.objects.none(), to_field_name="code", required=False
+    )
+    tier = forms.ChoiceField(label=_("tier"), required=False)
+    label = forms.ModelChoiceField(
+        label=_("label"),
+        queryset=Label.objects.select_related("subcategory"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("all labels"),
+    )
+    group = forms.ModelChoiceField(
+        label=_("special group"),
+        queryset=SpecialGroup.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("all groups"),
+    )
+    mark = forms.ChoiceField(
+        label=_("marked"), required=False, choices=[("", _("all households")), *Mark.CHOICES]
+    )
+
+    def __init__(self, data, *, user, tiers):
+        super().__init__(data)
+        self.fields["unit"].queryset = units_in_scope(user)
+        codes = {}
+        for tier in tiers:
+            codes.setdefault(tier.code, tier.name)
+        self.fields["tier"].choices = [("", _("all tiers")), *codes.items()]
+        self.fields["label"].label_from_instance = lambda label: f"{label.subcategory.name} › {label.name}"
+
+    def filters(self) -> WallFilters:
+        data = self.cleaned_data
+        return WallFilters(
+            unit=data["unit"], tier=data["tier"], label=data["label"], group=data["group"], mark=data["mark"]
+        )

@@ -1,29 +1,43 @@
-"""The grid worker's day: what is due, logging a visit, the inbox; and staff's decisions."""
+"""The grid worker's day (what is due, logging a visit, the inbox), staff's decisions, and the wall."""
 
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from grids.models import Assignment
 from grids.scope import household_or_404, households_in_scope, units_in_scope
 from households.models import Household, HouseholdStatus
 from monitoring.followups import WORKER_ROLES, record_visit
-from monitoring.forms import DecisionForm, ProposalForm, VisitForm, add_errors
-from monitoring.models import FollowUp, FollowUpStatus, Notification, ProposalStatus, TierProposal, Visit
+from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm, add_errors
+from monitoring.models import (
+    FollowUp,
+    FollowUpStatus,
+    Notification,
+    ProposalStatus,
+    Tier,
+    TierProposal,
+    Visit,
+)
 from monitoring.services import approve_proposal, propose_tier_change, reject_proposal
+from monitoring.wall import Wall, default_unit
 
-# How far back Today shows missed follow-ups: a week, then they are the wall's business.
-MISSED_DAYS_SHOWN = 7
 WEEK_AHEAD_DAYS = 6
+# The issue asks for at least once a minute; a tier change reaches the screen in half that.
+WALL_REFRESH_SECONDS = 30
 LIST_LIMIT = 200
 
 # Worst tier first, then the longest overdue, then in the order of the stairs.
@@ -80,11 +94,7 @@ def today(request):
                 raise Http404 from None
             follow_ups = follow_ups.filter(assignee=worker)
     due = _listing(follow_ups.filter(status=FollowUpStatus.OPEN, due_on__lte=day))
-    missed = _listing(
-        follow_ups.filter(
-            status=FollowUpStatus.MISSED, due_on__gte=day - datetime.timedelta(days=MISSED_DAYS_SHOWN)
-        )
-    )
+    missed = _listing(follow_ups.missed_lately(day))
     # A weekly or monthly visit is due on the period's last day, but is walked to on
     # any day of it: the week ahead is listed too, so that Sunday is not a wall of work.
     week = _listing(
@@ -251,3 +261,66 @@ def inbox(request):
 def mark_read(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("inbox")
+
+
+def _wall(request):
+    """The wall for this request's filters, or the form with its errors."""
+    tiers = list(Tier.objects.select_related("scheme").order_by("scheme__code", "severity"))
+    form = WallFilterForm(request.GET, user=request.user, tiers=tiers)
+    if not form.is_valid():
+        return None, form, tiers
+    filters = form.filters()
+    if filters.unit is None and not request.GET.get("unit"):
+        filters.unit = default_unit(request.user)
+    return Wall(request.user, filters), form, tiers
+
+
+@login_required
+def wall(request):
+    """Every household of the scope as a tile. The page carries the filters, the places
+    to drill down to and the trend; the tiles come from ``wall_tiles``, refreshed."""
+    board, form, tiers = _wall(request)
+    if board is None:
+        return render(request, "monitoring/wall.html", {"form": form}, status=400)
+    query = request.GET.copy()
+    for display in ("wall", "dark", "size"):
+        query.pop(display, None)
+    if board.filters.unit is not None:
+        query["unit"] = board.filters.unit.code
+    context = {
+        "form": form,
+        "board": board,
+        "breadcrumb": board.breadcrumb(),
+        "places": board.places(),
+        "trend": board.trend(),
+        "tiles_url": f"{reverse('wall_tiles')}?{query.urlencode()}",
+        "wall_mode": request.GET.get("wall") == "1",
+        "dark": request.GET.get("dark") == "1",
+        "toggle": {display: _toggled(request.GET, display) for display in ("wall", "dark")},
+        "refresh_seconds": WALL_REFRESH_SECONDS,
+    }
+    return render(request, "monitoring/wall.html", context)
+
+
+def _toggled(query, name) -> str:
+    """This page's URL with a display switch (``wall``, ``dark``) turned the other way."""
+    query = query.copy()
+    if query.pop(name, None) != ["1"]:
+        query[name] = "1"
+    return f"?{query.urlencode()}"
+
+
+@gzip_page
+def wall_tiles(request):
+    """The tiles and figures as compact JSON; an unchanged answer is a 304."""
+    if not request.user.is_authenticated:
+        # A wall left on overnight outlives its session: it says so instead of
+        # receiving the login page.
+        return JsonResponse({"error": "login"}, status=401)
+    board, form, tiers = _wall(request)
+    if board is None:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    response = JsonResponse(board.payload(tiers), json_dumps_params={"separators": (",", ":")})
+    response["ETag"] = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
+    response["Cache-Control"] = "private, no-cache"
+    return get_conditional_response(request, etag=response["ETag"], response=response)

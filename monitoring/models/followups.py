@@ -1,12 +1,13 @@
 """Follow-ups (one per household per period of its tier's cadence) and the visits that
 satisfy them."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,23 @@ class FollowUpStatus(models.TextChoices):
     DONE = "done", _("Done")
     MISSED = "missed", _("Missed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# How long a missed follow-up stays on Today and marks its tile on the wall: a week,
+# unless someone visits the household meanwhile.
+MISSED_RECENT_DAYS = 7
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def missed_lately(self, day: datetime.date):
+        """Follow-ups missed in the week before ``day`` with no visit to the household
+        since their period ended: the ones somebody still has to make good."""
+        visited_since = Visit.objects.filter(
+            household=OuterRef("household"), visited_at__date__gt=OuterRef("period_end")
+        )
+        return self.filter(
+            status=FollowUpStatus.MISSED, due_on__gte=day - datetime.timedelta(days=MISSED_RECENT_DAYS)
+        ).exclude(Exists(visited_since))
 
 
 class FollowUp(models.Model):
@@ -81,6 +99,8 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    objects = FollowUpQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_on", "household"]
         verbose_name = _("follow-up")
@@ -105,6 +125,9 @@ class FollowUp(models.Model):
             # For marking the overdue ones missed. Lists by worker go through the scope
             # of their households, and need no index of their own.
             models.Index(fields=["due_on"], condition=Q(status="open"), name="follow_up_open_due"),
+            # For the missed ones of the last week (Today, the wall's marks): a few rows
+            # among millions, indexed only when a follow-up is missed.
+            models.Index(fields=["due_on"], condition=Q(status="missed"), name="follow_up_missed_due"),
         ]
 
     def __str__(self):

@@ -37,12 +37,34 @@ class Command(BaseCommand):
             default=7,
             help="Days of past follow-ups and visits to make (0: none, as for benchmarks).",
         )
+        parser.add_argument(
+            "--trend-every-days",
+            type=int,
+            default=30,
+            help=(
+                "Replay the tier history into daily counts every this many days since the "
+                "last family moved in, for the wall's trend chart (default 30; 0: none)."
+            ),
+        )
 
-    def handle(self, *args, households, seed, password, if_empty, no_progress, history_days, **options):
+    def handle(
+        self,
+        *args,
+        households,
+        seed,
+        password,
+        if_empty,
+        no_progress,
+        history_days,
+        trend_every_days,
+        **options,
+    ):
         if households < 1:
             raise CommandError("--households must be at least 1.")
         if not 0 <= history_days <= 62:
             raise CommandError("--history-days must be between 0 and 62.")
+        if not 0 <= trend_every_days <= 366:
+            raise CommandError("--trend-every-days must be between 0 and 366.")
         if len(password) < 8:
             raise CommandError("--password must have at least 8 characters.")
         existing = Household.objects.count()
@@ -68,12 +90,13 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             visits = settlement.build_recent_visits(history_days)
+            snapshots = settlement.build_trend(trend_every_days) if trend_every_days else 0
         bar.close()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {created} households, {len(units)} grid units, {users} users and {visits} "
-                f"visits in {elapsed:.1f} s."
+                f"Seeded {created} households, {len(units)} grid units, {users} users, {visits} "
+                f"visits and {snapshots} daily tier counts in {elapsed:.1f} s."
             )
         )
         self.stdout.write(f"Demo users (password: {password}):")

@@ -1,0 +1,263 @@
+/* The wall: draws the tiles and figures from /wall/tiles/, refreshes them, opens a
+   household's card beside them. No framework: 10,000 tiles are one string of HTML. */
+(function () {
+  "use strict";
+  var root = document.getElementById("wall");
+  if (!root) return;
+  var text = JSON.parse(document.getElementById("wall-text").textContent);
+  var tilesEl = document.getElementById("tiles");
+  var statusEl = document.getElementById("wall-status");
+  var panel = document.getElementById("panel");
+  var panelContent = document.getElementById("panel-content");
+  var every = (parseInt(root.dataset.refresh, 10) || 30) * 1000;
+  var MARKS = [[1, "!", text.markMissed], [2, "▲", text.markCase], [4, "?", text.markProposal]];
+  var lastBody = null;      // the last answer, to skip drawing when nothing changed
+  var lastTiers = null;     // household id -> tier index, to highlight changes
+  var lastGood = null;      // when the picture on screen was taken
+  var styled = false;
+
+  function esc(s) {
+    return String(s).replace(/[&<>"]/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c];
+    });
+  }
+  function clock(d) { return d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"}); }
+
+  function status(message, stale) {
+    statusEl.textContent = message;
+    statusEl.classList.toggle("stale", !!stale);
+  }
+
+  // One class per tier: its colour, its pattern and its character.
+  function tierStyles(tiers) {
+    if (styled) return;
+    var css = tiers.map(function (t, i) {
+      return ".t" + i + "{background-color:" + t.colour + ";color:" + t.text + "}" +
+        ".t" + i + "::after{content:\"" + t.letter.replace(/["\\]/g, "") + "\"}";
+    }).join("");
+    var style = document.createElement("style");
+    style.textContent = css;
+    document.head.appendChild(style);
+    styled = true;
+  }
+
+  function tierClass(tiers, i) {
+    var sv = tiers[i].severity, last = tiers.filter(function (t) { return t.scheme === tiers[i].scheme; }).length;
+    // The least urgent tier stays plain; the others carry stripes or dots.
+    return "t t" + i + (sv < last && sv <= 3 ? " sv" + sv : "");
+  }
+
+  function markText(m) {
+    return MARKS.filter(function (k) { return m & k[0]; }).map(function (k) { return k[1]; }).join("");
+  }
+  function markWords(m) {
+    return MARKS.filter(function (k) { return m & k[0]; }).map(function (k) { return k[2]; }).join(", ");
+  }
+
+  function drawLegend(tiers) {
+    var html = tiers.map(function (t, i) {
+      return "<span><span class=\"" + tierClass(tiers, i) + "\" aria-hidden=\"true\"></span>" +
+        esc(t.name) + (t.scheme ? " <small>(" + esc(t.scheme) + ")</small>" : "") + "</span>";
+    }).join("") + MARKS.map(function (k) {
+      return "<span><b class=\"badge text-bg-dark\">" + k[1] + "</b> " + esc(k[2]) + "</span>";
+    }).join("");
+    document.getElementById("wall-legend").innerHTML = html;
+  }
+
+  function drawFigures(data) {
+    var f = data.figures, tiers = data.tiers;
+    var rows = f.per_tier.map(function (r) {
+      var t = tiers[r.tier];
+      return "<tr><th scope=\"row\"><span class=\"swatch " + tierClass(tiers, r.tier) + "\"></span>" + esc(t.name) +
+        (t.scheme ? " <small>(" + esc(t.scheme) + ")</small>" : "") + "</th><td data-households=\"" + esc(t.code) +
+        "\">" + r.households + "</td><td>" + r.household_share + "%</td><td>" + r.people + "</td><td>" +
+        r.people_share + "%</td></tr>";
+    }).join("");
+    document.getElementById("figures").innerHTML =
+      "<table class=\"table table-sm wall-figures mb-2\"><thead><tr><th scope=\"col\">" + esc(text.tier) +
+      "</th><th scope=\"col\">" + esc(text.households) + "</th><th scope=\"col\">" + esc(text.share) +
+      "</th><th scope=\"col\">" + esc(text.people) + "</th><th scope=\"col\">" + esc(text.share) +
+      "</th></tr></thead><tbody>" + rows + "</tbody><tfoot><tr><th scope=\"row\">" + esc(text.total) +
+      "</th><td data-total>" + f.households + "</td><td></td><td>" + f.people + "</td><td></td></tr></tfoot></table>" +
+      "<dl class=\"row small mb-0\">" +
+      "<dt class=\"col-9\">" + esc(text.missed) + "</dt><dd class=\"col-3\" data-missed>" + f.missed + "</dd>" +
+      "<dt class=\"col-9\">" + esc(text.cases) + "</dt><dd class=\"col-3\">" + f.urgent_cases + "</dd>" +
+      "<dt class=\"col-9\">" + esc(text.proposals) + "</dt><dd class=\"col-3\">" + f.proposals + "</dd>" +
+      "<dt class=\"col-9\">" + esc(text.visits) + "</dt><dd class=\"col-3\" data-visits>" + f.visits_this_week + "</dd></dl>";
+  }
+
+  // Tile size: named in the URL (?size=s|m|l), else by how many there are; in wall mode,
+  // the largest that lets every tile fit the screen (found by halving, a few layouts).
+  var PX = {s: 12, m: 24, l: 44};
+  function setSize(px) {
+    tilesEl.style.setProperty("--tile", px + "px");
+    tilesEl.className = "tiles size-" + (px < 18 ? "s" : px < 36 ? "m" : "l");
+  }
+  function fit() {
+    var asked = PX[root.dataset.size];
+    if (asked) return setSize(asked);
+    var count = tilesEl.querySelectorAll(".t").length;
+    if (!document.body.classList.contains("wall-mode")) {
+      return setSize(count <= 600 ? PX.l : count <= 4000 ? PX.m : PX.s);
+    }
+    var room = window.innerHeight - tilesEl.getBoundingClientRect().top - 4;
+    var low = 6, high = 64, best = low;
+    while (low <= high) {
+      var mid = (low + high) >> 1;
+      setSize(mid);
+      if (tilesEl.scrollHeight <= room && tilesEl.scrollWidth <= tilesEl.clientWidth) { best = mid; low = mid + 1; }
+      else high = mid - 1;
+    }
+    setSize(best);
+  }
+  var refitting = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(refitting);
+    refitting = setTimeout(fit, 200);
+  });
+
+  function drawTiles(data) {
+    var tiles = data.tiles, tiers = data.tiers, buildings = data.buildings, groups = data.groups;
+    var before = lastTiers, now = new Map(), changed = 0;
+    var href = root.dataset.panelUrl.replace("/0/panel/", "/");
+    var out = [], group = -1, building = -1, floor = null, entrance = null;
+    for (var i = 0; i < tiles.length; i++) {
+      var h = tiles[i], id = h[0], b = buildings[h[1]];
+      now.set(id, h[5]);
+      if (h[1] !== building) {
+        if (building !== -1) out.push("</div></div></div>");  // floor, floors, building
+        if (b[3] !== group) {
+          if (group !== -1) out.push("</div></section>");
+          group = b[3];
+          out.push("<section class=\"grp\"><h3>" + esc(groups[group]) + "</h3><div class=\"blds\">");
+        }
+        building = h[1]; floor = null;
+        out.push("<div class=\"bld\"><h4>" + esc(b[1]) + (b[2] ? " <small>" + esc(b[2]) + "</small>" : "") + "</h4><div class=\"fls\">");
+      }
+      if (h[3] !== floor) {
+        if (floor !== null) out.push("</div>");
+        out.push("<div class=\"fl\">");
+        floor = h[3]; entrance = h[2];
+      } else if (h[2] !== entrance) {
+        out.push("<span class=\"gap\"></span>");
+        entrance = h[2];
+      }
+      var was = before && before.get(id);
+      var moved = before && was !== h[5];
+      if (moved) changed++;
+      var marks = h[6] ? " data-m=\"" + markText(h[6]) + "\"" : "";
+      out.push("<a class=\"" + tierClass(tiers, h[5]) + (moved ? " chg" : "") + "\" href=\"" + href.replace("/0/", "/" + id + "/") +
+        "\" data-id=\"" + id + "\"" + marks + " title=\"" + esc(b[1] + " " + h[2] + "-" + h[4] + " · " + tiers[h[5]].name +
+        (h[6] ? " · " + markWords(h[6]) : "")) + "\">" + esc(h[4]) + "</a>");
+    }
+    if (building !== -1) out.push("</div></div></div></div></section>");
+    tilesEl.innerHTML = tiles.length ? out.join("") : "<p>" + esc(text.none) + "</p>";
+    fit();
+    tilesEl.setAttribute("aria-busy", "false");
+    lastTiers = now;
+    return changed;
+  }
+
+  function draw(data) {
+    tierStyles(data.tiers);
+    drawLegend(data.tiers);
+    drawFigures(data);
+    if (data.too_many) {
+      tilesEl.innerHTML = "<p class=\"alert alert-info\">" + data.too_many + " " + esc(text.tooMany) + "</p>";
+      tilesEl.setAttribute("aria-busy", "false");
+      lastTiers = null;
+      return;
+    }
+    drawTiles(data);
+  }
+
+  function painted() {
+    // Read by the benchmark and the browser test: tiles are on screen.
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        if (!document.body.dataset.tilesPainted) {
+          document.body.dataset.tilesPainted = String(Math.round(performance.now()));
+        }
+        document.body.dataset.refreshed = String(Date.now());
+      });
+    });
+  }
+
+  function refresh() {
+    fetch(root.dataset.tilesUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) {
+        if (response.status === 401) throw new Error("login");
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (body) {
+        if (body !== lastBody) {
+          draw(JSON.parse(body));
+          lastBody = body;
+        }
+        lastGood = new Date();
+        status(text.updated + " " + clock(lastGood));
+        painted();
+      })
+      .catch(function (error) {
+        // A network blip: the last picture stays, saying how old it is.
+        if (error.message === "login") status(text.loggedOut, true);
+        else status(text.failed + " " + (lastGood ? clock(lastGood) : "—"), true);
+      })
+      .then(function () { setTimeout(refresh, every); });
+  }
+
+  // A household at a touch: its card beside the wall; Esc or a tap outside closes it.
+  tilesEl.addEventListener("click", function (event) {
+    var tile = event.target.closest("a.t");
+    if (!tile || event.ctrlKey || event.metaKey || event.shiftKey || !panel.showModal) return;
+    event.preventDefault();
+    var url = root.dataset.panelUrl.replace("/0/", "/" + tile.dataset.id + "/");
+    panelContent.innerHTML = "<p class=\"text-body-secondary\">…</p>";
+    panel.showModal();
+    fetch(url, {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) { panelContent.innerHTML = html; })
+      .catch(function () { panelContent.innerHTML = "<p class=\"alert alert-danger\">" + esc(text.panelFailed) + "</p>"; });
+  });
+  panel.addEventListener("click", function (event) {
+    if (event.target === panel || event.target.closest("[data-close]")) panel.close();
+  });
+
+  var fullscreen = document.querySelector("[data-fullscreen]");
+  if (fullscreen && document.documentElement.requestFullscreen) {
+    fullscreen.hidden = false;
+    fullscreen.addEventListener("click", function () { document.documentElement.requestFullscreen(); });
+  }
+
+  function chart() {
+    var data = document.getElementById("trend-data");
+    var canvas = document.getElementById("trend-chart");
+    if (!data || !canvas || !window.Chart) return;
+    var trend = JSON.parse(data.textContent);
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: trend.days,
+        datasets: trend.series.map(function (s) {
+          return {label: s.name, data: s.shares, borderColor: s.colour, backgroundColor: s.colour + "99",
+                  fill: true, pointRadius: 0, borderWidth: 1};
+        }).reverse()
+      },
+      options: {
+        animation: false, responsive: true,
+        interaction: {mode: "index", intersect: false},
+        scales: {y: {stacked: true, min: 0, max: 100, ticks: {callback: function (v) { return v + "%"; }}},
+                 x: {ticks: {maxTicksLimit: 6}}},
+        plugins: {legend: {position: "bottom", labels: {boxWidth: 12}},
+                  tooltip: {callbacks: {label: function (c) { return c.dataset.label + ": " + c.parsed.y + "%"; }}}}
+      }
+    });
+  }
+
+  refresh();
+  chart();
+})();
