@@ -302,7 +302,13 @@ class Member(models.Model):
                 violation_error_message=_("The household already has a head."),
             ),
         ]
-        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["mobile"])]
+        indexes = [
+            models.Index(fields=["id_number"]),
+            models.Index(fields=["mobile"]),
+            # People per household, counted from the index alone (the wall counts the
+            # people of 10,000 households on every refresh).
+            models.Index(fields=["household"], condition=Q(status="active"), name="member_active_household"),
+        ]
 
     def __str__(self):
         return self.name

@@ -144,6 +144,8 @@ class WallFilterForm(forms.Form):
             codes.setdefault(tier.code, tier.name)
         self.fields["tier"].choices = [("", _("all tiers")), *codes.items()]
         self.fields["label"].label_from_instance = lambda label: f"{label.subcategory.name} › {label.name}"
+        for name in ("tier", "label", "group", "mark"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def filters(self) -> WallFilters:
         data = self.cleaned_data

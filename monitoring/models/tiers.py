@@ -89,9 +89,17 @@ class Tier(models.Model):
 
     @property
     def text_colour(self) -> str:
-        """Black on yellow, white on red: whichever reads on the tier's colour."""
-        red, green, blue = (int(self.colour[i : i + 2], 16) for i in (1, 3, 5))
-        return "#000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#ffffff"
+        """Black or white, whichever contrasts more with the tier's colour (WCAG's
+        relative luminance): black on yellow and orange, white on red and green."""
+
+        def channel(hex_pair: str) -> float:
+            c = int(hex_pair, 16) / 255
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(self.colour[i : i + 2]) for i in (1, 3, 5))
+        luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        # Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05).
+        return "#000000" if (luminance + 0.05) ** 2 > 0.05 * 1.05 else "#ffffff"
 
 
 class TierChange(models.Model):

@@ -5,59 +5,24 @@ to test-results/grid-worker/; the page weight of the visit form is measured here
 """
 
 import gzip
-import shutil
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from monitoring.followups import generate_follow_ups
+from tests.browser import PHONE, accessibility_violations, chromium, needs_chromium
 from tests.households.factories import HouseholdFactory, default_tier
 
-CHROMIUM = "/usr/bin/chromium"
-AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
 SHOTS = Path("test-results/grid-worker")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-pytestmark = [
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def phone(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the test's own database
-    # calls stay synchronous, which Django would otherwise refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
-        )
-        yield context.new_page()
-        browser.close()
-
-
-def accessibility_violations(page) -> list[str]:
-    """axe-core's WCAG 2 A and AA findings on the page, as "rule: where" lines."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
+    with chromium(monkeypatch) as browser:
+        yield browser.new_context(**PHONE).new_page()
 
 
 def test_log_in_open_today_visit_a_household_and_see_it_done(live_server, people, grid, phone):

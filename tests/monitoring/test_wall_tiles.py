@@ -239,14 +239,20 @@ def test_the_query_count_does_not_grow_with_the_households(people, grid, client)
     assert five_hundred <= 10
 
 
-def test_too_many_households_asks_to_drill_down_first(people, client, monkeypatch):
-    monkeypatch.setattr("monitoring.wall.TILE_LIMIT", 1)
+def test_too_many_households_asks_to_drill_down_first_with_the_same_figures(people, client, monkeypatch):
+    propose_tier_change(household=people.household, tier=default_tier("red"), reason="失业", by=people.worker)
+    MemberFactory(household=people.household, name="王小明", relation="child")
     client.force_login(people.staff)
+    counted_from_tiles = tiles(client)["figures"]
+    monkeypatch.setattr("monitoring.wall.TILE_LIMIT", 1)
 
     whole = tiles(client)
     narrowed = tiles(client, tier="red")
 
     assert whole["too_many"] == 2 and "tiles" not in whole
+    # Counted by the database instead of from the tiles, the figures are the same.
+    assert whole["figures"] == counted_from_tiles
+    assert whole["figures"]["proposals"] == 1 and whole["figures"]["people"] == 3
     assert household_ids(narrowed) == {people.outside.pk}
 
 
