@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from grids.models import Assignment, GridUnit, Role
 from grids.scope import households_in_scope
 from households.demo import DEMO_USERS
 from households.models import Household, Member
 from households.validators import validate_resident_id
-from monitoring.models import TierChange
+from monitoring.models import TierChange, TierSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,18 @@ def seeded():
     call_command("seed_demo", households=HOUSEHOLDS, no_progress=True, password="demo-pass-1")
 
 
-def test_it_builds_the_households_with_members_and_a_first_tier_change(seeded):
+def test_it_builds_the_households_with_members_and_a_tier_history(seeded):
     assert Household.objects.count() == HOUSEHOLDS
-    assert TierChange.objects.count() == HOUSEHOLDS
+    assert TierChange.objects.filter(from_tier__isnull=True).count() == HOUSEHOLDS
     assert not Household.objects.filter(members__isnull=True).exists()
     assert Member.objects.filter(relation="head").count() == HOUSEHOLDS
     assert 3.2 < Member.objects.count() / HOUSEHOLDS < 4.2
+    # Each history is a chain that ends in the household's tier.
+    for household in Household.objects.all()[:200]:
+        changes = list(household.tier_changes.order_by("changed_at", "id"))
+        assert [c.from_tier_id for c in changes[1:]] == [c.to_tier_id for c in changes[:-1]]
+        assert changes[-1].to_tier_id == household.tier_id
+        assert household.tier_changed_at == changes[-1].changed_at
 
 
 def test_every_member_passes_the_validation_forms_apply(seeded):
@@ -55,14 +62,35 @@ def test_every_household_is_valid_and_in_its_schemes_tier(seeded):
     assert refused == []
 
 
-def test_the_tier_mix_is_the_one_ludian_started_with(seeded):
+def test_the_tier_mix_starts_as_ludians_did_and_moves_as_it_did(seeded):
     three = Household.objects.filter(tier__scheme__code="three-colour")
-    red = three.filter(tier__code="red").count() / three.count()
-    green = three.filter(tier__code="green").count() / three.count()
+    first = TierChange.objects.filter(from_tier__isnull=True, household__in=three)
 
-    assert 0.025 < red < 0.055
-    assert 0.75 < green < 0.86
+    def share(rows, field, code):
+        return rows.filter(**{field: code}).count() / rows.count()
+
+    assert 0.025 < share(first, "to_tier__code", "red") < 0.055
+    assert 0.75 < share(first, "to_tier__code", "green") < 0.86
+    # Four years on (鲁甸: red 0.4 %, green 97.1 %).
+    assert share(three, "tier__code", "red") < 0.02
+    assert share(three, "tier__code", "green") > 0.93
     assert Household.objects.filter(tier__scheme__code="four-colour").exists()
+
+
+def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded):
+    community = GridUnit.objects.filter(level__name="社区", tier_scheme__code="three-colour").first()
+    days = (
+        TierSnapshot.objects.filter(unit=community).order_by("day").values_list("day", flat=True).distinct()
+    )
+    first, last = days[0], days[len(days) - 1]
+
+    def red_share(day):
+        rows = TierSnapshot.objects.filter(unit=community, day=day)
+        return sum(r.households for r in rows if r.tier.code == "red") / sum(r.households for r in rows)
+
+    assert len(days) > 20
+    assert last == timezone.localdate()
+    assert red_share(first) > 0.02 > red_share(last)
 
 
 def test_grid_workers_cover_about_fifteen_households(seeded):
