@@ -28,12 +28,16 @@ class FollowUpQuerySet(models.QuerySet):
     def missed_lately(self, day: datetime.date):
         """Follow-ups missed in the week before ``day`` with no visit to the household
         since their period ended: the ones somebody still has to make good."""
+        since = day - datetime.timedelta(days=MISSED_RECENT_DAYS)
+        # Every visit that counts falls after ``since``: bounding them by time as well
+        # lets the database read one week of visits, not every visit ever logged.
+        week = datetime.datetime.combine(since, datetime.time.min, tzinfo=timezone.get_current_timezone())
         visited_since = Visit.objects.filter(
-            household=OuterRef("household"), visited_at__date__gt=OuterRef("period_end")
+            household=OuterRef("household"),
+            visited_at__gte=week,
+            visited_at__date__gt=OuterRef("period_end"),
         )
-        return self.filter(
-            status=FollowUpStatus.MISSED, due_on__gte=day - datetime.timedelta(days=MISSED_RECENT_DAYS)
-        ).exclude(Exists(visited_since))
+        return self.filter(status=FollowUpStatus.MISSED, due_on__gte=since).exclude(Exists(visited_since))
 
 
 class FollowUp(models.Model):

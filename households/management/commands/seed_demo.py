@@ -91,6 +91,9 @@ class Command(BaseCommand):
                     cursor.execute("ANALYZE")
             visits = settlement.build_recent_visits(history_days)
             snapshots = settlement.build_trend(trend_every_days) if trend_every_days else 0
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")  # again: the visits and follow-ups are new
         bar.close()
         elapsed = time.monotonic() - started
         self.stdout.write(
