@@ -74,7 +74,12 @@ def test_the_tier_mix_starts_as_ludians_did_and_moves_as_it_did(seeded):
     # Four years on (鲁甸: red 0.4 %, green 97.1 %).
     assert share(three, "tier__code", "red") < 0.02
     assert share(three, "tier__code", "green") > 0.93
-    assert Household.objects.filter(tier__scheme__code="four-colour").exists()
+    # 东川: 951 monitoring households of 7,081 start red; 667 of them have turned orange.
+    four = Household.objects.filter(tier__scheme__code="four-colour")
+    first_four = TierChange.objects.filter(from_tier__isnull=True, household__in=four)
+    assert 0.09 < share(first_four, "to_tier__code", "red") < 0.18
+    assert 0.01 < share(four, "tier__code", "red") < 0.08
+    assert 0.05 < share(four, "tier__code", "orange") < 0.14
 
 
 def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded):
