@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from employment import views as employment_views
 from grids.forms import LoginForm
 from households import views as household_views
 from monitoring import views as monitoring_views
@@ -22,6 +23,11 @@ urlpatterns = [
     path("households/<int:pk>/visit/", monitoring_views.log_visit, name="log_visit"),
     path("households/<int:pk>/propose/", monitoring_views.propose, name="propose"),
     path("households/<int:pk>/report/", service_views.report, name="report"),
+    path("households/<int:pk>/income/", employment_views.income, name="income"),
+    path("members/<int:pk>/labour/", employment_views.labour, name="labour"),
+    path("employment/", employment_views.figures, name="employment"),
+    path("employment/warnings/", employment_views.warnings, name="warnings"),
+    path("employment/warnings/<int:pk>/propose/", employment_views.propose, name="warning_propose"),
     path("visits/<int:pk>/photo/", monitoring_views.visit_photo, name="visit_photo"),
     path("wall/", monitoring_views.wall, name="wall"),
     path("wall/tiles/", monitoring_views.wall_tiles, name="wall_tiles"),

@@ -42,6 +42,16 @@ ROLE_PERMISSIONS = {
             "tierproposal": ["view", "add", "decide_tierproposal"],
         },
         "services": {"servicecase": _EDIT},
+        "employment": {
+            "workshop": _EDIT + ["delete"],
+            "welfarepost": _EDIT + ["delete"],
+            "labourrecord": ["view", "add"],
+            "training": _EDIT,
+            "joboffer": _EDIT,
+            "incomerecord": ["view", "add"],
+            "incomeline": _EDIT + ["delete"],
+            "warning": _VIEW,
+        },
     },
     COMMUNITY_STAFF: {
         "grids": {"gridunit": _VIEW, "assignment": _EDIT},
@@ -61,6 +71,16 @@ ROLE_PERMISSIONS = {
             "tierproposal": ["view", "add", "decide_tierproposal"],
         },
         "services": {"servicecase": ["view", "add"]},
+        "employment": {
+            "workshop": _EDIT,
+            "welfarepost": _EDIT,
+            "labourrecord": ["view", "add"],
+            "training": _EDIT,
+            "joboffer": _EDIT,
+            "incomerecord": ["view", "add"],
+            "incomeline": _VIEW,
+            "warning": _VIEW,
+        },
     },
     GRID_WORKER: {
         "grids": {"gridunit": _VIEW},
@@ -74,6 +94,12 @@ ROLE_PERMISSIONS = {
             "tierproposal": ["view", "add"],
         },
         "services": {"servicecase": ["view", "add"]},
+        "employment": {
+            "labourrecord": ["view", "add"],
+            "training": ["view", "add"],
+            "joboffer": ["view", "add"],
+            "warning": _VIEW,
+        },
     },
     LEADER: {
         "grids": {"gridunit": _VIEW + ["view_all_units"], "assignment": _VIEW},
@@ -87,6 +113,7 @@ ROLE_PERMISSIONS = {
             "tierproposal": _VIEW,
         },
         "services": {"servicecase": _VIEW},
+        "employment": {"labourrecord": _VIEW, "incomerecord": _VIEW, "warning": _VIEW},
     },
 }
 

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from employment.models import LabourRecord
 from grids.models import Assignment, GridUnit
 from grids.scope import household_or_404, households_in_scope
 from households.models import Household, HouseholdStatus, Member, MemberStatus
@@ -72,7 +73,14 @@ def card(request, pk, template_name="households/card.html"):
         Household.objects.select_related("building", "unit", "tier").prefetch_related(
             Prefetch(
                 "members",
-                queryset=Member.objects.filter(status=MemberStatus.ACTIVE).prefetch_related("special_groups"),
+                queryset=Member.objects.filter(status=MemberStatus.ACTIVE).prefetch_related(
+                    "special_groups",
+                    Prefetch(
+                        "labour_records",
+                        queryset=LabourRecord.objects.filter(ends_on__isnull=True),
+                        to_attr="current_work",
+                    ),
+                ),
             ),
             "labels",
         ),
@@ -94,6 +102,7 @@ def card(request, pk, template_name="households/card.html"):
         .exclude(status=FollowUpStatus.OPEN)
         .order_by("-period_start")[:5],
         "cases": household.cases.filter(status__in=["open", "in_progress"]).order_by("due_on"),
+        "warnings": household.warnings.filter(cleared_at__isnull=True).select_related("member"),
         "pending_proposal": household.tier_proposals.filter(status=ProposalStatus.PENDING)
         .select_related("to_tier", "proposed_by")
         .first(),

@@ -44,23 +44,27 @@ class Mark:
     MISSED = 1
     URGENT_CASE = 2
     PROPOSAL = 4
+    WARNING = 8
 
     CHOICES = [
         ("any", _("Any mark")),
         ("missed", _("Missed follow-up")),
         ("case", _("Open urgent case")),
         ("proposal", _("Pending tier proposal")),
+        ("warning", _("Employment or income warning")),
     ]
     BITS = {
-        "any": MISSED | URGENT_CASE | PROPOSAL,
+        "any": MISSED | URGENT_CASE | PROPOSAL | WARNING,
         "missed": MISSED,
         "case": URGENT_CASE,
         "proposal": PROPOSAL,
+        "warning": WARNING,
     }
 
 
 def _marked(day: datetime.date) -> dict[int, object]:
     """For each mark, a subquery of the ids of the households that carry it."""
+    from employment.models import Warning
     from services.models import CaseStatus, ServiceCase, Urgency
 
     return {
@@ -69,6 +73,7 @@ def _marked(day: datetime.date) -> dict[int, object]:
             urgency=Urgency.URGENT, status__in=[CaseStatus.OPEN, CaseStatus.IN_PROGRESS]
         ).values("household_id"),
         Mark.PROPOSAL: TierProposal.objects.filter(status=ProposalStatus.PENDING).values("household_id"),
+        Mark.WARNING: Warning.objects.filter(cleared_at__isnull=True).values("household_id"),
     }
 
 
@@ -359,7 +364,7 @@ def _count(rows) -> dict[int, list[int]]:
     for row in rows:
         c = counts.get(row[_TIER])
         if c is None:
-            c = counts[row[_TIER]] = [0, 0, 0, 0, 0, 0]
+            c = counts[row[_TIER]] = [0, 0, 0, 0, 0, 0, 0]
         c[0] += 1
         c[1] += row[_PEOPLE]
         c[2] += row[_VISITS]
@@ -368,13 +373,14 @@ def _count(rows) -> dict[int, list[int]]:
             c[3] += marks & Mark.MISSED and 1
             c[4] += marks & Mark.URGENT_CASE and 1
             c[5] += marks & Mark.PROPOSAL and 1
+            c[6] += marks & Mark.WARNING and 1
     return counts
 
 
 def _figures(tiers, counts: dict[int, list[int]]) -> dict:
     """Households and people per tier with their shares, the households carrying each
     mark, and the visits since Monday."""
-    total = [sum(c[i] for c in counts.values()) for i in range(6)]
+    total = [sum(c[i] for c in counts.values()) for i in range(7)]
     per_tier = [
         {
             "tier": i,
@@ -393,6 +399,7 @@ def _figures(tiers, counts: dict[int, list[int]]) -> dict:
         "missed": total[3],
         "urgent_cases": total[4],
         "proposals": total[5],
+        "warnings": total[6],
         "visits_this_week": total[2],
     }
 

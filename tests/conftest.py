@@ -13,6 +13,7 @@ SHIPPED_DATA = [
     ("households.migrations.0003_shipped_taxonomy", "ship"),
     ("monitoring.migrations.0002_shipped_tier_schemes", "ship"),
     ("monitoring.migrations.0004_periodic_jobs", "create_jobs"),
+    ("employment.migrations.0002_shipped_lines_and_nightly_rules", "ship"),
 ]
 
 

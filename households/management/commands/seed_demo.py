@@ -84,6 +84,7 @@ class Command(BaseCommand):
             units = settlement.build_grid()
             users = settlement.build_people_in_charge()
             created = settlement.build_households()
+            labour = settlement.build_employment()
             if connection.vendor == "postgresql":
                 # Fresh statistics for what was just loaded: planned on an empty table's
                 # figures, a follow-up run can take minutes instead of seconds.
@@ -98,8 +99,8 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {created} households, {len(units)} grid units, {users} users, {visits} "
-                f"visits and {snapshots} daily tier counts in {elapsed:.1f} s."
+                f"Seeded {created} households, {len(units)} grid units, {users} users, {labour} labour "
+                f"records, {visits} visits and {snapshots} daily tier counts in {elapsed:.1f} s."
             )
         )
         self.stdout.write(f"Demo users (password: {password}):")
