@@ -12,7 +12,9 @@ class LabourForm(forms.Form):
     status = forms.ChoiceField(
         label=_("labour status"), choices=LabourStatus.choices, widget=forms.RadioSelect
     )
-    starts_on = forms.DateField(label=_("since"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("since"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     province = forms.CharField(label=_("province"), max_length=16, required=False)
     city = forms.CharField(label=_("city"), max_length=16, required=False)
     workshop = forms.ModelChoiceField(label=_("workshop"), queryset=Workshop.objects.none(), required=False)
@@ -34,7 +36,9 @@ class LabourForm(forms.Form):
 
 
 class EndLabourForm(forms.Form):
-    ends_on = forms.DateField(label=_("ended on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("ended on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class IncomeForm(forms.Form):
