@@ -12,6 +12,7 @@ from households.models import Household, HouseholdStatus, Member, MemberStatus
 from households.search import find_households
 from monitoring.models import FollowUp, FollowUpStatus, ProposalStatus, TierChange, Visit
 from monitoring.views import private_file
+from services.models import ACTIVE_STATUSES
 
 
 @login_required
@@ -101,7 +102,7 @@ def card(request, pk, template_name="households/card.html"):
         "recent_follow_ups": FollowUp.objects.filter(household=household)
         .exclude(status=FollowUpStatus.OPEN)
         .order_by("-period_start")[:5],
-        "cases": household.cases.filter(status__in=["open", "in_progress"]).order_by("due_on"),
+        "cases": household.cases.filter(status__in=ACTIVE_STATUSES).order_by("due_on"),
         "warnings": household.warnings.filter(cleared_at__isnull=True).select_related("member"),
         "pending_proposal": household.tier_proposals.filter(status=ProposalStatus.PENDING)
         .select_related("to_tier", "proposed_by")

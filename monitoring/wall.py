@@ -65,12 +65,12 @@ class Mark:
 def _marked(day: datetime.date) -> dict[int, object]:
     """For each mark, a subquery of the ids of the households that carry it."""
     from employment.models import Warning
-    from services.models import CaseStatus, ServiceCase, Urgency
+    from services.models import ACTIVE_STATUSES, ServiceCase, Urgency
 
     return {
         Mark.MISSED: FollowUp.objects.missed_lately(day).values("household_id"),
         Mark.URGENT_CASE: ServiceCase.objects.filter(
-            urgency=Urgency.URGENT, status__in=[CaseStatus.OPEN, CaseStatus.IN_PROGRESS]
+            urgency=Urgency.URGENT, status__in=ACTIVE_STATUSES
         ).values("household_id"),
         Mark.PROPOSAL: TierProposal.objects.filter(status=ProposalStatus.PENDING).values("household_id"),
         Mark.WARNING: Warning.objects.filter(cleared_at__isnull=True).values("household_id"),

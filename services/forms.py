@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from services.models import CaseCategory, Urgency
+from services.models import CaseCategory, CaseLevel, CaseStatus, PointRule, RewardItem, Urgency
+from services.services import HELP_KINDS
 
 
 class ReportForm(forms.Form):
@@ -12,3 +13,78 @@ class ReportForm(forms.Form):
         label=_("urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
     )
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters, in the URL."""
+
+    category = forms.ChoiceField(
+        label=_("category"), required=False, choices=[("", _("all")), *CaseCategory.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("not closed")), ("all", _("all")), *CaseStatus.choices],
+    )
+    level = forms.ChoiceField(label=_("level"), required=False, choices=[("", _("all")), *CaseLevel.choices])
+    overdue = forms.BooleanField(label=_("overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("category", "status", "level"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"), choices=CaseStatus.choices)
+    text = forms.CharField(
+        label=_("what was done, or why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, CaseStatus(s).label) for s in case.next_statuses]
+
+
+class HelpForm(forms.Form):
+    """The door card's page: what kind of help, and optionally a number and a few words."""
+
+    kind = forms.ChoiceField(
+        choices=[(k, label) for k, (_c, label) in HELP_KINDS.items()], widget=forms.HiddenInput
+    )
+    phone = forms.RegexField(
+        label=_("phone number to call back (optional)"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number, or leave it empty.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    text = forms.CharField(
+        label=_("a few words (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RedeemForm(forms.Form):
+    item = forms.ModelChoiceField(
+        label=_("item"), queryset=RewardItem.objects.filter(is_active=True, stock__gt=0)
+    )
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
+
+
+class EarnForm(forms.Form):
+    rule = forms.ModelChoiceField(label=_("activity"), queryset=PointRule.objects.all())
+    hours = forms.DecimalField(
+        label=_("hours"), min_value=0.5, max_digits=5, decimal_places=1, required=False
+    )
+    reason = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("why"), max_length=200)

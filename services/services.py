@@ -1,33 +1,300 @@
-"""Opening cases: the one path for the pages, the API and imports."""
+"""Cases, door cards and points: the one path for the pages, the API and imports.
 
+Every step of a case is a ``CaseEvent``; every change of points a ``PointEntry``, written
+under a lock on the household so that two redemptions at once cannot both spend the
+same points (and the database refuses a negative balance whatever happens).
+"""
+
+import math
+import secrets
+
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from grids.models import Assignment
 from households.models import Household
+from monitoring.models import Notification, NotificationKind
 from monitoring.workdays import add_working_days
-from services.models import ServiceCase
+from services.models import (
+    CaseCategory,
+    CaseEvent,
+    CaseStatus,
+    DoorCard,
+    EntryKind,
+    EventKind,
+    PointEntry,
+    PointRule,
+    RewardItem,
+    ServiceCase,
+    ServiceRecord,
+    Urgency,
+    Volunteer,
+)
 
 DEFAULT_RESPONSE_WORKING_DAYS = 7
 
 
-@transaction.atomic
-def open_case(*, household: Household, category: str, description: str, urgency: str, by, visit=None):
-    """Open a case, due in the household's tier's response working days from today."""
-    opened_at = timezone.now()
+def response_deadline(household: Household, day):
     # A tier without a response time of its own (green) gets the slowest the reports name.
     days = household.tier.response_working_days or DEFAULT_RESPONSE_WORKING_DAYS
-    deadline = add_working_days(timezone.localdate(opened_at), days)
+    return add_working_days(day, days)
+
+
+def responsible_worker(household: Household):
+    """The grid worker on the nearest unit above the household (as follow-ups are given)."""
+    from monitoring.followups import WORKER_ROLES
+
+    assignment = (
+        Assignment.objects.responsible_for(household.unit)
+        .filter(role__in=WORKER_ROLES)
+        .select_related("user", "unit")
+        .order_by("-unit__depth", "covering_for", "id")
+        .first()
+    )
+    return assignment.user if assignment else None
+
+
+@transaction.atomic
+def open_case(
+    *,
+    household: Household,
+    category: str,
+    description: str,
+    urgency: str,
+    by,
+    visit=None,
+    member=None,
+    assigned_to=None,
+):
+    """Open a case at building level, due in the household's tier's working days."""
+    opened_at = timezone.now()
+    deadline = response_deadline(household, timezone.localdate(opened_at))
+    if member is not None and member.household_id != household.pk:
+        raise ValidationError({"member": _("This person is not a member of the household.")})
     case = ServiceCase(
         household=household,
+        member=member,
         category=category,
-        description=description.strip(),
+        description=(description or "").strip(),
         urgency=urgency,
         opened_by=by,
         opened_at=opened_at,
         due_on=deadline.due,
         due_provisional=deadline.provisional,
         visit=visit,
+        assigned_to=assigned_to or responsible_worker(household),
     )
-    case.full_clean(exclude=["household", "opened_by", "visit"])
+    case.full_clean(exclude=["household", "opened_by", "visit", "member", "assigned_to"])
     case.save()
+    CaseEvent.objects.create(case=case, kind=EventKind.OPENED, status=case.status, level=case.level, by=by)
     return case
+
+
+def _locked(case: ServiceCase) -> ServiceCase:
+    return ServiceCase.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def add_note(*, case: ServiceCase, text: str, by) -> CaseEvent:
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write the note.")})
+    return CaseEvent.objects.create(case=_locked(case), kind=EventKind.NOTE, text=text.strip(), by=by)
+
+
+@transaction.atomic
+def assign_case(*, case: ServiceCase, to, by) -> ServiceCase:
+    case = _locked(case)
+    case.assigned_to = to
+    case.save(update_fields=["assigned_to"])
+    name = f"{to.last_name}{to.first_name}" or to.get_username()
+    CaseEvent.objects.create(case=case, kind=EventKind.ASSIGNED, text=name, by=by)
+    return case
+
+
+@transaction.atomic
+def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> ServiceCase:
+    """Move a case along open → in progress → resolved → closed, or reopen it."""
+    case = _locked(case)
+    if status not in case.next_statuses:
+        raise ValidationError(
+            {
+                "status": _("A case that is %(now)s cannot become %(next)s.")
+                % {"now": case.get_status_display(), "next": CaseStatus(status).label}
+            }
+        )
+    if status in (CaseStatus.RESOLVED, CaseStatus.REOPENED) and not (note or "").strip():
+        raise ValidationError({"text": _("Say what was done, or why it is reopened.")})
+    case.status = status
+    if status == CaseStatus.REOPENED:
+        deadline = response_deadline(case.household, timezone.localdate())
+        case.due_on, case.due_provisional = deadline.due, deadline.provisional
+    case.save(update_fields=["status", "due_on", "due_provisional"])
+    CaseEvent.objects.create(
+        case=case, kind=EventKind.STATUS, status=status, text=(note or "").strip(), by=by
+    )
+    return case
+
+
+# -- door cards ---------------------------------------------------------------------
+
+_SIGNER_SALT = "services.door-card"
+
+
+@transaction.atomic
+def issue_door_card(*, household: Household, by) -> DoorCard:
+    """A new card for the door; the old one, if any, stops working."""
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    DoorCard.objects.filter(household=household, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return DoorCard.objects.create(household=household, key=secrets.token_urlsafe(16), created_by=by)
+
+
+def door_card_token(card: DoorCard) -> str:
+    return signing.Signer(salt=_SIGNER_SALT).sign(card.key)
+
+
+def card_for_token(token: str) -> DoorCard | None:
+    """The live card a token was signed for; None for a forged, altered or revoked one."""
+    try:
+        key = signing.Signer(salt=_SIGNER_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return (
+        DoorCard.objects.filter(key=key, revoked_at__isnull=True)
+        .select_related("household__tier", "household__unit", "household__building")
+        .first()
+    )
+
+
+HELP_KINDS = {
+    "daily": (CaseCategory.HELP, _("Daily life")),
+    "health": (CaseCategory.AID_SICK, _("Illness or health")),
+    "money": (CaseCategory.TEMPORARY_RELIEF, _("Money trouble")),
+    "dispute": (CaseCategory.DISPUTE, _("A dispute")),
+    "other": (CaseCategory.OTHER, _("Something else")),
+}
+
+
+@transaction.atomic
+def ask_for_help(*, card: DoorCard, kind: str, phone: str = "", text: str = "") -> ServiceCase:
+    """A family's request from its door card: a help-request case for its grid worker,
+    who is told at once."""
+    category, label = HELP_KINDS[kind]
+    description = str(label)
+    if phone:
+        description += f" · {_('call back')}: {phone}"
+    if text.strip():
+        description += f" · {text.strip()}"
+    case = open_case(
+        household=card.household, category=category, description=description, urgency=Urgency.NORMAL, by=None
+    )
+    if case.assigned_to_id:
+        Notification.objects.create(
+            recipient_id=case.assigned_to_id,
+            kind=NotificationKind.HELP_REQUEST,
+            household_id=case.household_id,
+            case=case,
+        )
+    return case
+
+
+# -- points ---------------------------------------------------------------------------
+
+
+def balance(household: Household) -> int:
+    latest = PointEntry.objects.filter(household=household).order_by("-id").values_list("balance", flat=True)
+    return latest.first() or 0
+
+
+def _append(*, household: Household, points: int, by, field: str = "quantity", **fields) -> PointEntry:
+    # The household's row is the lock: a second entry for it waits until this one is in.
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    after = balance(household) + points
+    if after < 0:
+        raise ValidationError(
+            {
+                "quantity": _("Not enough points: %(have)s, and this needs %(need)s.")
+                % {"have": after - points, "need": -points}
+            }
+        )
+    return PointEntry.objects.create(household=household, points=points, balance=after, by=by, **fields)
+
+
+@transaction.atomic
+def earn_points(*, household: Household, rule: PointRule, by, hours=None, reason: str = "") -> PointEntry:
+    """Points for an activity in the rule table (per hour for volunteering by the hour)."""
+    if rule.per_hour:
+        if not hours or hours <= 0:
+            raise ValidationError({"hours": _("Give the hours.")})
+        points = math.ceil(rule.points * hours)
+    else:
+        points = rule.points
+    return _append(
+        household=household, points=points, by=by, kind=EntryKind.EARN, rule=rule, reason=reason or rule.name
+    )
+
+
+@transaction.atomic
+def record_service(*, volunteer: Volunteer, rule: PointRule, hours, on, by) -> ServiceRecord:
+    """Volunteering done, and the points it earns the volunteer's household."""
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The day cannot be in the future.")})
+    entry = earn_points(
+        household=volunteer.member.household,
+        rule=rule,
+        hours=hours,
+        by=by,
+        reason=f"{rule.name} · {volunteer.member.name}",
+    )
+    return ServiceRecord.objects.create(
+        volunteer=volunteer, rule=rule, hours=hours, on=on, entry=entry, recorded_by=by
+    )
+
+
+@transaction.atomic
+def redeem(*, household: Household, item: RewardItem, quantity: int, by) -> PointEntry:
+    """Goods from the 爱心超市 for points: refused, with nothing written, if the household
+    has not enough points or the shop not enough stock."""
+    if quantity < 1:
+        raise ValidationError({"quantity": _("At least one.")})
+    item = RewardItem.objects.select_for_update().get(pk=item.pk)
+    if not item.is_active:
+        raise ValidationError({"item": _("%(item)s is not on offer.") % {"item": item.name}})
+    if item.stock < quantity:
+        raise ValidationError({"quantity": _("Only %(n)s left in stock.") % {"n": item.stock}})
+    entry = _append(
+        household=household,
+        points=-item.points * quantity,
+        by=by,
+        kind=EntryKind.REDEEM,
+        item=item,
+        quantity=quantity,
+        reason=f"{item.name} × {quantity}",
+    )
+    item.stock -= quantity
+    item.save(update_fields=["stock"])
+    return entry
+
+
+@transaction.atomic
+def reverse_entry(*, entry: PointEntry, reason: str, by) -> PointEntry:
+    """Undo a mistaken entry with a counter-entry (a redemption's goods go back on the shelf)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why it is reversed.")})
+    if entry.kind == EntryKind.REVERSAL or PointEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"reason": _("This entry cannot be reversed (again).")})
+    counter = _append(
+        household=entry.household,
+        points=-entry.points,
+        by=by,
+        kind=EntryKind.REVERSAL,
+        field="reason",
+        reverses=entry,
+        reason=reason.strip(),
+    )
+    if entry.item_id:
+        RewardItem.objects.filter(pk=entry.item_id).update(stock=F("stock") + entry.quantity)
+    return counter

@@ -1,20 +1,62 @@
+"""Cases (report, list, page with its timeline), door cards and the residents' help page,
+and a household's points."""
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from grids.scope import household_or_404
+from grids.scope import household_or_404, households_in_scope
 from households.models import Household
 from monitoring.forms import add_errors
-from services.forms import ReportForm
-from services.services import open_case
+from services.forms import (
+    CaseFilterForm,
+    EarnForm,
+    HelpForm,
+    NoteForm,
+    RedeemForm,
+    ReportForm,
+    ReverseForm,
+    StatusForm,
+)
+from services.models import ACTIVE_STATUSES, CaseStatus, DoorCard, PointEntry, ServiceCase
+from services.services import (
+    HELP_KINDS,
+    add_note,
+    ask_for_help,
+    balance,
+    card_for_token,
+    change_status,
+    door_card_token,
+    earn_points,
+    issue_door_card,
+    open_case,
+    redeem,
+    reverse_entry,
+)
+
+# A door card's page: at most this many requests an hour per card and per address.
+HELP_LIMIT_PER_CARD = 5
+HELP_LIMIT_PER_ADDRESS = 20
+HELP_WINDOW_SECONDS = 3600
+# Closing a resolved case and reopening one are community staff's to do.
+STAFF_STATUSES = [CaseStatus.CLOSED, CaseStatus.REOPENED]
 
 
 @login_required
 @permission_required("services.add_servicecase", raise_exception=True)
 def report(request, pk):
-    household = household_or_404(request.user, pk, Household.objects.select_related("tier", "building"))
+    household = household_or_404(
+        request.user, pk, Household.objects.select_related("tier", "building", "unit")
+    )
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -25,3 +67,171 @@ def report(request, pk):
             messages.success(request, _("Problem reported; respond by %(due)s.") % {"due": case.due_on})
             return redirect("household", pk=household.pk)
     return render(request, "services/report.html", {"household": household, "form": form})
+
+
+def _cases_in_scope(user):
+    return ServiceCase.objects.filter(household__in=households_in_scope(user)).select_related(
+        "household__building", "household__tier", "assigned_to"
+    )
+
+
+@login_required
+@permission_required("services.view_servicecase", raise_exception=True)
+def cases(request):
+    """Cases in scope, filtered by category, status, level and lateness; soonest due first."""
+    form = CaseFilterForm(request.GET or None)
+    found = _cases_in_scope(request.user)
+    if form.is_bound and not form.is_valid():
+        return render(request, "services/cases.html", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    if data.get("category"):
+        found = found.filter(category=data["category"])
+    status = data.get("status")
+    if not status:
+        found = found.exclude(status=CaseStatus.CLOSED)
+    elif status != "all":
+        found = found.filter(status=status)
+    if data.get("level"):
+        found = found.filter(level=data["level"])
+    if data.get("overdue"):
+        found = found.filter(status__in=ACTIVE_STATUSES, due_on__lt=timezone.localdate())
+    page = Paginator(found.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "services/cases.html", {"form": form, "page": page, "today": timezone.localdate()})
+
+
+@login_required
+@permission_required("services.view_servicecase", raise_exception=True)
+def case(request, pk):
+    """A case, its timeline, and what the user may do next: a note, a status."""
+    found = get_object_or_404(_cases_in_scope(request.user).select_related("member", "opened_by"), pk=pk)
+    note_form = NoteForm(request.POST if request.POST.get("action") == "note" else None)
+    status_form = StatusForm(request.POST if request.POST.get("action") == "status" else None, case=found)
+    if request.method == "POST":
+        if not request.user.has_perm("services.add_servicecase"):
+            raise PermissionDenied
+        try:
+            if note_form.is_bound and note_form.is_valid():
+                add_note(case=found, text=note_form.cleaned_data["text"], by=request.user)
+                messages.success(request, _("Note added."))
+                return redirect("case", pk=found.pk)
+            if status_form.is_bound and status_form.is_valid():
+                status = status_form.cleaned_data["status"]
+                if status in STAFF_STATUSES and not request.user.has_perm("services.change_servicecase"):
+                    raise PermissionDenied
+                change_status(
+                    case=found, status=status, note=status_form.cleaned_data["text"], by=request.user
+                )
+                messages.success(request, _("Status changed."))
+                return redirect("case", pk=found.pk)
+        except ValidationError as error:
+            add_errors(status_form if status_form.is_bound else note_form, error, default_field=None)
+    events = found.events.select_related("by")
+    context = {"case": found, "events": events, "note_form": note_form, "status_form": status_form}
+    return render(request, "services/case.html", context, status=400 if request.method == "POST" else 200)
+
+
+# -- door cards -------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("services.add_doorcard", raise_exception=True)
+def door_card(request, pk):
+    """The printable card for a household's door, with its QR code; a new card revokes the old."""
+    household = household_or_404(request.user, pk, Household.objects.select_related("building"))
+    if request.method == "POST":
+        issue_door_card(household=household, by=request.user)
+        messages.success(request, _("A new card is ready; the old one no longer works."))
+        return redirect("door_card", pk=household.pk)
+    card = DoorCard.objects.filter(household=household, revoked_at__isnull=True).first()
+    qr = None
+    if card is not None:
+        url = request.build_absolute_uri(reverse("help", args=[door_card_token(card)]))
+        qr = segno.make(url, error="m").svg_inline(scale=6, title=_("Ask for help"))
+    return render(request, "services/door_card.html", {"household": household, "card": card, "qr": qr})
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    cache.add(key, 0, HELP_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, HELP_WINDOW_SECONDS)
+        return False
+
+
+@never_cache
+def help_request(request, token):
+    """A resident's help page, opened from the door card's QR code, with no login. It says
+    nothing about the household but its room number."""
+    card = card_for_token(token)
+    if card is None:
+        raise Http404
+    household = card.household
+    kind = request.POST.get("kind") or request.GET.get("kind")
+    form = HelpForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST":
+        address = request.META.get("REMOTE_ADDR", "")
+        # Both counted on every attempt, refused ones included.
+        card_over = _over_limit(f"help:card:{card.key}", HELP_LIMIT_PER_CARD)
+        address_over = _over_limit(f"help:ip:{address}", HELP_LIMIT_PER_ADDRESS)
+        if card_over or address_over:
+            context = {"household": household, "limited": True}
+            return render(request, "services/help.html", context, status=429)
+        if form.is_valid():
+            ask_for_help(card=card, **form.cleaned_data)
+            return render(request, "services/help.html", {"household": household, "sent": True})
+    chosen = kind if kind in HELP_KINDS else None
+    context = {
+        "household": household,
+        "form": form,
+        "kinds": [(k, label) for k, (_c, label) in HELP_KINDS.items()],
+        "chosen": chosen,
+        "chosen_label": HELP_KINDS[chosen][1] if chosen else "",
+    }
+    return render(request, "services/help.html", context, status=400 if request.method == "POST" else 200)
+
+
+# -- points -------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("services.view_pointentry", raise_exception=True)
+def points(request, pk):
+    """A household's balance and ledger; staff redeem goods, record points, reverse a mistake."""
+    household = household_or_404(request.user, pk, Household.objects.select_related("building"))
+    action = request.POST.get("action")
+    forms = {
+        "redeem": RedeemForm(request.POST if action == "redeem" else None),
+        "earn": EarnForm(request.POST if action == "earn" else None),
+        "reverse": ReverseForm(request.POST if action == "reverse" else None),
+    }
+    if request.method == "POST":
+        if action not in forms or not request.user.has_perm("services.add_pointentry"):
+            raise PermissionDenied
+        form = forms[action]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "redeem":
+                    redeem(household=household, item=data["item"], quantity=data["quantity"], by=request.user)
+                elif action == "earn":
+                    earn_points(household=household, by=request.user, **data)
+                else:
+                    entry = get_object_or_404(PointEntry, pk=request.POST.get("entry"), household=household)
+                    reverse_entry(entry=entry, reason=data["reason"], by=request.user)
+            except ValidationError as error:
+                add_errors(form, error, default_field=None)
+            else:
+                messages.success(request, _("Points recorded."))
+                return redirect("points", pk=household.pk)
+    ledger = PointEntry.objects.filter(household=household).select_related("by", "reverses").order_by("-id")
+    reversed_ids = set(ledger.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
+    context = {
+        "household": household,
+        "balance": balance(household),
+        "ledger": ledger[:100],
+        "reversed_ids": reversed_ids,
+        "failed": action if request.method == "POST" else None,
+        **{f"{name}_form": form for name, form in forms.items()},
+    }
+    return render(request, "services/points.html", context, status=400 if request.method == "POST" else 200)

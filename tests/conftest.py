@@ -14,6 +14,7 @@ SHIPPED_DATA = [
     ("monitoring.migrations.0002_shipped_tier_schemes", "ship"),
     ("monitoring.migrations.0004_periodic_jobs", "create_jobs"),
     ("employment.migrations.0002_shipped_lines_and_nightly_rules", "ship"),
+    ("services.migrations.0002_periodic_jobs", "create_job"),
 ]
 
 

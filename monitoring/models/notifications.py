@@ -10,6 +10,8 @@ class NotificationKind(models.TextChoices):
     PROPOSAL_APPROVED = "proposal_approved", _("Tier proposal approved")
     PROPOSAL_REJECTED = "proposal_rejected", _("Tier proposal rejected")
     CASE_OVERDUE = "case_overdue", _("Case past its deadline")
+    CASE_ESCALATED = "case_escalated", _("Case escalated to your level")
+    HELP_REQUEST = "help_request", _("Help requested from a door card")
 
 
 class Notification(models.Model):

@@ -39,10 +39,12 @@ def test_an_overdue_case_is_told_once_to_opener_and_heads(people, grid, assign):
     again = check_case_deadlines(today)
 
     told = Notification.objects.filter(kind=NotificationKind.CASE_OVERDUE)
-    assert first == 3 and again == 0
+    # Three told it is late, and the community's staff told it is theirs now.
+    assert first == 4 and again == 0
+    assert Notification.objects.get(kind=NotificationKind.CASE_ESCALATED).recipient == people.staff
     assert {n.recipient for n in told} == {people.worker, people.staff, head}
     assert all(n.case == late for n in told)
-    assert send_notification_emails() == 1
+    assert send_notification_emails() == 1  # the one with an e-mail address
     assert "head@example.org" in mail.outbox[0].to and people.household.number in mail.outbox[0].subject
 
 

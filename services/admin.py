@@ -1,0 +1,103 @@
+"""The registries of volunteering and the 爱心超市 are kept here; cases, door cards and the
+ledger are written through the pages and shown read-only."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from grids.scope import households_in_scope
+from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
+from services.models import (
+    CaseEvent,
+    DoorCard,
+    PointEntry,
+    PointRule,
+    RewardItem,
+    ServiceCase,
+    ServiceRecord,
+    Volunteer,
+    VolunteerTeam,
+)
+from services.services import record_service
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["at", "kind", "status", "level", "text", "by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceCase)
+class ServiceCaseAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["household", "category", "urgency", "status", "level", "due_on", "assigned_to"]
+    list_filter = ["status", "level", "category", "urgency"]
+    list_select_related = ["household", "assigned_to"]
+    inlines = [CaseEventInline]
+
+
+@admin.register(DoorCard)
+class DoorCardAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["household", "created_at", "created_by", "revoked_at"]
+    exclude = ["key"]
+
+
+@admin.register(VolunteerTeam)
+class VolunteerTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    list_display = ["member", "team", "joined_on"]
+    raw_id_fields = ["member"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(member__household__in=households_in_scope(request.user))
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "points", "per_hour"]
+    list_filter = ["kind"]
+
+
+@admin.register(RewardItem)
+class RewardItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "points", "stock", "is_active"]
+    list_editable = ["stock", "is_active"]
+
+
+@admin.register(PointEntry)
+class PointEntryAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["household", "at", "kind", "points", "balance", "reason", "by"]
+    list_filter = ["kind"]
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(admin.ModelAdmin):
+    """Volunteering is recorded here; the points follow through the ledger's service."""
+
+    list_display = ["volunteer", "rule", "hours", "on", "recorded_by"]
+    fields = ["volunteer", "rule", "hours", "on"]
+    raw_id_fields = ["volunteer"]
+
+    def get_queryset(self, request):
+        households = households_in_scope(request.user)
+        return super().get_queryset(request).filter(volunteer__member__household__in=households)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = record_service(
+                volunteer=obj.volunteer, rule=obj.rule, hours=obj.hours, on=obj.on, by=request.user
+            )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        obj.pk, obj.entry, obj.recorded_by = saved.pk, saved.entry, saved.recorded_by
