@@ -1,6 +1,7 @@
 """seed_demo builds a believable settlement that hangs together."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -154,3 +155,37 @@ def test_a_week_of_visits_leaves_most_done_and_some_missed(seeded):
     assert 0 < missed < done
     worker = get_user_model().objects.get(username="worker")
     assert worker.profile.mobile == "13800138000"
+
+
+def test_community_staff_see_employment_overdue_cases_and_points(seeded, client):
+    from services.models import PointEntry
+
+    client.force_login(get_user_model().objects.get(username="staff"))
+    community = Assignment.objects.get(user__username="staff").unit
+
+    figures = client.get(reverse("employment"), {"unit": community.code}).context["total"]
+    overdue = client.get(reverse("cases"), {"overdue": "on"}).context["page"]
+    with_points = (
+        PointEntry.objects.filter(household__unit__path__startswith=community.path).first().household
+    )
+    points = client.get(reverse("points", args=[with_points.pk]))
+
+    from employment.models import Warning
+
+    jobless = Warning.objects.filter(
+        kind="zero_employment", cleared_at__isnull=True, household__unit__path__startswith=community.path
+    )
+    assert 90 <= figures.rate <= 97
+    assert figures.zero_employment == jobless.count()
+    from django.utils import timezone
+
+    from services.models import ServiceCase
+
+    late = ServiceCase.objects.filter(
+        status__in=["open", "in_progress", "reopened"],
+        due_on__lt=timezone.localdate(),
+        household__unit__path__startswith=community.path,
+    )
+    assert overdue.paginator.count == late.count()
+    assert ServiceCase.objects.exclude(level="building").exists()  # the late ones went up
+    assert points.status_code == 200 and points.context["balance"] >= 0 and points.context["ledger"]

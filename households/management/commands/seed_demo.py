@@ -85,6 +85,7 @@ class Command(BaseCommand):
             users = settlement.build_people_in_charge()
             created = settlement.build_households()
             labour = settlement.build_employment()
+            cases = settlement.build_services()
             if connection.vendor == "postgresql":
                 # Fresh statistics for what was just loaded: planned on an empty table's
                 # figures, a follow-up run can take minutes instead of seconds.
@@ -100,7 +101,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {created} households, {len(units)} grid units, {users} users, {labour} labour "
-                f"records, {visits} visits and {snapshots} daily tier counts in {elapsed:.1f} s."
+                f"records, {cases} cases, {visits} visits and {snapshots} daily tier counts "
+                f"in {elapsed:.1f} s."
             )
         )
         self.stdout.write(f"Demo users (password: {password}):")
