@@ -530,7 +530,7 @@ class DemoSettlement:
             Volunteer,
             VolunteerTeam,
         )
-        from services.services import issue_door_card
+        from services.services import issue_door_card, responsible_worker
 
         rng, clerk = self.rng, self.demo_users["staff"]
         rules = PointRule.objects.bulk_create(
@@ -657,7 +657,12 @@ class DemoSettlement:
         categories = list(CaseCategory.values)
         case_ids = self.rows.allocate_ids(ServiceCase, len(households) // 50 + 1)
         cases, events = [], []
-        for case_id, (household_id, _b, days) in zip(case_ids, rng.sample(households, len(case_ids))):
+        picked = rng.sample(households, len(case_ids))
+        workers = {
+            h.pk: responsible_worker(h)
+            for h in Household.objects.filter(pk__in=[p[0] for p in picked]).select_related("unit")
+        }
+        for case_id, (household_id, _b, days) in zip(case_ids, picked):
             back = rng.choice([0, 1, 2, 5, 9, 15, 25, 40])
             opened = self.today - datetime.timedelta(days=back)
             deadline = add_working_days(opened, days or 7)
@@ -679,7 +684,7 @@ class DemoSettlement:
                     _at(opened),
                     str(status),
                     "building",
-                    None,
+                    getattr(workers[household_id], "pk", None),
                     deadline.due,
                     deadline.provisional,
                     None,

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseCategory(models.TextChoices):
@@ -47,7 +48,7 @@ class Urgency(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")

@@ -1,0 +1,44 @@
+"""Every page of cases, door cards, points and income is a 404 for a household outside
+the user's scope, as if it did not exist."""
+
+import pytest
+from django.urls import reverse
+
+from employment.models import IncomeRecord
+from services.services import open_case
+from tests.grids.factories import community_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outsider(grid, assign):
+    """Staff of the east area only: building 3 (the west area) is not theirs."""
+    import datetime
+
+    from grids.models import Role
+
+    staff = community_staff(username="east")
+    assign(staff, grid.area_east, role=Role.COMMUNITY_STAFF, starts_on=datetime.date(2020, 1, 1))
+    return staff
+
+
+@pytest.mark.parametrize("name", ["door_card", "points", "income"])
+def test_household_pages_out_of_scope(people, outsider, client, name):
+    client.force_login(outsider)
+
+    assert client.get(reverse(name, args=[people.household.pk])).status_code == 200
+    assert client.get(reverse(name, args=[people.outside.pk])).status_code == 404
+    assert client.post(reverse(name, args=[people.outside.pk]), {"action": "earn"}).status_code == 404
+
+
+def test_a_case_out_of_scope(people, outsider, client):
+    case = open_case(
+        household=people.outside, category="help", description="x", urgency="normal", by=people.staff
+    )
+    client.force_login(outsider)
+
+    assert client.get(reverse("case", args=[case.pk])).status_code == 404
+    assert client.post(reverse("case", args=[case.pk]), {"action": "note", "text": "偷看"}).status_code == 404
+    assert case.events.count() == 1
+    assert not IncomeRecord.objects.exists()
