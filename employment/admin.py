@@ -15,6 +15,7 @@ from employment.models import (
     Workshop,
 )
 from grids.scope import households_in_scope
+from households.admin import ScopedChoicesMixin
 from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
 
 
@@ -47,7 +48,7 @@ class LabourRecordAdmin(ScopedMemberMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(ScopedMemberMixin, admin.ModelAdmin):
+class TrainingAdmin(ScopedMemberMixin, ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["member", "course", "provider", "starts_on", "certificate"]
     list_filter = ["certificate"]
     search_fields = ["course", "provider"]
@@ -55,7 +56,7 @@ class TrainingAdmin(ScopedMemberMixin, admin.ModelAdmin):
 
 
 @admin.register(JobOffer)
-class JobOfferAdmin(ScopedHouseholdMixin, admin.ModelAdmin):
+class JobOfferAdmin(ScopedHouseholdMixin, ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["household", "member", "employer", "position", "offered_on", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["household", "member"]

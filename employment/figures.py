@@ -52,7 +52,8 @@ def unit_figures(user, unit: GridUnit | None) -> tuple[Figures, list[Figures], l
         return list(rows.annotate(n=Count("pk")))
 
     current = LabourRecord.objects.filter(member=OuterRef("pk"), ends_on__isnull=True)
-    by_status = grouped(employed(members).annotate(kind=current.values("status")[:1]), "kind")
+    # Employed members of the labour force: the rate cannot pass 100 %.
+    by_status = grouped(employed(labour_force(members)).annotate(kind=current.values("status")[:1]), "kind")
     force = grouped(labour_force(members))
     zero = grouped(
         Warning.objects.filter(

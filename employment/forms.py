@@ -44,7 +44,7 @@ class EndLabourForm(forms.Form):
 class IncomeForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2010)
     per_capita = forms.DecimalField(
-        label=_("per-capita net income (yuan)"), min_value=0, max_digits=10, decimal_places=2
+        label=_("per-capita net income (yuan)"), min_value=0, max_digits=10, decimal_places=2, required=False
     )
 
     def __init__(self, *args, **kwargs):

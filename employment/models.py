@@ -62,7 +62,8 @@ class Workplace(models.Model):
         return self.name
 
     def headcount(self) -> int:
-        return self.labour_records.filter(ends_on__isnull=True).count()
+        # A member who moved out or died leaves their place, whatever their record says.
+        return self.labour_records.filter(ends_on__isnull=True, member__status="active").count()
 
 
 class Workshop(Workplace):

@@ -40,7 +40,13 @@ def record_labour_status(
     """A member's new labour status from ``starts_on``; the current one ends that day."""
     # One at a time per member: two phones saving at once would both end the same spell.
     Member.objects.select_for_update().filter(pk=member.pk).first()
-    current = LabourRecord.objects.filter(member=member, ends_on__isnull=True).first()
+    current = LabourRecord.objects.select_for_update().filter(member=member, ends_on__isnull=True).first()
+    latest_end = (
+        LabourRecord.objects.filter(member=member, ends_on__isnull=False)
+        .order_by("-ends_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
     errors = {}
     if member.status != MemberStatus.ACTIVE:
         errors["status"] = _("Only an active member's work can be recorded.")
@@ -53,6 +59,10 @@ def record_labour_status(
     if current is not None and starts_on and starts_on < current.starts_on:
         errors["starts_on"] = _("The current status began on %(day)s; a new one cannot begin before it.") % {
             "day": current.starts_on
+        }
+    if current is None and latest_end and starts_on and starts_on < latest_end:
+        errors["starts_on"] = _("The last status ended on %(day)s; a new one cannot begin before it.") % {
+            "day": latest_end
         }
     workplace = (
         workshop
@@ -102,6 +112,7 @@ def record_labour_status(
 @transaction.atomic
 def end_labour(*, member: Member, ends_on: datetime.date, by) -> LabourRecord:
     """The member's current work ended (a job lost, a contract over), with nothing new yet."""
+    Member.objects.select_for_update().filter(pk=member.pk).first()  # as record_labour_status does
     current = LabourRecord.objects.select_for_update().filter(member=member, ends_on__isnull=True).first()
     if current is None:
         raise ValidationError({"ends_on": _("This member has no current status to end.")})
@@ -162,6 +173,7 @@ def propose_from_warning(*, warning: Warning, tier, reason: str, by):
     never change a tier themselves."""
     from monitoring.services import propose_tier_change
 
+    warning = Warning.objects.select_for_update().select_related("household").get(pk=warning.pk)
     if not warning.is_open:
         raise ValidationError({"tier": _("This warning has been cleared.")})
     if warning.proposal_id:

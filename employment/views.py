@@ -21,6 +21,7 @@ from employment.services import (
 from grids.scope import households_in_scope, units_in_scope
 from households.models import Household, Member, MemberStatus
 from monitoring.forms import add_errors
+from monitoring.wall import default_unit
 
 
 def _member_or_404(user, pk):
@@ -70,12 +71,14 @@ def income(request, pk):
     household = get_object_or_404(households_in_scope(request.user), pk=pk)
     form = IncomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        source = IncomeSource.ENTERED
-        data = form.cleaned_data
+        data, source = dict(form.cleaned_data), IncomeSource.ENTERED
         if "compute" in request.POST:
-            data["per_capita"] = computed_per_capita(household, data["year"])
-            source = IncomeSource.COMPUTED
+            data["per_capita"], source = computed_per_capita(household, data["year"]), IncomeSource.COMPUTED
         try:
+            if data["per_capita"] is None:
+                raise ValidationError(
+                    {"per_capita": _("Enter the figure, or compute it from the members' incomes.")}
+                )
             record_income(household=household, by=request.user, source=source, **data)
         except ValidationError as error:
             add_errors(form, error, default_field="per_capita")
@@ -135,11 +138,13 @@ def propose(request, pk):
 
 
 @login_required
+@permission_required("employment.view_warning", raise_exception=True)
 def figures(request):
-    """Employment figures for a unit and each unit below it."""
-    unit = None
+    """Employment figures for a unit and each unit below it (the user's own unit at first)."""
     if request.GET.get("unit"):
         unit = get_object_or_404(units_in_scope(request.user), code=request.GET["unit"])
+    else:
+        unit = default_unit(request.user)
     total, rows, lines = unit_figures(request.user, unit)
     return render(
         request, "employment/figures.html", {"unit": unit, "total": total, "rows": rows, "lines": lines}

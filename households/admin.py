@@ -37,6 +37,19 @@ def can_see_id_numbers(request) -> bool:
     return request.user.has_perm("households.view_id_number")
 
 
+class ScopedChoicesMixin:
+    """Foreign keys to households and members offer, and accept, only those in the user's
+    scope: a raw id typed for one outside it is refused like an id that does not exist."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = households_in_scope(request.user)
+        if db_field.related_model is Household:
+            kwargs["queryset"] = scope
+        elif db_field.related_model is Member:
+            kwargs["queryset"] = Member.objects.filter(household__in=scope)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class ScopedMemberFormMixin:
     """Members are edited with the viewer's scope known, and ID numbers masked for roles
     that do not need them."""

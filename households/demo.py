@@ -579,6 +579,7 @@ class DemoSettlement:
 
         entry_ids = iter(self.rows.allocate_ids(PointEntry, 8 * len(households) // 6 + 50))
         entries, services = [], []
+        stock = {item.pk: item.stock for item in items}
         for household_id, _b, _d in households:
             member = head_of[household_id]
             if rng.random() > 1 / 6 and member not in volunteering:
@@ -613,7 +614,8 @@ class DemoSettlement:
                 if hours:
                     services.append((volunteering[member].pk, rule.pk, hours, on, entry_id, clerk.pk))
             item = rng.choice(items)
-            if held >= item.points and rng.random() < 0.4:
+            if held >= item.points and stock[item.pk] > 0 and rng.random() < 0.4:
+                stock[item.pk] -= 1
                 held -= item.points
                 entries.append(
                     (
@@ -631,7 +633,6 @@ class DemoSettlement:
                         now,
                     )
                 )
-                RewardItem.objects.filter(pk=item.pk).update(stock=models.F("stock") - 1)
         self.rows.insert(
             PointEntry,
             [

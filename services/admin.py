@@ -1,10 +1,14 @@
 """The registries of volunteering and the 爱心超市 are kept here; cases, door cards and the
 ledger are written through the pages and shown read-only."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grids.scope import households_in_scope
+from households.admin import ScopedChoicesMixin
 from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
 from services.models import (
     CaseEvent,
@@ -52,7 +56,7 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["member", "team", "joined_on"]
     raw_id_fields = ["member"]
 
@@ -68,8 +72,9 @@ class PointRuleAdmin(admin.ModelAdmin):
 
 @admin.register(RewardItem)
 class RewardItemAdmin(admin.ModelAdmin):
+    # Stock is not edited in the list: a number typed over a redemption made meanwhile
+    # would lose it. It is set when an item is added and changed on the item's page.
     list_display = ["name", "points", "stock", "is_active"]
-    list_editable = ["stock", "is_active"]
 
 
 @admin.register(PointEntry)
@@ -78,26 +83,44 @@ class PointEntryAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["kind"]
 
 
+class ServiceRecordForm(forms.ModelForm):
+    class Meta:
+        model = ServiceRecord
+        fields = ["volunteer", "rule", "hours", "on"]
+
+    def clean_on(self):
+        if self.cleaned_data["on"] > timezone.localdate():
+            raise ValidationError(_("The day cannot be in the future."))
+        return self.cleaned_data["on"]
+
+
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(admin.ModelAdmin):
     """Volunteering is recorded here; the points follow through the ledger's service."""
 
+    form = ServiceRecordForm
     list_display = ["volunteer", "rule", "hours", "on", "recorded_by"]
-    fields = ["volunteer", "rule", "hours", "on"]
     raw_id_fields = ["volunteer"]
 
     def get_queryset(self, request):
         households = households_in_scope(request.user)
         return super().get_queryset(request).filter(volunteer__member__household__in=households)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "volunteer":
+            # Only volunteers in scope: a typed id for another is refused, not credited.
+            kwargs["queryset"] = Volunteer.objects.filter(
+                member__household__in=households_in_scope(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_change_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        try:
-            saved = record_service(
-                volunteer=obj.volunteer, rule=obj.rule, hours=obj.hours, on=obj.on, by=request.user
-            )
-        except ValidationError as error:
-            raise ValidationError(error.messages) from error
+        # The form has checked what the service would refuse; the service writes the
+        # record and its ledger entry together.
+        saved = record_service(
+            volunteer=obj.volunteer, rule=obj.rule, hours=obj.hours, on=obj.on, by=request.user
+        )
         obj.pk, obj.entry, obj.recorded_by = saved.pk, saved.entry, saved.recorded_by

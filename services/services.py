@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grids.models import Assignment
 from households.models import Household
@@ -170,11 +171,11 @@ def card_for_token(token: str) -> DoorCard | None:
 
 
 HELP_KINDS = {
-    "daily": (CaseCategory.HELP, _("Daily life")),
-    "health": (CaseCategory.AID_SICK, _("Illness or health")),
-    "money": (CaseCategory.TEMPORARY_RELIEF, _("Money trouble")),
-    "dispute": (CaseCategory.DISPUTE, _("A dispute")),
-    "other": (CaseCategory.OTHER, _("Something else")),
+    "daily": (CaseCategory.HELP, gettext_lazy("Daily life")),
+    "health": (CaseCategory.AID_SICK, gettext_lazy("Illness or health")),
+    "money": (CaseCategory.TEMPORARY_RELIEF, gettext_lazy("Money trouble")),
+    "dispute": (CaseCategory.DISPUTE, gettext_lazy("A dispute")),
+    "other": (CaseCategory.OTHER, gettext_lazy("Something else")),
 }
 
 
@@ -260,6 +261,8 @@ def redeem(*, household: Household, item: RewardItem, quantity: int, by) -> Poin
     has not enough points or the shop not enough stock."""
     if quantity < 1:
         raise ValidationError({"quantity": _("At least one.")})
+    # Household first, then the item: the order every path locks them in.
+    Household.objects.select_for_update().filter(pk=household.pk).first()
     item = RewardItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_active:
         raise ValidationError({"item": _("%(item)s is not on offer.") % {"item": item.name}})
@@ -284,6 +287,8 @@ def reverse_entry(*, entry: PointEntry, reason: str, by) -> PointEntry:
     """Undo a mistaken entry with a counter-entry (a redemption's goods go back on the shelf)."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why it is reversed.")})
+    # Checked under the household's lock: two reversals at once find the first one.
+    Household.objects.select_for_update().filter(pk=entry.household_id).first()
     if entry.kind == EntryKind.REVERSAL or PointEntry.objects.filter(reverses=entry).exists():
         raise ValidationError({"reason": _("This entry cannot be reversed (again).")})
     counter = _append(
@@ -296,5 +301,7 @@ def reverse_entry(*, entry: PointEntry, reason: str, by) -> PointEntry:
         reason=reason.strip(),
     )
     if entry.item_id:
-        RewardItem.objects.filter(pk=entry.item_id).update(stock=F("stock") + entry.quantity)
+        RewardItem.objects.select_for_update().filter(pk=entry.item_id).update(
+            stock=F("stock") + entry.quantity
+        )
     return counter

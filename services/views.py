@@ -2,6 +2,7 @@
 and a household's points."""
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
@@ -170,7 +171,8 @@ def help_request(request, token):
     kind = request.POST.get("kind") or request.GET.get("kind")
     form = HelpForm(request.POST or None, initial={"kind": kind})
     if request.method == "POST":
-        address = request.META.get("REMOTE_ADDR", "")
+        # Behind a proxy the client's address is in the header it sets (CLIENT_IP_HEADER).
+        address = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[0].strip()
         # Both counted on every attempt, refused ones included.
         card_over = _over_limit(f"help:card:{card.key}", HELP_LIMIT_PER_CARD)
         address_over = _over_limit(f"help:ip:{address}", HELP_LIMIT_PER_ADDRESS)
@@ -217,7 +219,10 @@ def points(request, pk):
                 elif action == "earn":
                     earn_points(household=household, by=request.user, **data)
                 else:
-                    entry = get_object_or_404(PointEntry, pk=request.POST.get("entry"), household=household)
+                    entry_id = request.POST.get("entry", "")
+                    if not entry_id.isdigit():
+                        raise Http404
+                    entry = get_object_or_404(PointEntry, pk=entry_id, household=household)
                     reverse_entry(entry=entry, reason=data["reason"], by=request.user)
             except ValidationError as error:
                 add_errors(form, error, default_field=None)

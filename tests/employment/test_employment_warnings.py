@@ -192,7 +192,10 @@ def test_an_income_page_for_staff_computes_or_takes_the_figure(jobless, people, 
     LabourRecordFactory(member=head, monthly_income=1000, starts_on=datetime.date(2025, 1, 1))
     client.force_login(people.staff)
 
-    client.post(reverse("income", args=[household.pk]), {"year": 2025, "per_capita": "0", "compute": "1"})
+    empty = client.post(reverse("income", args=[household.pk]), {"year": 2025})
+    assert empty.context["form"].errors["per_capita"] and not household.income_records.exists()
+
+    client.post(reverse("income", args=[household.pk]), {"year": 2025, "compute": "1"})
 
     record = household.income_records.get()
     assert record.source == "computed" and 5900 < record.per_capita < 6100

@@ -167,3 +167,19 @@ def test_out_of_scope_is_404_and_a_leader_cannot_record(people, client):
 
     client.force_login(people.leader)
     assert client.get(reverse("labour", args=[outsider.pk])).status_code == 403
+
+
+def test_after_an_ended_spell_a_new_one_cannot_begin_before_its_end(worker_member, people):
+    LabourRecordFactory(member=worker_member, starts_on=datetime.date(2025, 1, 1))
+    end_labour(member=worker_member, ends_on=datetime.date(2026, 6, 1), by=people.worker)
+
+    with pytest.raises(ValidationError) as refused:
+        record_labour_status(
+            member=worker_member,
+            status=LabourStatus.GIG,
+            starts_on=datetime.date(2026, 5, 1),
+            by=people.worker,
+        )
+
+    assert "starts_on" in refused.value.message_dict
+    assert LabourRecord.objects.count() == 1

@@ -42,3 +42,26 @@ def test_a_case_out_of_scope(people, outsider, client):
     assert client.post(reverse("case", args=[case.pk]), {"action": "note", "text": "偷看"}).status_code == 404
     assert case.events.count() == 1
     assert not IncomeRecord.objects.exists()
+
+
+def test_the_admin_refuses_volunteering_for_a_household_out_of_scope(people, grid, outsider, client):
+    from django.contrib.auth.models import Permission
+
+    from households.models import Member
+    from services.models import PointRule, ServiceRecord, Volunteer, VolunteerTeam
+
+    team = VolunteerTeam.objects.create(name="红马甲", unit=grid.community)
+    theirs = Volunteer.objects.create(team=team, member=Member.objects.get(household=people.outside))
+    rule = PointRule.objects.create(code="vol", name="志愿服务", kind="volunteering", points=5, per_hour=True)
+    outsider.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_servicerecord", "view_servicerecord"])
+    )
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("admin:services_servicerecord_add"),
+        {"volunteer": theirs.pk, "rule": rule.pk, "hours": "2", "on": "2026-11-01"},
+    )
+
+    assert response.status_code == 200 and "volunteer" in response.context["adminform"].form.errors
+    assert not ServiceRecord.objects.exists()
