@@ -4,6 +4,7 @@ income, the warnings, and the figures per grid unit for community staff."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -59,6 +60,10 @@ def labour(request, pk):
         "end_form": end_form,
         "history": history,
         "current": next((r for r in history if r.ends_on is None), None),
+        "trainings": member.trainings.all()[:10],
+        "offers": household.job_offers.filter(Q(member=member) | Q(member__isnull=True)).order_by(
+            "-offered_on"
+        )[:10],
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "employment/labour.html", context, status=status)

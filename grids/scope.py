@@ -68,3 +68,16 @@ def household_or_404(user, pk, queryset=None):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(households_in_scope(user, queryset), pk=pk)
+
+
+def people_in_scope(user, roles):
+    """Users with a current assignment, in one of ``roles``, on a unit the user may see:
+    whom a list can be filtered by or a case handed to."""
+    from django.contrib.auth import get_user_model
+
+    assigned = Assignment.objects.current().filter(unit__in=units_in_scope(user), role__in=roles)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=assigned.values("user"))
+        .order_by("last_name", "first_name", "username")
+    )

@@ -394,8 +394,12 @@ class DemoSettlement:
             EMPLOYED,
             IncomeRecord,
             IncomeSource,
+            JobOffer,
             LabourRecord,
             LabourStatus,
+            Training,
+            Warning,
+            WarningKind,
             WelfarePost,
             Workshop,
         )
@@ -506,6 +510,39 @@ class DemoSettlement:
             incomes,
         )
         evaluate_warnings(self.today)
+        # Trainings for some, and a job brought to the door of each zero-employment household.
+        courses = [
+            ("挖掘机操作", "县职业技术学校"),
+            ("家政服务", "人社局"),
+            ("中式烹调", "县职业技术学校"),
+            ("民族刺绣", "妇联"),
+        ]
+        Training.objects.bulk_create(
+            [
+                Training(
+                    member_id=pk,
+                    course=course,
+                    provider=provider,
+                    starts_on=self.today - datetime.timedelta(days=rng.randint(30, 700)),
+                    certificate=rng.random() < 0.7,
+                )
+                for (pk, _h, _b), (course, provider) in ((m, rng.choice(courses)) for m in members)
+                if rng.random() < 0.04
+            ]
+        )
+        jobless = Warning.objects.filter(kind=WarningKind.ZERO_EMPLOYMENT, cleared_at__isnull=True)
+        JobOffer.objects.bulk_create(
+            [
+                JobOffer(
+                    household_id=household_id,
+                    employer=rng.choice(["服装帮扶车间", "物流园区", "县城建筑工地"]),
+                    position=rng.choice(["缝纫工", "分拣员", "小工"]),
+                    offered_on=self.today - datetime.timedelta(days=rng.randint(1, 20)),
+                    offered_by=clerk,
+                )
+                for household_id in jobless.values_list("household_id", flat=True)
+            ]
+        )
         return len(records)
 
     # -- cases, volunteering and points ----------------------------------------------

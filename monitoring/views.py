@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from grids.models import Assignment
-from grids.scope import household_or_404, households_in_scope, units_in_scope
+from grids.scope import household_or_404, households_in_scope, people_in_scope
 from households.models import Household, HouseholdStatus
 from monitoring.followups import WORKER_ROLES, record_visit
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm, add_errors
@@ -68,12 +67,7 @@ def _listing(follow_ups) -> Listing:
 
 def _workers_in_scope(user):
     """Grid workers with a current assignment inside the user's scope."""
-    ids = Assignment.objects.current().filter(unit__in=units_in_scope(user), role__in=WORKER_ROLES)
-    return (
-        get_user_model()
-        .objects.filter(pk__in=ids.values("user"))
-        .order_by("last_name", "first_name", "username")
-    )
+    return people_in_scope(user, WORKER_ROLES)
 
 
 @login_required

@@ -88,3 +88,19 @@ class EarnForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("why"), max_length=200)
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(label=_("hand to"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        from grids.models import Role
+        from grids.scope import people_in_scope
+        from monitoring.followups import WORKER_ROLES
+
+        super().__init__(*args, **kwargs)
+        roles = [*WORKER_ROLES, Role.GRID_HEAD, Role.COMMUNITY_STAFF]
+        self.fields["assigned_to"].queryset = people_in_scope(user, roles)
+        self.fields["assigned_to"].label_from_instance = lambda u: (
+            f"{u.last_name}{u.first_name}" if (u.last_name or u.first_name) else u.get_username()
+        )

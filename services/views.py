@@ -19,6 +19,7 @@ from grids.scope import household_or_404, households_in_scope
 from households.models import Household
 from monitoring.forms import add_errors
 from services.forms import (
+    AssignForm,
     CaseFilterForm,
     EarnForm,
     HelpForm,
@@ -33,6 +34,7 @@ from services.services import (
     HELP_KINDS,
     add_note,
     ask_for_help,
+    assign_case,
     balance,
     card_for_token,
     change_status,
@@ -107,9 +109,22 @@ def case(request, pk):
     found = get_object_or_404(_cases_in_scope(request.user).select_related("member", "opened_by"), pk=pk)
     note_form = NoteForm(request.POST if request.POST.get("action") == "note" else None)
     status_form = StatusForm(request.POST if request.POST.get("action") == "status" else None, case=found)
+    assign_form = AssignForm(
+        request.POST if request.POST.get("action") == "assign" else None,
+        user=request.user,
+        initial={"assigned_to": found.assigned_to_id},
+    )
     if request.method == "POST":
         if not request.user.has_perm("services.add_servicecase"):
             raise PermissionDenied
+        if assign_form.is_bound:
+            # Handing a case to someone else is community staff's.
+            if not request.user.has_perm("services.change_servicecase"):
+                raise PermissionDenied
+            if assign_form.is_valid():
+                assign_case(case=found, to=assign_form.cleaned_data["assigned_to"], by=request.user)
+                messages.success(request, _("Case handed over."))
+                return redirect("case", pk=found.pk)
         try:
             if note_form.is_bound and note_form.is_valid():
                 add_note(case=found, text=note_form.cleaned_data["text"], by=request.user)
@@ -127,7 +142,13 @@ def case(request, pk):
         except ValidationError as error:
             add_errors(status_form if status_form.is_bound else note_form, error, default_field=None)
     events = found.events.select_related("by")
-    context = {"case": found, "events": events, "note_form": note_form, "status_form": status_form}
+    context = {
+        "case": found,
+        "events": events,
+        "note_form": note_form,
+        "status_form": status_form,
+        "assign_form": assign_form,
+    }
     return render(request, "services/case.html", context, status=400 if request.method == "POST" else 200)
 
 

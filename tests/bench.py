@@ -135,6 +135,7 @@ def run():
     for username in ["floor", "staff", "leader"]:
         user = User.objects.get(username=username)
         user.has_perm("grids.view_all_units")  # warm the permission cache, as a request does
+        reset_queries()
         with CaptureQueriesContext(connection) as queries:
             in_scope = len(list(households_in_scope(user).values_list("pk", flat=True)))
         ms = timed(lambda user=user: list(households_in_scope(user).values_list("pk", flat=True)))

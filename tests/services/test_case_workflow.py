@@ -128,3 +128,23 @@ def test_the_case_list_filters_and_stays_in_scope(people, client):
     assert listed(level="street") == []
     assert client.get(reverse("case", args=[outside.pk])).status_code == 404
     assert client.get(reverse("cases"), {"status": "nonsense"}).status_code == 400
+
+
+def test_staff_hand_a_case_over_and_a_grid_worker_cannot(people, client, grid, assign):
+    from tests.grids.factories import grid_worker
+
+    other = grid_worker(username="other")
+    assign(other, grid.building_2, role="full_time_worker", starts_on=datetime.date(2020, 1, 1))
+    case = open_case(
+        household=people.household, category="help", description="x", urgency="normal", by=people.staff
+    )
+    url = reverse("case", args=[case.pk])
+
+    client.force_login(people.worker)
+    assert client.post(url, {"action": "assign", "assigned_to": other.pk}).status_code == 403
+    client.force_login(people.staff)
+    client.post(url, {"action": "assign", "assigned_to": other.pk})
+
+    case.refresh_from_db()
+    assert case.assigned_to == other
+    assert case.events.filter(kind="assigned", by=people.staff).exists()
