@@ -1,0 +1,300 @@
+"""The API of tiers, tier changes, follow-ups, visits (with the offline batch upload) and
+the user's notifications."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from config.api import ModelPermissions, StrictSerializer
+from grids.scope import households_in_scope
+from monitoring.followups import record_visit
+from monitoring.models import (
+    FollowUp,
+    FollowUpStatus,
+    Need,
+    Notification,
+    Tier,
+    TierChange,
+    TierScheme,
+    Visit,
+    VisitMode,
+)
+
+BATCH_LIMIT = 500
+
+
+class TierSchemeSerializer(StrictSerializer):
+    class Meta:
+        model = TierScheme
+        fields = ["id", "code", "name", "description", "is_default"]
+        read_only_fields = fields
+
+
+class TierSerializer(StrictSerializer):
+    scheme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Tier
+        fields = ["id", "scheme", "code", "name", "colour", "severity", "cadence", "response_working_days"]
+        read_only_fields = fields
+
+
+class TierSchemeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = TierScheme.objects.all()
+    serializer_class = TierSchemeSerializer
+    permission_classes = [ModelPermissions]
+    ordering = ["code"]
+
+
+class TierViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Tier.objects.select_related("scheme")
+    serializer_class = TierSerializer
+    permission_classes = [ModelPermissions]
+    filterset_fields = ["scheme__code", "code"]
+    ordering = ["scheme__code", "severity"]
+
+
+class TierChangeSerializer(StrictSerializer):
+    class Meta:
+        model = TierChange
+        fields = ["id", "household", "from_tier", "to_tier", "reason", "changed_by", "changed_at"]
+        read_only_fields = fields
+
+
+class TierChangeFilter(django_filters.FilterSet):
+    changed_after = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    changed_before = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
+
+    class Meta:
+        model = TierChange
+        fields = ["household", "to_tier"]
+
+
+class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The tier history, read only: a change is made with ``households/{id}/change-tier/``."""
+
+    serializer_class = TierChangeSerializer
+    filterset_class = TierChangeFilter
+    permission_classes = [ModelPermissions]
+    ordering_fields = ["changed_at"]
+    ordering = ["-changed_at", "-id"]
+
+    def get_queryset(self):
+        return TierChange.objects.filter(household__in=households_in_scope(self.request.user))
+
+
+class FollowUpSerializer(StrictSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "household",
+            "tier",
+            "period_start",
+            "period_end",
+            "due_on",
+            "status",
+            "assignee",
+            "visit",
+            "cancel_reason",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="open and past due")
+
+    class Meta:
+        model = FollowUp
+        fields = ["household", "status", "assignee"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = {"status": FollowUpStatus.OPEN, "due_on__lt": timezone.localdate()}
+        return queryset.filter(**late) if value else queryset.exclude(**late)
+
+
+class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+    permission_classes = [ModelPermissions]
+    ordering_fields = ["due_on"]
+    ordering = ["due_on", "id"]
+
+    def get_queryset(self):
+        return FollowUp.objects.filter(household__in=households_in_scope(self.request.user))
+
+
+class VisitSerializer(StrictSerializer):
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Visit._meta.get_field("household").related_model.objects
+    )
+    needs = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices), required=False)
+    key = serializers.UUIDField(
+        required=False, help_text="Set by the client: sending it again records nothing new."
+    )
+    mode = serializers.ChoiceField(choices=VisitMode.choices, default=VisitMode.DOOR)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "household",
+            "visited_by",
+            "visited_at",
+            "mode",
+            "notes",
+            "needs",
+            "key",
+            "created_at",
+        ]
+        read_only_fields = ["id", "visited_by", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A household outside the scope is refused like one that does not exist.
+            self.fields["household"].queryset = households_in_scope(request.user)
+
+
+class VisitFilter(django_filters.FilterSet):
+    visited_after = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
+    visited_before = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
+
+    class Meta:
+        model = Visit
+        fields = ["household", "visited_by", "mode"]
+
+
+def _record(serializer, user) -> Visit:
+    data = serializer.validated_data
+    return record_visit(
+        household=data["household"],
+        by=user,
+        visited_at=data["visited_at"],
+        mode=data["mode"],
+        notes=data.get("notes", ""),
+        needs=data.get("needs", []),
+        key=data.get("key"),
+    )
+
+
+class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Visits in scope. Recording one closes the follow-up of its period, as on the phone."""
+
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+    permission_classes = [ModelPermissions]
+    ordering_fields = ["visited_at"]
+    ordering = ["-visited_at", "-id"]
+
+    def get_queryset(self):
+        return Visit.objects.filter(household__in=households_in_scope(self.request.user))
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.instance = _record(serializer, self.request.user)
+
+    @extend_schema(
+        request=VisitSerializer(many=True),
+        responses={
+            200: inline_serializer(
+                "BatchResult",
+                {
+                    "results": serializers.ListField(
+                        child=inline_serializer(
+                            "BatchItem",
+                            {
+                                "key": serializers.UUIDField(),
+                                "status": serializers.ChoiceField(["created", "duplicate", "rejected"]),
+                                "id": serializers.IntegerField(required=False),
+                                "errors": serializers.DictField(required=False),
+                            },
+                        )
+                    )
+                },
+            )
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Up to 500 visits recorded offline, each with the client's UUID ``key``: each one is
+        created, a duplicate (sent before: nothing new), or rejected with its reasons; a
+        visit is never half-saved, and the others go in whatever one of them does."""
+        items = request.data
+        if not isinstance(items, list) or not 1 <= len(items) <= BATCH_LIMIT:
+            return Response(
+                {"non_field_errors": [f"Send a list of 1 to {BATCH_LIMIT} visits."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        results = []
+        for item in items:
+            key = item.get("key") if isinstance(item, dict) else None
+            if not key:
+                results.append(
+                    {"key": None, "status": "rejected", "errors": {"key": ["Required for a batch."]}}
+                )
+                continue
+            earlier = Visit.objects.filter(key=key).first() if _is_uuid(key) else None
+            if earlier is not None:
+                visible = self.get_queryset().filter(pk=earlier.pk).exists()
+                results.append({"key": key, "status": "duplicate", **({"id": earlier.pk} if visible else {})})
+                continue
+            serializer = self.get_serializer(data=item)
+            if not serializer.is_valid():
+                results.append({"key": key, "status": "rejected", "errors": serializer.errors})
+                continue
+            try:
+                with transaction.atomic():
+                    visit = _record(serializer, request.user)
+            except DjangoValidationError as error:
+                detail = (
+                    error.message_dict
+                    if hasattr(error, "error_dict")
+                    else {"non_field_errors": error.messages}
+                )
+                results.append({"key": key, "status": "rejected", "errors": detail})
+            else:
+                results.append({"key": key, "status": "created", "id": visit.pk})
+        return Response({"results": results})
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+class NotificationSerializer(StrictSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "household", "follow_up", "proposal", "case", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The user's own notifications."""
+
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["kind"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn with no user
+            return Notification.objects.none()
+        return Notification.objects.filter(recipient=self.request.user)

@@ -1,0 +1,132 @@
+"""The API of cases (with their timeline) and the points ledger."""
+
+import django_filters
+from django.utils import timezone
+from rest_framework import mixins, serializers, viewsets
+
+from config.api import ModelPermissions, StrictSerializer
+from grids.scope import households_in_scope
+from households.models import Household
+from services.models import ACTIVE_STATUSES, CaseCategory, CaseEvent, PointEntry, ServiceCase, Urgency
+from services.services import open_case
+
+
+class CaseEventSerializer(StrictSerializer):
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "text", "status", "level", "by", "at"]
+        read_only_fields = fields
+
+
+class CaseSerializer(StrictSerializer):
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    category = serializers.ChoiceField(choices=CaseCategory.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    events = CaseEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceCase
+        fields = [
+            "id",
+            "household",
+            "member",
+            "category",
+            "description",
+            "urgency",
+            "status",
+            "level",
+            "assigned_to",
+            "opened_by",
+            "opened_at",
+            "due_on",
+            "due_provisional",
+            "events",
+        ]
+        read_only_fields = [
+            "id",
+            "member",
+            "status",
+            "level",
+            "assigned_to",
+            "opened_by",
+            "opened_at",
+            "due_on",
+            "due_provisional",
+            "events",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["household"].queryset = households_in_scope(request.user)
+
+
+class CaseFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="open and past its deadline")
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+
+    class Meta:
+        model = ServiceCase
+        fields = ["household", "category", "status", "level", "urgency", "assigned_to"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = {"status__in": ACTIVE_STATUSES, "due_on__lt": timezone.localdate()}
+        return queryset.filter(**late) if value else queryset.exclude(**late)
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases in scope with their timeline. Opening one sets its deadline from the tier."""
+
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    permission_classes = [ModelPermissions]
+    ordering_fields = ["due_on", "opened_at"]
+    ordering = ["due_on", "id"]
+
+    def get_queryset(self):
+        return ServiceCase.objects.filter(
+            household__in=households_in_scope(self.request.user)
+        ).prefetch_related("events")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = open_case(
+            household=data["household"],
+            category=data["category"],
+            description=data.get("description", ""),
+            urgency=data["urgency"],
+            by=self.request.user,
+        )
+
+
+class PointEntrySerializer(StrictSerializer):
+    class Meta:
+        model = PointEntry
+        fields = [
+            "id",
+            "household",
+            "kind",
+            "points",
+            "balance",
+            "reason",
+            "rule",
+            "item",
+            "quantity",
+            "reverses",
+            "by",
+            "at",
+        ]
+        read_only_fields = fields
+
+
+class PointEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The points ledger, read only: entries are written by the pages' services."""
+
+    serializer_class = PointEntrySerializer
+    permission_classes = [ModelPermissions]
+    filterset_fields = ["household", "kind"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return PointEntry.objects.filter(household__in=households_in_scope(self.request.user))
