@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import ModelPermissions, StrictSerializer
-from grids.models import GridUnit
+from grids.models import GridUnit, WayfindingSymbol
 from grids.scope import households_in_scope, units_in_scope
 from households.models import Household, Member, mask_id_number
 from monitoring.models import Tier
@@ -17,6 +17,7 @@ from monitoring.models import Tier
 
 class UnitSerializer(StrictSerializer):
     level = serializers.CharField(source="level.name", read_only=True)
+    symbol = serializers.ChoiceField(choices=WayfindingSymbol.choices, allow_blank=True, read_only=True)
     parent = serializers.SerializerMethodField()
 
     class Meta:

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ModelPermissions, StrictSerializer
+from config.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from grids.scope import households_in_scope
 from monitoring.followups import record_visit
 from monitoring.models import (
@@ -68,8 +68,8 @@ class TierChangeSerializer(StrictSerializer):
 
 
 class TierChangeFilter(django_filters.FilterSet):
-    changed_after = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
-    changed_before = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt")
+    changed_after = DateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    changed_before = DateTimeFilter(field_name="changed_at", lookup_expr="lt")
 
     class Meta:
         model = TierChange
@@ -168,8 +168,8 @@ class VisitSerializer(StrictSerializer):
 
 
 class VisitFilter(django_filters.FilterSet):
-    visited_after = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
-    visited_before = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
+    visited_after = DateTimeFilter(field_name="visited_at", lookup_expr="gte")
+    visited_before = DateTimeFilter(field_name="visited_at", lookup_expr="lt")
 
     class Meta:
         model = Visit
@@ -215,7 +215,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                         child=inline_serializer(
                             "BatchItem",
                             {
-                                "key": serializers.UUIDField(),
+                                "key": serializers.CharField(allow_null=True),
                                 "status": serializers.ChoiceField(["created", "duplicate", "rejected"]),
                                 "id": serializers.IntegerField(required=False),
                                 "errors": serializers.DictField(required=False),
@@ -240,6 +240,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         results = []
         for item in items:
             key = item.get("key") if isinstance(item, dict) else None
+            key = key if isinstance(key, str) else None  # echoed back: only as sent, a string
             if not key:
                 results.append(
                     {"key": None, "status": "rejected", "errors": {"key": ["Required for a batch."]}}

@@ -4,14 +4,27 @@ import django_filters
 from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 
-from config.api import ModelPermissions, StrictSerializer
+from config.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from grids.scope import households_in_scope
 from households.models import Household
-from services.models import ACTIVE_STATUSES, CaseCategory, CaseEvent, PointEntry, ServiceCase, Urgency
+from services.models import (
+    ACTIVE_STATUSES,
+    CaseCategory,
+    CaseEvent,
+    CaseLevel,
+    CaseStatus,
+    PointEntry,
+    ServiceCase,
+    Urgency,
+)
 from services.services import open_case
 
 
 class CaseEventSerializer(StrictSerializer):
+    # Empty where a step changed neither (a note): declared, so that the schema says so.
+    status = serializers.ChoiceField(choices=CaseStatus.choices, allow_blank=True, read_only=True)
+    level = serializers.ChoiceField(choices=CaseLevel.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = CaseEvent
         fields = ["id", "kind", "text", "status", "level", "by", "at"]
@@ -64,7 +77,7 @@ class CaseSerializer(StrictSerializer):
 
 class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="open and past its deadline")
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_after = DateTimeFilter(field_name="opened_at", lookup_expr="gte")
 
     class Meta:
         model = ServiceCase

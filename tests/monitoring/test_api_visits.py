@@ -121,3 +121,12 @@ def test_a_tier_changes_through_its_action_with_the_forms_rules(people):
     assert changed.status_code == 200 and changed.json()["tier"] == "red"
     assert patched.status_code == 405
     assert TierChange.objects.filter(household=people.household, reason="重病").count() == 1
+
+
+def test_what_the_fuzzer_found_is_answered_not_a_500(api, people):
+    # An offset PostgreSQL refuses (+16:06) on a date filter; a key that is not a string.
+    filtered = api.get("/api/v1/cases/", {"opened_after": "0965-06-19T20:25:50+16:06"})
+    batch = api.post("/api/v1/visits/batch/", [{"household": 0, "key": [None, None]}], format="json")
+
+    assert filtered.status_code == 200
+    assert batch.status_code == 200 and batch.json()["results"][0]["key"] is None
