@@ -7,6 +7,7 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import pagination, permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,9 +42,9 @@ class StrictSerializer(serializers.ModelSerializer):
             for name in data:
                 if name in writable:
                     continue
-                refused[name] = (
-                    ["This field is set by the server."] if name in self.fields else ["Unknown field."]
-                )
+                refused[name] = [
+                    _("This field is set by the server.") if name in self.fields else _("Unknown field.")
+                ]
             if refused:
                 raise ValidationError(refused)
         return super().to_internal_value(data)

@@ -5,6 +5,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -234,7 +235,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         items = request.data
         if not isinstance(items, list) or not 1 <= len(items) <= BATCH_LIMIT:
             return Response(
-                {"non_field_errors": [f"Send a list of 1 to {BATCH_LIMIT} visits."]},
+                {"non_field_errors": [_("Send a list of 1 to %(n)s visits.") % {"n": BATCH_LIMIT}]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         results = []
@@ -243,7 +244,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             key = key if isinstance(key, str) else None  # echoed back: only as sent, a string
             if not key:
                 results.append(
-                    {"key": None, "status": "rejected", "errors": {"key": ["Required for a batch."]}}
+                    {"key": None, "status": "rejected", "errors": {"key": [_("Required for a batch.")]}}
                 )
                 continue
             earlier = Visit.objects.filter(key=key).first() if _is_uuid(key) else None
