@@ -183,3 +183,15 @@ def test_after_an_ended_spell_a_new_one_cannot_begin_before_its_end(worker_membe
 
     assert "starts_on" in refused.value.message_dict
     assert LabourRecord.objects.count() == 1
+
+
+def test_the_work_page_lists_trainings_once_in_the_body(worker_member, people, client):
+    from employment.models import Training
+
+    Training.objects.create(member=worker_member, course="挖掘机操作", starts_on=datetime.date(2025, 3, 1))
+    client.force_login(people.worker)
+
+    html = client.get(reverse("labour", args=[worker_member.pk])).content.decode()
+
+    assert html.count("挖掘机操作") == 1
+    assert "挖掘机操作" in html.split("<main", 1)[1]
