@@ -27,7 +27,7 @@ from monitoring.models import (
     Tier,
     Visit,
 )
-from monitoring.periods import Period, periods_between
+from monitoring.periods import Period, local_midnight, periods_between
 
 # Who a follow-up is assigned to: the worker on the nearest unit above the household,
 # full-time before part-time, a temporary cover before the colleague they stand in for.
@@ -44,10 +44,7 @@ CATCH_UP_DAYS = getattr(settings, "FOLLOW_UP_CATCH_UP_DAYS", 62)
 
 def local_bounds(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
     """The period as [start, end) instants: midnight to midnight in Asia/Shanghai."""
-    tz = timezone.get_default_timezone()
-    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    return start, end
+    return local_midnight(period.start), local_midnight(period.end + datetime.timedelta(days=1))
 
 
 def _insert_sql(periods: int, depth: int, households: int) -> str:

@@ -17,6 +17,14 @@ BIWEEKLY_ANCHOR = datetime.date(2024, 1, 1)
 assert BIWEEKLY_ANCHOR.weekday() == 0
 
 
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The instant a day begins in Asia/Shanghai (the project's "today"), for comparing
+    with stored UTC datetimes."""
+    from django.utils import timezone
+
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
 class Period(NamedTuple):
     start: datetime.date
     end: datetime.date

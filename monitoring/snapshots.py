@@ -13,6 +13,7 @@ from django.utils import timezone
 from grids.models import GridLevel, GridUnit
 from households.models import Household
 from monitoring.models import TierChange, TierSnapshot
+from monitoring.periods import local_midnight
 
 
 def _snapshot_sql(historical: bool, depth: int) -> str:
@@ -48,9 +49,7 @@ def _write(day: datetime.date, historical: bool) -> int:
     if building_rank is None:
         return 0
     ops = connection.ops
-    end_of_day = datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_default_timezone()
-    )
+    end_of_day = local_midnight(day + datetime.timedelta(days=1))
     params = [ops.adapt_datefield_value(day)]
     if historical:
         params.append(ops.adapt_datetimefield_value(end_of_day))

@@ -32,6 +32,7 @@ from grids.models import Assignment, GridLevel, GridUnit, WayfindingSymbol
 from grids.scope import households_in_scope, units_in_scope
 from households.models import HouseholdStatus, Member, MemberStatus
 from monitoring.models import FollowUp, ProposalStatus, Tier, TierProposal, TierSnapshot, Visit
+from monitoring.periods import local_midnight
 
 # Above this many households the wall asks to drill down first: no screen shows a
 # county's 100,000 tiles, and no phone should be sent them.
@@ -225,7 +226,7 @@ class Wall:
         (household, visited_at) index, so a community's wall does not read a county's week."""
         monday = self.day - datetime.timedelta(days=self.day.weekday())
         return _count_of(
-            Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=_local_midnight(monday))
+            Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=local_midnight(monday))
         )
 
     # -- the trend ----------------------------------------------------------------
@@ -476,7 +477,3 @@ def _group_labels(parent_paths: list[str]) -> list[str]:
 
 def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())

@@ -28,10 +28,12 @@ class FollowUpQuerySet(models.QuerySet):
     def missed_lately(self, day: datetime.date):
         """Follow-ups missed in the week before ``day`` with no visit to the household
         since their period ended: the ones somebody still has to make good."""
+        from monitoring.periods import local_midnight
+
         since = day - datetime.timedelta(days=MISSED_RECENT_DAYS)
         # Every visit that counts falls after ``since``: bounding them by time as well
         # lets the database read one week of visits, not every visit ever logged.
-        week = datetime.datetime.combine(since, datetime.time.min, tzinfo=timezone.get_current_timezone())
+        week = local_midnight(since)
         visited_since = Visit.objects.filter(
             household=OuterRef("household"),
             visited_at__gte=week,
