@@ -29,6 +29,8 @@ ROLE_PERMISSIONS = {
             "labelsubcategory": _EDIT + ["delete"],
             "label": _EDIT + ["delete"],
             "specialgroup": _EDIT + ["delete"],
+            "ledgerimport": ["view", "add"],
+            "exportlog": ["view", "export_ledgers"],
         },
         "monitoring": {
             "tierscheme": _EDIT,
@@ -70,6 +72,8 @@ ROLE_PERMISSIONS = {
             "member": _EDIT + ["view_id_number"],
             "label": _VIEW,
             "specialgroup": _VIEW,
+            "ledgerimport": ["view", "add"],
+            "exportlog": ["export_ledgers"],
         },
         "monitoring": {
             "tierscheme": _VIEW,
@@ -104,7 +108,12 @@ ROLE_PERMISSIONS = {
     },
     GRID_WORKER: {
         "grids": {"gridunit": _VIEW},
-        "households": {"household": _VIEW, "member": _VIEW, "label": _VIEW},
+        "households": {
+            "household": _VIEW,
+            "member": _VIEW,
+            "label": _VIEW,
+            "exportlog": ["export_ledgers"],
+        },
         "monitoring": {
             "tier": _VIEW,
             "tierchange": _VIEW,
@@ -123,7 +132,12 @@ ROLE_PERMISSIONS = {
     },
     LEADER: {
         "grids": {"gridunit": _VIEW + ["view_all_units"], "assignment": _VIEW},
-        "households": {"household": _VIEW, "member": _VIEW, "label": _VIEW},
+        "households": {
+            "household": _VIEW,
+            "member": _VIEW,
+            "label": _VIEW,
+            "exportlog": ["export_ledgers"],
+        },
         "monitoring": {
             "tierscheme": _VIEW,
             "tier": _VIEW,

@@ -3,6 +3,7 @@
 import uuid
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -390,3 +391,93 @@ def mask_id_number(value: str) -> str:
     if not value:
         return ""
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def ledger_upload_path(instance, filename):
+    # The server chooses the name; the file goes once the import has ended.
+    return f"ledgers/{uuid.uuid4().hex}.xlsx"
+
+
+class LedgerImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    INVALID = "invalid", _("Refused")
+    READY = "ready", _("Ready to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class LedgerImport(models.Model):
+    """A household ledger (台账) uploaded as .xlsx: checked whole first, then imported
+    whole or not at all. The file holds ID numbers, so it is deleted as soon as the
+    import has ended; this record (who, where, what came of it) stays."""
+
+    unit = models.ForeignKey(
+        "grids.GridUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("grid unit"),
+        help_text=_("The ledger's buildings are looked up under this unit."),
+    )
+    file = models.FileField(_("file"), upload_to=ledger_upload_path, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=LedgerImportStatus.choices, default=LedgerImportStatus.CHECKING
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The uploader's language: the check runs in a worker, its messages are for them.
+    language = models.CharField(_("language"), max_length=16, default=settings.LANGUAGE_CODE)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (LedgerImportStatus.CHECKING, LedgerImportStatus.IMPORTING)
+
+
+class ExportKind(models.TextChoices):
+    HOUSEHOLDS = "households", _("Households, members and tiers")
+    VISITS = "visits", _("Visits")
+    CASES = "cases", _("Cases")
+    EMPLOYMENT = "employment", _("Employment figures")
+
+
+class ExportLog(models.Model):
+    """Every export: who took which data of which place and period, and how many rows.
+    Written in the same request as the file, before it is sent."""
+
+    kind = models.CharField(_("what"), max_length=16, choices=ExportKind.choices)
+    unit = models.ForeignKey(
+        "grids.GridUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid unit")
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    rows = models.PositiveIntegerField(_("rows"))
+    full_id_numbers = models.BooleanField(_("full ID numbers"), default=False)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("exported by")
+    )
+    exported_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-exported_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("export log")
+        permissions = [("export_ledgers", _("Can export ledgers to Excel"))]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.unit} · {self.exported_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,92 @@
+"""The ledger import pages: upload, the check's progress and result, the confirmation.
+
+The work is the worker's (``households.tasks``); these views start it and show where it
+is. The pages refresh themselves while it runs, so no script is needed on the phone.
+"""
+
+import io
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from households import ledger, tasks
+from households.forms import LedgerUploadForm, importable_units
+from households.models import LedgerImport, LedgerImportStatus
+
+IMPORT_PERMISSIONS = ("households.add_ledgerimport", "households.add_household", "households.add_member")
+
+
+@login_required
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def upload(request):
+    form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = LedgerImport.objects.create(
+            unit=form.cleaned_data["unit"],
+            file=form.cleaned_data["file"],
+            file_name=form.cleaned_data["file"].name[:200],
+            created_by=request.user,
+            language=get_language(),
+        )
+        transaction.on_commit(lambda: tasks.check_ledger.delay(upload.pk))
+        return redirect("ledger_import", upload.pk)
+    recent = LedgerImport.objects.filter(created_by=request.user).select_related("unit")[:10]
+    return render(request, "households/ledger_upload.html", {"form": form, "recent": recent})
+
+
+@login_required
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def template(request):
+    """The empty ledger for a unit (its buildings and tiers listed in the guide sheet)."""
+    unit = get_object_or_404(importable_units(request.user), code=request.GET.get("unit", ""))
+    content = io.BytesIO()  # a few kilobytes
+    ledger.template(unit, content)
+    content.seek(0)
+    return FileResponse(
+        content,
+        as_attachment=True,
+        filename=f"ledger-template-{unit.code}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def detail(request, pk):
+    upload = _own_upload(request, pk)
+    return render(
+        request,
+        "households/ledger_import.html",
+        {"upload": upload, "statuses": LedgerImportStatus, "percent": _percent(upload)},
+    )
+
+
+@require_POST
+@login_required
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def confirm(request, pk):
+    upload = _own_upload(request, pk)
+    # One click imports once: a second (or a double tap) finds the status moved on.
+    started = LedgerImport.objects.filter(pk=upload.pk, status=LedgerImportStatus.READY).update(
+        status=LedgerImportStatus.IMPORTING
+    )
+    if started:
+        transaction.on_commit(lambda: tasks.import_ledger.delay(upload.pk))
+    return redirect("ledger_import", upload.pk)
+
+
+def _own_upload(request, pk) -> LedgerImport:
+    upload = get_object_or_404(LedgerImport.objects.select_related("unit"), pk=pk)
+    if upload.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return upload
+
+
+def _percent(upload) -> int:
+    if upload.status != LedgerImportStatus.CHECKING or not upload.rows_total:
+        return 0
+    return min(100, round(100 * upload.rows_checked / upload.rows_total))
