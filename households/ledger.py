@@ -504,6 +504,18 @@ class _Checker:
         elif planned is None and number not in self.refused:
             # (A household whose own row was refused: its members are not blamed for it.)
             self.problem(sheet, row, "number", _("No household with this number on the “户” sheet."))
+        if relation is None and values.get("relation", ""):
+            self.problem(
+                sheet,
+                row,
+                "relation",
+                _("Not a relation to the head: write one of %(choices)s.")
+                % {
+                    "choices": "、".join(
+                        str(label) for value, label in Relation.choices if value != Relation.HEAD
+                    )
+                },
+            )
         if relation == Relation.HEAD:
             self.problem(sheet, row, "relation", _("The head of the household is written on the “户” sheet."))
         flag = str(values.get("is_labour_force", "")).lower()

@@ -61,7 +61,12 @@ def detail(request, pk):
     return render(
         request,
         "households/ledger_import.html",
-        {"upload": upload, "statuses": LedgerImportStatus, "percent": _percent(upload)},
+        {
+            "upload": upload,
+            "statuses": LedgerImportStatus,
+            "percent": _percent(upload),
+            "problem_count": upload.summary.get("problems", len(upload.errors)),
+        },
     )
 
 

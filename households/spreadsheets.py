@@ -21,6 +21,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 48
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def neutralised(value):
@@ -113,6 +114,8 @@ def _cell(ws, value):
         cell = WriteOnlyCell(ws, value=None)
         cell.value = value
         cell.data_type = "s"  # never "f", whatever the text looks like
+        if len(value) > MAX_WIDTH // 2 and display_width(value) > MAX_WIDTH:
+            cell.alignment = _WRAP  # wider than its column: on several lines, not cut off
         return cell
     return value
 

@@ -78,6 +78,9 @@ def main():
     if sys.argv[1:2] == ["child"]:
         child(*sys.argv[2:4])
         return
+    if sys.argv[1:2] == ["load"]:
+        load(*sys.argv[2:])
+        return
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
     os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
@@ -150,6 +153,8 @@ def run():
 
     followup_figures(connection, FollowUp, timezone.localdate())
     dashboard_figures(connection)
+    api_figures()
+    import_figures()
 
     for username, query in [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]:
         client = Client()
@@ -390,6 +395,166 @@ def browser_paint_ms(username: str, loads: int = 3) -> str:
     finally:
         server.terminate()
         server.wait()
+
+
+def api_figures(requests: int = 2000, connections: int = 20) -> None:
+    """The households list under gunicorn, as deployed (production settings, 3 workers,
+    behind a proxy that says it was HTTPS), for a user whose scope holds ~10,000
+    households, with a bounded load from another process on loopback."""
+    import secrets
+    import socket
+
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from grids.scope import households_in_scope
+
+    user = get_user_model().objects.get(username="wall10")
+    in_scope = households_in_scope(user).count()
+    token = Token.objects.create(user=user).key
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        pages = max(1, in_scope // 50)
+        result = subprocess.run(
+            [sys.executable, __file__, "load", str(port), token, str(requests), str(connections), str(pages)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+    finally:
+        server.terminate()
+        server.wait()
+    figure("api_households_list", households=in_scope, requests=requests, connections=connections, **figures)
+
+
+def load(port: str, token: str, requests: str, connections: str, pages: str) -> None:
+    """GET random pages of /api/v1/households/ from ``connections`` threads."""
+    import http.client
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(2026)
+    paths = [f"/api/v1/households/?page={rng.randint(1, int(pages))}" for _ in range(int(requests))]
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json", "X-Forwarded-Proto": "https"}
+
+    def get(path):
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            ok = response.status == 200 and body.startswith(b'{"count"')
+        except OSError:
+            ok = False
+        return (time.perf_counter() - started) * 1000, ok
+
+    for path in paths[:20]:  # warm every worker's imports and connections
+        get(path)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(int(connections)) as pool:
+        results = list(pool.map(get, paths))
+    elapsed = time.perf_counter() - started
+    latencies = sorted(ms for ms, _ok in results)
+    print(
+        json.dumps(
+            {
+                "rps": round(len(results) / elapsed),
+                "p50_ms": round(latencies[len(latencies) // 2], 1),
+                "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1),
+                "errors": sum(1 for _ms, ok in results if not ok),
+            }
+        )
+    )
+
+
+def import_figures(households: int = 20000) -> None:
+    """A 20,000-household ledger (and two more people each) into a new community of 40
+    buildings, as the worker does it: the check that gives the preview, then the import,
+    which checks again inside its transaction."""
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+    from django.core.files import File
+
+    from grids.models import GridLevel, GridUnit
+    from households import ledger
+    from households.models import Household, LedgerImport, LedgerImportStatus, Member
+    from tests.households.ledger_files import ledger_file, sample_ledger
+
+    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
+    community = GridUnit.objects.add_child(
+        street, instance=GridUnit(level=GridLevel.objects.get(name="社区"), name="导入社区", code="IMPORT")
+    )
+    building_level = GridLevel.objects.get(is_building=True)
+    names = [f"导入{n}栋" for n in range(1, households // 500 + 1)]
+    for n, name in enumerate(names, start=1):
+        parent = GridUnit.objects.get(pk=community.pk)  # its child count, fresh
+        GridUnit.objects.add_child(
+            parent, instance=GridUnit(level=building_level, name=name, code=f"IMPORT-B{n}")
+        )
+    rows, people = sample_ledger(names, households, first_number=9_000_000, members=2)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ledger.xlsx"
+        path.write_bytes(ledger_file(rows, people).getvalue())
+        file_kb = round(path.stat().st_size / 1024)
+        admin = get_user_model().objects.get(username="admin")
+        with path.open("rb") as handle:
+            upload = LedgerImport.objects.create(
+                unit=community, file=File(handle, name="ledger.xlsx"), created_by=admin
+            )
+        before = Member.objects.count()
+        started = time.perf_counter()
+        ledger.check_upload(upload)
+        check_s = time.perf_counter() - started
+        assert upload.status == LedgerImportStatus.READY, upload.errors[:3]
+        upload.status = LedgerImportStatus.IMPORTING
+        upload.save()
+        started = time.perf_counter()
+        ledger.import_upload(upload)
+        import_s = time.perf_counter() - started
+    assert upload.status == LedgerImportStatus.DONE, upload.errors[:3]
+    assert Household.objects.filter(building__path__startswith=community.path).count() == households
+    figure(
+        "import_xlsx",
+        rows=households,
+        people=Member.objects.count() - before,
+        file_kb=file_kb,
+        check_s=round(check_s, 1),
+        import_s=round(import_s, 1),
+        seconds=round(check_s + import_s, 1),
+    )
+
+
+def _wait_for_port(port: int) -> None:
+    import socket
+
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
 
 
 if __name__ == "__main__":

@@ -14,10 +14,15 @@ _SURNAMES = "张王李赵刘陈杨黄周吴"
 _GIVEN = "明华丽强芳军敏静勇艳"
 
 
-def person_id(male: bool, *, born: datetime.date | None = None) -> str:
+# 威宁 (Guizhou): a county the demo settlement's families do not come from, so that a
+# ledger's people never collide with the demo's.
+REGION = "520526"
+
+
+def person_id(male: bool) -> str:
     seq = next(_people)
-    born = born or datetime.date(1960, 1, 1) + datetime.timedelta(days=seq // 400)
-    return make_resident_id("530621", born, male, seq)
+    born = datetime.date(1960, 1, 1) + datetime.timedelta(days=seq // 400)
+    return make_resident_id(REGION, born, male, seq)
 
 
 def sample_ledger(buildings: list[str], count: int, *, first_number: int = 1, members: int = 2):

@@ -75,7 +75,7 @@ def test_one_bad_row_in_a_thousand_refuses_the_file_and_the_corrected_file_impor
     assert (Household.objects.count(), Member.objects.count(), TierChange.objects.count()) == before
     assert not refused.file  # the file, with its ID numbers, is gone
     page = staff_client.get(reverse("ledger_import", args=[refused.pk])).content.decode()
-    assert "501" in page and "校验码" in page and "一行也没有导入" in page
+    assert "501" in page and "校验码" in page and "一行也没有导入：文件有 1 个问题" in page
     assert households[499]["身份证号"] not in page
 
     households[499]["身份证号"] = good_id
@@ -116,7 +116,13 @@ def test_one_bad_row_in_a_thousand_refuses_the_file_and_the_corrected_file_impor
     "change, sheet, row, column, message",
     [
         ({"h1": {"楼栋": "9栋"}}, "户", 3, "楼栋", "铜源社区下没有这个名称或编码的楼栋。"),
-        ({"h1": {"户编号": "L0000001"}, "m1": {"户编号": "L0000001"}}, "户", 3, "户编号", "这个户编号在第 2 行也有。"),
+        (
+            {"h1": {"户编号": "L0000001"}, "m1": {"户编号": "L0000001"}},
+            "户",
+            3,
+            "户编号",
+            "这个户编号在第 2 行也有。",
+        ),
         ({"h1": {"单元": "1", "房号": "101"}}, "户", 3, "房号", "第 2 行的户也住在这个地址。"),
         ({"h0": {"联系电话": "12345"}}, "户", 2, "联系电话", None),
         ({"h0": {"搬迁入住日期": "2024-13-45"}}, "户", 2, "搬迁入住日期", None),
@@ -125,7 +131,13 @@ def test_one_bad_row_in_a_thousand_refuses_the_file_and_the_corrected_file_impor
         ({"h0": {"标签": "不存在的标签"}}, "户", 2, "标签", None),
         ({"m0": {"户编号": "NOPE"}}, "人员", 2, "户编号", None),
         ({"m0": {"与户主关系": "户主"}}, "人员", 2, "与户主关系", None),
-        ({"m0": {"与户主关系": "邻居"}}, "人员", 2, "与户主关系", None),
+        (
+            {"m0": {"与户主关系": "邻居"}},
+            "人员",
+            2,
+            "与户主关系",
+            "不是与户主的关系，请填写：配偶、子女、儿媳或女婿、孙子女、父母、祖父母、兄弟姐妹、其他亲属。",
+        ),
         ({"m0": {"劳动力": "也许"}}, "人员", 2, "劳动力", None),
         ({"m0": {"性别": "男"}}, "人员", 2, "性别", "性别与身份证号码不一致。"),
         ({"m1": {"身份证号": "SAME"}}, "人员", 3, "身份证号", "同一身份证号也在“人员”表第 2 行。"),
