@@ -1,17 +1,25 @@
 """The API of grid units, households and members. Every queryset goes through the scope:
-a household outside it is a 404, by list, detail, filter or action."""
+a household outside it is a 404, by list, detail, filter or action, and a write naming one
+(or a building outside it) is a 400 on that field, as if it did not exist. Writes go
+through ``households.services``, validated by the models as the pages are."""
+
 
 import django_filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail, MethodNotAllowed, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import ModelPermissions, StrictSerializer
 from grids.models import GridUnit, WayfindingSymbol
 from grids.scope import households_in_scope, units_in_scope
-from households.models import Household, Member, mask_id_number
+from households.fields import MobileNumberField, ResidentIdField
+from households.models import Household, Label, Member, SpecialGroup, mask_id_number
+from households.services import add_member, register_household, update_household, update_member
+from households.validators import normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 
 
@@ -54,9 +62,79 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         return units_in_scope(self.request.user).select_related("level")
 
 
+class MobileField(serializers.CharField):
+    """A mobile number typed the way people type it (+86, spaces, hyphens), stored as 11
+    digits as the forms store it; the model's validators check it after that, and their
+    messages never repeat it."""
+
+    def to_internal_value(self, data):
+        return normalize_mobile(super().to_internal_value(data))
+
+
+class ResidentIdNumberField(serializers.CharField):
+    """Written in full (normalised as the forms do: no spaces, a capital X); read masked,
+    as on the pages, by roles that may not see full numbers."""
+
+    def to_internal_value(self, data):
+        return normalize_resident_id(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        user = self.context["request"].user
+        return value if user.has_perm("households.view_id_number") else mask_id_number(value)
+
+
+# The model's own fields for numbers, with the model's label, help and validators.
+FIELDS_AS_TYPED = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    MobileNumberField: MobileField,
+    ResidentIdField: ResidentIdNumberField,
+}
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A row by its code. PostgreSQL cannot compare a text holding NUL: such a code is
+    refused before it is looked up (a fuzzer sends them; a 500 would be our fault)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class TierReferenceField(serializers.Field):
+    """A tier by its id or by its code; a code is looked up in the unit's scheme, once the
+    unit is known (see ``HouseholdCreateSerializer.validate``)."""
+
+    default_error_messages = {"invalid": _("Give a tier's id or its code.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).strip():
+            self.fail("invalid")
+        if isinstance(data, str) and "\x00" in data:  # PostgreSQL cannot compare it
+            self.fail("invalid")
+        return data.strip() if isinstance(data, str) else data
+
+    def to_representation(self, tier):
+        return tier.code
+
+
+# Written with change-tier only, so that the tier history records who moved it and why.
+TIER_BY_ACTION = _(
+    "The tier is changed with the household's change-tier action "
+    "(POST /api/v1/households/{id}/change-tier/), which records why."
+)
+
+
 class HouseholdSerializer(StrictSerializer):
+    """A household as read, and as changed by PUT or PATCH. The tier is not written here."""
+
+    serializer_field_mapping = FIELDS_AS_TYPED
     tier = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    labels = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    labels = CodeField(many=True, queryset=Label.objects.all(), required=False, help_text="label codes")
 
     class Meta:
         model = Household
@@ -81,7 +159,72 @@ class HouseholdSerializer(StrictSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
+        read_only_fields = ["id", "tier", "tier_changed_at", "created_at", "updated_at"]
+        # No unit: the building itself.
+        extra_kwargs = {"unit": {"required": False, "allow_null": True}}
+        # The model validates (full_clean in the service): an address taken by another
+        # active household is told beside the room, as on the pages.
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A unit outside the scope is refused like one that does not exist.
+            units = units_in_scope(request.user)
+            self.fields["building"].queryset = units
+            self.fields["unit"].queryset = units
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except ValidationError as error:
+            if isinstance(error.detail, dict) and "tier" in error.detail:
+                error.detail["tier"] = [ErrorDetail(str(TIER_BY_ACTION), code="change_tier")]
+            raise
+
+
+class HouseholdCreateSerializer(HouseholdSerializer):
+    """A new household: its first tier, with the reason its history opens with. It starts
+    active; it moves out with a later change."""
+
+    tier = TierReferenceField(
+        write_only=True, help_text="the first tier: its id, or its code in the unit's tier scheme"
+    )
+    tier_reason = serializers.CharField(
+        write_only=True, max_length=500, help_text="why this tier: the first entry of the tier history"
+    )
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "tier_reason"]
+        read_only_fields = [
+            "id",
+            "status",
+            "moved_out_on",
+            "tier_changed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        unit = attrs.get("unit") or attrs["building"]
+        attrs["tier"] = _tier(attrs["tier"], unit)
+        return attrs
+
+
+def _tier(reference: int | str, unit: GridUnit) -> Tier:
+    tier = None
+    if isinstance(reference, str):
+        tier = Tier.objects.filter(scheme=unit.tier_scheme_in_force(), code=reference).first()
+    if tier is None and str(reference).isdigit():
+        # Whether it is of the unit's scheme is the model's to say (Household.clean).
+        tier = Tier.objects.filter(pk=int(reference)).first()
+    if tier is None:
+        raise ValidationError(
+            {"tier": [_("No such tier: give a tier's id, or the code of a tier of the unit's scheme.")]}
+        )
+    return tier
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -105,8 +248,30 @@ class TierChangeRequest(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
-    """Households in scope. Their tier changes through ``change-tier`` only."""
+class NeverDeleted:
+    """Households and members are never deleted: the history is kept, a household moves out
+    and a person leaves. DELETE is a 405 for everyone, before permissions are asked (they
+    would answer 403, as if someone else might)."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    create=extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer})
+)
+class HouseholdViewSet(
+    NeverDeleted,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Households in scope. A new one opens its tier history; its tier changes through
+    ``change-tier`` only."""
 
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
@@ -116,6 +281,27 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return households_in_scope(self.request.user).select_related("tier").prefetch_related("labels")
+
+    def get_serializer_class(self):
+        return HouseholdCreateSerializer if self.action == "create" else HouseholdSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        labels, reason = data.pop("labels", []), data.pop("tier_reason")
+        household = register_household(
+            household=Household(**data), reason=reason, by=request.user, labels=labels
+        )
+        body = HouseholdSerializer(household, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        labels = changes.pop("labels", None)
+        serializer.instance = update_household(
+            household=serializer.instance, changes=changes, labels=labels, by=self.request.user
+        )
 
     @extend_schema(request=TierChangeRequest, responses={200: HouseholdSerializer})
     @action(detail=True, methods=["post"], url_path="change-tier", permission_classes=[IsAuthenticated])
@@ -134,8 +320,14 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MemberSerializer(StrictSerializer):
-    id_number = serializers.SerializerMethodField()
-    special_groups = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    serializer_field_mapping = FIELDS_AS_TYPED
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    special_groups = CodeField(
+        many=True,
+        queryset=SpecialGroup.objects.all(),
+        required=False,
+        help_text="special group codes",
+    )
 
     class Meta:
         model = Member
@@ -154,19 +346,30 @@ class MemberSerializer(StrictSerializer):
             "status",
             "left_on",
         ]
-        read_only_fields = fields
+        read_only_fields = ["id"]
+        # The model validates (full_clean in the service): one head, one active
+        # membership per person, the ID number's check digit, birth date and sex.
+        validators = []
 
-    def get_id_number(self, member) -> str:
-        # Masked, as on the pages, for roles that may not see full numbers.
-        user = self.context["request"].user
-        return (
-            member.id_number
-            if user.has_perm("households.view_id_number")
-            else mask_id_number(member.id_number)
-        )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A household outside the scope is refused like one that does not exist.
+            self.fields["household"].queryset = households_in_scope(request.user)
 
 
-class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MemberViewSet(
+    NeverDeleted,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members of the households in scope. A person is an active member of one household
+    at most; one who leaves is recorded as moved out (or deceased), never deleted."""
+
     serializer_class = MemberSerializer
     permission_classes = [ModelPermissions]
     filterset_fields = ["household", "status", "relation", "is_labour_force"]
@@ -176,4 +379,16 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return Member.objects.filter(household__in=households_in_scope(self.request.user)).prefetch_related(
             "special_groups"
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        groups = data.pop("special_groups", [])
+        serializer.instance = add_member(member=Member(**data), special_groups=groups, by=self.request.user)
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        groups = changes.pop("special_groups", None)
+        serializer.instance = update_member(
+            member=serializer.instance, changes=changes, special_groups=groups, by=self.request.user
         )

@@ -1,15 +1,22 @@
-"""Writes that touch more than one row when a household comes into the system."""
+"""Writes that touch more than one row when a household or a member comes into the system
+or changes: the admin, the pages and the API all call these."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from households.models import Household
+from grids.scope import households_in_scope
+from households.models import Household, Label, Member, SpecialGroup
 from monitoring.followups import reschedule
 from monitoring.models import TierChange
 
 
 @transaction.atomic
-def register_household(*, household: Household, reason: str, by) -> Household:
-    """Save a new household and open its tier history with its first tier.
+def register_household(*, household: Household, reason: str, by, labels: Iterable[Label] = ()) -> Household:
+    """Save a new household (with its labels) and open its tier history with its first tier.
 
     Every household's tier has a history from day one, so that "how long has it been
     red" and the trend charts never meet a household with a tier and no record of it.
@@ -17,6 +24,8 @@ def register_household(*, household: Household, reason: str, by) -> Household:
     household.full_clean()
     household._history_user = by
     household.save()
+    if labels:
+        household.labels.set(labels)
     change = TierChange.objects.create(
         household=household,
         from_tier=None,
@@ -28,3 +37,102 @@ def register_household(*, household: Household, reason: str, by) -> Household:
     household.tier_changed_at = change.changed_at
     reschedule(households=[household], reason="")
     return household
+
+
+@transaction.atomic
+def update_household(
+    *, household: Household, changes: Mapping[str, Any], by, labels: Iterable[Label] | None = None
+) -> Household:
+    """Change a household's address, origin, contact, status or labels, validated by the
+    model. Its tier is not among them: it moves with ``monitoring.services.change_tier``,
+    which records why."""
+    if {"tier", "tier_changed_at"} & set(changes):
+        raise ValueError("A household's tier changes through monitoring.services.change_tier.")
+    # Locked and read again: change_tier locks the same row, so a tier changed while this
+    # request was on its way is kept rather than overwritten with the one it read.
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked._history_user = by
+    locked.save()
+    if labels is not None:
+        locked.labels.set(labels)
+    return locked
+
+
+def active_elsewhere_error(member: Member, viewer) -> ValidationError | None:
+    """Why this person cannot be an active member here, if they are one elsewhere.
+
+    The other household is named only if it lies in the viewer's scope: outside it, its
+    number would tell the viewer where someone lives whom they may not look up.
+    """
+    other = member.other_active_membership()
+    if other is None:
+        return None
+    visible = (
+        viewer is not None
+        and households_in_scope(viewer, Household.objects.filter(pk=other.household_id)).exists()
+    )
+    if visible:
+        return ValidationError(
+            _(
+                "This person is already an active member of household %(number)s; "
+                "record them as moved out there first."
+            )
+            % {"number": other.household.number},
+            code="active_elsewhere",
+        )
+    return ValidationError(
+        _(
+            "This person is already an active member of another household (outside your "
+            "grid); ask the community to record them as moved out there first."
+        ),
+        code="active_elsewhere",
+    )
+
+
+@transaction.atomic
+def add_member(*, member: Member, by, special_groups: Iterable[SpecialGroup] = ()) -> Member:
+    """Save a new member with their special groups, validated as the forms validate one."""
+    _validate_member(member, viewer=by)
+    member._history_user = by
+    member.save()
+    if special_groups:
+        member.special_groups.set(special_groups)
+    return member
+
+
+@transaction.atomic
+def update_member(
+    *,
+    member: Member,
+    changes: Mapping[str, Any],
+    by,
+    special_groups: Iterable[SpecialGroup] | None = None,
+) -> Member:
+    """Change a member (moving out, a corrected ID number …), validated as the forms do."""
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _validate_member(locked, viewer=by)
+    locked._history_user = by
+    locked.save()
+    if special_groups is not None:
+        locked.special_groups.set(special_groups)
+    return locked
+
+
+def _validate_member(member: Member, *, viewer) -> None:
+    """``full_clean``, with the other household of a person active elsewhere named where
+    the viewer may know it (the model's own message names none)."""
+    errors: dict = {}
+    if error := active_elsewhere_error(member, viewer):
+        errors["id_number"] = [error]
+    try:
+        # As a ModelForm does: a field that has its error already is not checked twice.
+        member.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
