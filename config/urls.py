@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config import api
 from employment import views as employment_views
 from grids.forms import LoginForm
+from households import ledger_views
 from households import views as household_views
 from monitoring import views as monitoring_views
 from services import views as service_views
@@ -14,6 +15,11 @@ urlpatterns = [
     path("", monitoring_views.today, name="home"),
     path("grid/", household_views.overview, name="overview"),
     path("households/find/", household_views.find, name="find"),
+    path("exports/", household_views.export, name="export"),
+    path("households/import/", ledger_views.upload, name="ledger_upload"),
+    path("households/import/template.xlsx", ledger_views.template, name="ledger_template"),
+    path("households/import/<int:pk>/", ledger_views.detail, name="ledger_import"),
+    path("households/import/<int:pk>/confirm/", ledger_views.confirm, name="ledger_confirm"),
     path("households/<int:pk>/", household_views.card, name="household"),
     path(
         "households/<int:pk>/panel/",

@@ -20,6 +20,7 @@ from households.forms import (
     TierChangeForm,
 )
 from households.models import (
+    ExportLog,
     Household,
     Label,
     LabelCategory,
@@ -363,3 +364,33 @@ class LabelAdmin(admin.ModelAdmin):
 @admin.register(SpecialGroup)
 class SpecialGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "order"]
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Who took which data out, and when: for administrators to read. Written only by the
+    export page, never here, not even by a superuser."""
+
+    list_display = [
+        "exported_at",
+        "exported_by",
+        "kind",
+        "unit",
+        "period_start",
+        "period_end",
+        "rows",
+        "full_id_numbers",
+    ]
+    list_filter = ["kind", "full_id_numbers", "exported_at"]
+    list_select_related = ["exported_by", "unit"]
+    date_hierarchy = "exported_at"
+    search_fields = ["exported_by__username", "exported_by__last_name", "unit__name", "unit__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,13 @@
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
-from grids.scope import households_in_scope
+from grids.models import GridLevel, GridUnit
+from grids.scope import units_in_scope
 from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
 from households.photos import clean_photo
+from households.services import active_elsewhere_error
 from households.validators import normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 from monitoring.services import tier_choices
@@ -42,29 +45,9 @@ class MemberForm(forms.ModelForm):
             id_number=value,
             status=self.data.get(self.add_prefix("status"), self.instance.status),
         )
-        other = candidate.other_active_membership()
-        if other is None:
-            return value
-        visible = (
-            self.viewer is not None
-            and households_in_scope(self.viewer, Household.objects.filter(pk=other.household_id)).exists()
-        )
-        if visible:
-            raise forms.ValidationError(
-                _(
-                    "This person is already an active member of household %(number)s; "
-                    "record them as moved out there first."
-                )
-                % {"number": other.household.number},
-                code="active_elsewhere",
-            )
-        raise forms.ValidationError(
-            _(
-                "This person is already an active member of another household (outside your "
-                "grid); ask the community to record them as moved out there first."
-            ),
-            code="active_elsewhere",
-        )
+        if error := active_elsewhere_error(candidate, self.viewer):
+            raise error
+        return value
 
 
 class MemberFormSet(forms.BaseInlineFormSet):
@@ -147,3 +130,43 @@ class FindPersonForm(forms.Form):
     def normalized(self) -> tuple[str, str]:
         raw = self.cleaned_data["query"]
         return normalize_resident_id(raw), normalize_mobile(raw)
+
+
+class LedgerUploadForm(forms.Form):
+    """An .xlsx ledger and the unit whose buildings it lists."""
+
+    MAX_BYTES = 20 * 1024 * 1024  # 20,000 households with their members take about 3 MB
+
+    unit = forms.ModelChoiceField(GridUnit.objects.none(), label=_("grid unit"), to_field_name="code")
+    file = forms.FileField(
+        label=_("ledger (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = importable_units(user)
+        first = self.fields["unit"].queryset.first()
+        if first is not None:
+            self.fields["unit"].initial = first.code
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload an .xlsx file (Excel 2007 or later, or WPS)."), code="type")
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."), code="size")
+        return upload
+
+
+def importable_units(user):
+    """Units in scope above the buildings: a ledger lists the buildings of one of these."""
+    building_rank = GridLevel.objects.filter(is_building=True).order_by("rank").values("rank")[:1]
+    return (
+        units_in_scope(user)
+        .filter(level__rank__lt=Subquery(building_rank))
+        .select_related("level")
+        .order_by("path")
+    )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -460,7 +461,7 @@ class ExportLog(models.Model):
     """Every export: who took which data of which place and period, and how many rows.
     Written in the same request as the file, before it is sent."""
 
-    kind = models.CharField(_("what"), max_length=16, choices=ExportKind.choices)
+    kind = models.CharField(_("data exported"), max_length=16, choices=ExportKind.choices)
     unit = models.ForeignKey(
         "grids.GridUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid unit")
     )
@@ -480,4 +481,5 @@ class ExportLog(models.Model):
         permissions = [("export_ledgers", _("Can export ledgers to Excel"))]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.unit} · {self.exported_at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.exported_at)
+        return f"{self.get_kind_display()} · {self.unit} · {when:%Y-%m-%d %H:%M}"

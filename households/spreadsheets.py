@@ -109,13 +109,12 @@ def _cell(ws, value):
         from django.utils import timezone
 
         value = timezone.localtime(value).replace(tzinfo=None)
+    # Neutralised, no text starts with "=", which is all that makes openpyxl write a
+    # formula: plain values are written as text (and faster than a cell object each).
     value = neutralised(value)
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=None)
-        cell.value = value
-        cell.data_type = "s"  # never "f", whatever the text looks like
-        if len(value) > MAX_WIDTH // 2 and display_width(value) > MAX_WIDTH:
-            cell.alignment = _WRAP  # wider than its column: on several lines, not cut off
+    if isinstance(value, str) and len(value) > MAX_WIDTH // 2 and display_width(value) > MAX_WIDTH:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.alignment = _WRAP  # wider than its column: on several lines, not cut off
         return cell
     return value
 

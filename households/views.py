@@ -1,14 +1,16 @@
 from django import forms
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from employment.models import LabourRecord
 from grids.models import Assignment, GridUnit
 from grids.scope import household_or_404, households_in_scope
-from households.models import Household, HouseholdStatus, Member, MemberStatus
+from households.export_forms import ExportForm
+from households.exports import XLSX, export_ledger
+from households.models import ExportLog, Household, HouseholdStatus, Member, MemberStatus
 from households.search import find_households
 from monitoring.models import FollowUp, FollowUpStatus, ProposalStatus, TierChange, Visit
 from monitoring.views import private_file
@@ -117,3 +119,22 @@ def photo(request, pk):
     if not household.photo:
         raise Http404
     return private_file(household.photo)
+
+
+@login_required
+@permission_required("households.export_ledgers", raise_exception=True)
+def export(request):
+    """A unit's ledger for a period as .xlsx. POSTed: every export is logged, and the file
+    holds personal data that should stay out of URLs, access logs and caches."""
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _log, ledger, file = export_ledger(
+            user=request.user, unit=data["unit"], kind=data["kind"], start=data["start"], end=data["end"]
+        )
+        response = FileResponse(file, as_attachment=True, filename=ledger.filename, content_type=XLSX)
+        response["Cache-Control"] = "no-store"
+        return response
+    recent = ExportLog.objects.filter(exported_by=request.user).select_related("unit")[:10]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "households/export.html", {"form": form, "recent": recent}, status=status)

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ExportLog',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('households', 'Households, members and tiers'), ('visits', 'Visits'), ('cases', 'Cases'), ('employment', 'Employment figures')], max_length=16, verbose_name='what')),
+                ('kind', models.CharField(choices=[('households', 'Households, members and tiers'), ('visits', 'Visits'), ('cases', 'Cases'), ('employment', 'Employment figures')], max_length=16, verbose_name='data exported')),
                 ('period_start', models.DateField(verbose_name='from')),
                 ('period_end', models.DateField(verbose_name='to')),
                 ('rows', models.PositiveIntegerField(verbose_name='rows')),

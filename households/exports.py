@@ -1,0 +1,280 @@
+"""Ledger exports (.xlsx) of a grid unit and a period: households and their members,
+visits, cases, employment figures. Each app builds the rows it owns (``monitoring.exports``,
+``services.exports``, ``employment.exports``); this module picks the households through the
+scope gate, puts the sheets together and logs the export.
+
+Every sheet costs a fixed number of queries whatever the number of households: rows come
+from ``values_list`` and the many-to-many columns from one query on their through table.
+"""
+
+import datetime
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import GridUnit
+from grids.scope import households_in_scope
+from households.ethnicity import Ethnicity
+from households.models import (
+    ExportKind,
+    ExportLog,
+    Household,
+    HouseholdStatus,
+    Member,
+    MemberStatus,
+    Relation,
+    Sex,
+    mask_id_number,
+)
+from households.spreadsheets import Sheet, write_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Kept in memory up to this size, then in a temporary file: a county's ledger is large.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class LedgerExport:
+    kind: str
+    unit: GridUnit
+    start: datetime.date
+    end: datetime.date
+    sheets: list[Sheet] = field(default_factory=list)
+    full_id_numbers: bool = False
+
+    @property
+    def rows(self) -> int:
+        """Data rows across the sheets (headers not counted)."""
+        return sum(len(sheet.rows) for sheet in self.sheets)
+
+    @property
+    def filename(self) -> str:
+        # ASCII only: some office mail gateways and old browsers mangle anything else.
+        code = re.sub(r"[^A-Za-z0-9_-]+", "_", self.unit.code).strip("_") or str(self.unit.pk)
+        return f"{self.kind}-{code}-{self.start.isoformat()}-{self.end.isoformat()}.xlsx"
+
+
+def export_ledger(*, user, unit: GridUnit, kind: str, start: datetime.date, end: datetime.date):
+    """Build the workbook and log the export: ``(log, export, file)``, the file at its start.
+
+    The log row is written only once the workbook is, so that a failed export leaves no
+    record of data that never left; the caller sends the file in the same request."""
+    export = build_export(user=user, unit=unit, kind=kind, start=start, end=end)
+    target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    try:
+        write_workbook(export.sheets, target)
+        target.seek(0)
+        log = ExportLog.objects.create(
+            kind=kind,
+            unit=unit,
+            period_start=start,
+            period_end=end,
+            rows=export.rows,
+            full_id_numbers=export.full_id_numbers,
+            exported_by=user,
+        )
+    except BaseException:
+        target.close()
+        raise
+    return log, export, target
+
+
+def build_export(
+    *, user, unit: GridUnit, kind: str, start: datetime.date, end: datetime.date
+) -> LedgerExport:
+    from employment.exports import figures_sheet
+    from monitoring.exports import tier_changes_sheet, visits_sheet
+    from services.exports import cases_sheet
+
+    export = LedgerExport(kind=kind, unit=unit, start=start, end=end)
+    # The one gate: the unit's subtree, narrowed to what the user may see.
+    households = households_in_scope(user, unit.households_below())
+    if kind == ExportKind.HOUSEHOLDS:
+        households = active_between(households, start)
+        export.full_id_numbers = user.has_perm("households.view_id_number")
+        export.sheets = [
+            households_sheet(households, full_id_numbers=export.full_id_numbers),
+            tier_changes_sheet(households, start, end),
+        ]
+    elif kind == ExportKind.VISITS:
+        export.sheets = [visits_sheet(households, start, end)]
+    elif kind == ExportKind.CASES:
+        export.sheets = [cases_sheet(households, start, end)]
+    elif kind == ExportKind.EMPLOYMENT:
+        export.sheets = [figures_sheet(user, unit)]
+    else:
+        raise ValueError(f"Unknown export kind {kind!r}")
+    return export
+
+
+def active_between(households, start: datetime.date):
+    """Households that were living here at some time from ``start`` on."""
+    return households.filter(Q(status=HouseholdStatus.ACTIVE) | Q(moved_out_on__gte=start))
+
+
+# -- shared by the apps' sheets ------------------------------------------------------
+
+
+def person(last_name: str | None, first_name: str | None, username: str | None) -> str:
+    """A user as the pages show one: family name first (郑瑞), else the user name."""
+    name = f"{last_name or ''}{first_name or ''}"
+    return name or (username or "")
+
+
+def yes_no(value: bool) -> str:
+    return gettext("Yes") if value else gettext("No")
+
+
+def address(building: str, entrance, room: str) -> str:
+    """As ``Household.address`` words it, from columns rather than an instance."""
+    return gettext("%(building)s entrance %(entrance)s room %(room)s") % {
+        "building": building,
+        "entrance": entrance,
+        "room": room,
+    }
+
+
+def labels_of(choices) -> dict:
+    """A choices class's labels in the active language, looked up once per export."""
+    return {value: str(label) for value, label in choices}
+
+
+def sheet(title, headers) -> Sheet:
+    # Lazy msgids become text in the request's language here; openpyxl wants plain str.
+    return Sheet(str(title)[:31], [str(h) for h in headers])
+
+
+def _verbose(model, name):
+    return model._meta.get_field(name).verbose_name
+
+
+# -- households and members -----------------------------------------------------------
+
+_HOUSEHOLD_FIELDS = (
+    "number",
+    "building",
+    "entrance",
+    "floor",
+    "room",
+    "origin_county",
+    "origin_township",
+    "origin_village",
+    "phone",
+    "tier",
+    "tier_changed_at",
+    "labels",
+    "moved_out_on",
+)
+_MEMBER_FIELDS = (
+    "relation",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "mobile",
+    "is_labour_force",
+    "special_groups",
+    "status",
+)
+
+
+def households_sheet(households, *, full_id_numbers: bool) -> Sheet:
+    """One row per active member, the household's columns first; a household without an
+    active member (one that moved out whole) is one row with the member's columns empty."""
+    headers = [_verbose(Household, name) for name in _HOUSEHOLD_FIELDS]
+    headers += [pgettext_lazy("person", "name")]
+    headers += [_verbose(Member, name) for name in _MEMBER_FIELDS]
+    result = sheet(_("households"), headers)
+
+    rows = households.order_by("building__path", "entrance", "floor", "room", "pk").values_list(
+        "pk",
+        "number",
+        "building__name",
+        "entrance",
+        "floor",
+        "room",
+        "origin_county",
+        "origin_township",
+        "origin_village",
+        "phone",
+        "tier__name",
+        "tier_changed_at",
+        "moved_out_on",
+    )
+    labels = defaultdict(list)
+    for household_id, name in (
+        Household.labels.through.objects.filter(household__in=households.values("pk"))
+        .order_by("label__subcategory__category__order", "label__subcategory__order", "label__order")
+        .values_list("household_id", "label__name")
+    ):
+        labels[household_id].append(name)
+    members = _members_by_household(households, full_id_numbers=full_id_numbers)
+
+    empty = [""] * (1 + len(_MEMBER_FIELDS))
+    for pk, *columns, moved_out_on in rows:
+        household = [*columns, "、".join(labels.get(pk, ())), moved_out_on]
+        for member in members.get(pk) or [empty]:
+            result.append(household + member)
+    return result
+
+
+def _members_by_household(households, *, full_id_numbers: bool) -> dict[int, list[list]]:
+    active = Member.objects.filter(household__in=households.values("pk"), status=MemberStatus.ACTIVE)
+    groups = defaultdict(list)
+    for member_id, name in (
+        Member.special_groups.through.objects.filter(member__in=active.values("pk"))
+        .order_by("specialgroup__order", "specialgroup__code")
+        .values_list("member_id", "specialgroup__name")
+    ):
+        groups[member_id].append(name)
+    relations, sexes = labels_of(Relation.choices), labels_of(Sex.choices)
+    ethnicities, statuses = labels_of(Ethnicity.choices), labels_of(MemberStatus.choices)
+    head_first = Case(
+        When(relation=Relation.HEAD, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    by_household = defaultdict(list)
+    for (
+        pk,
+        household_id,
+        name,
+        relation,
+        sex,
+        ethnicity,
+        born,
+        id_number,
+        mobile,
+        labour,
+        status,
+    ) in active.order_by("household_id", head_first, "birth_date", "pk").values_list(
+        "pk",
+        "household_id",
+        "name",
+        "relation",
+        "sex",
+        "ethnicity",
+        "birth_date",
+        "id_number",
+        "mobile",
+        "is_labour_force",
+        "status",
+    ):
+        by_household[household_id].append(
+            [
+                name,
+                relations.get(relation, relation),
+                sexes.get(sex, sex),
+                ethnicities.get(ethnicity, ethnicity),
+                born,
+                id_number if full_id_numbers else mask_id_number(id_number),
+                mobile,
+                yes_no(labour),
+                "、".join(groups.get(pk, ())),
+                statuses.get(status, status),
+            ]
+        )
+    return by_household
