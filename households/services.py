@@ -74,21 +74,22 @@ def active_elsewhere_error(member: Member, viewer) -> ValidationError | None:
         viewer is not None
         and households_in_scope(viewer, Household.objects.filter(pk=other.household_id)).exists()
     )
-    if visible:
-        return ValidationError(
-            _(
-                "This person is already an active member of household %(number)s; "
-                "record them as moved out there first."
-            )
-            % {"number": other.household.number},
-            code="active_elsewhere",
-        )
     return ValidationError(
-        _(
-            "This person is already an active member of another household (outside your "
-            "grid); ask the community to record them as moved out there first."
-        ),
-        code="active_elsewhere",
+        active_elsewhere_message(other.household.number if visible else None), code="active_elsewhere"
+    )
+
+
+def active_elsewhere_message(number: str | None) -> str:
+    """The words for a person living in another household: its number, or (outside the
+    viewer's scope, ``None``) no number at all."""
+    if number is not None:
+        return _(
+            "This person is already an active member of household %(number)s; "
+            "record them as moved out there first."
+        ) % {"number": number}
+    return _(
+        "This person is already an active member of another household (outside your "
+        "grid); ask the community to record them as moved out there first."
     )
 
 

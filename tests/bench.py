@@ -397,10 +397,13 @@ def browser_paint_ms(username: str, loads: int = 3) -> str:
         server.wait()
 
 
-def api_figures(requests: int = 2000, connections: int = 20) -> None:
+def api_figures(requests: int = 2000, connections: int = 20, rate: int = 50) -> None:
     """The households list under gunicorn, as deployed (production settings, 3 workers,
     behind a proxy that says it was HTTPS), for a user whose scope holds ~10,000
-    households, with a bounded load from another process on loopback."""
+    households, from another process on loopback: 2,000 requests over 20 connections
+    arriving at ``rate`` per second (a settlement's phones and systems many times over),
+    latency counted from when each request was due, so a queue shows; then the same
+    with the connections sending back to back, which is what two cores can serve."""
     import secrets
     import socket
 
@@ -411,7 +414,7 @@ def api_figures(requests: int = 2000, connections: int = 20) -> None:
 
     user = get_user_model().objects.get(username="wall10")
     in_scope = households_in_scope(user).count()
-    token = Token.objects.create(user=user).key
+    token = Token.objects.get_or_create(user=user)[0].key
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -432,53 +435,78 @@ def api_figures(requests: int = 2000, connections: int = 20) -> None:
     try:
         _wait_for_port(port)
         pages = max(1, in_scope // 50)
-        result = subprocess.run(
-            [sys.executable, __file__, "load", str(port), token, str(requests), str(connections), str(pages)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        for name, arrivals in [("api_households_list", rate), ("api_households_list_saturated", 0)]:
+            result = subprocess.run(
+                [sys.executable, __file__, "load", str(port), token, str(requests), str(connections)]
+                + [str(pages), str(arrivals)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures = json.loads(result.stdout.strip().splitlines()[-1])
+            figure(
+                name,
+                households=in_scope,
+                requests=requests,
+                connections=connections,
+                rate=arrivals or "max",
+                **figures,
+            )
     finally:
         server.terminate()
         server.wait()
-    figure("api_households_list", households=in_scope, requests=requests, connections=connections, **figures)
 
 
-def load(port: str, token: str, requests: str, connections: str, pages: str) -> None:
-    """GET random pages of /api/v1/households/ from ``connections`` threads."""
+def load(port: str, token: str, requests: str, connections: str, pages: str, rate: str) -> None:
+    """GET random pages of /api/v1/households/ from ``connections`` threads, the i-th
+    request due at i / ``rate`` seconds (``rate`` 0: as fast as they can)."""
     import http.client
+    import itertools
     import random
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
     rng = random.Random(2026)
     paths = [f"/api/v1/households/?page={rng.randint(1, int(pages))}" for _ in range(int(requests))]
     headers = {"Authorization": f"Token {token}", "Accept": "application/json", "X-Forwarded-Proto": "https"}
+    rate = float(rate)
 
     def get(path):
-        started = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             body = response.read()
             connection.close()
-            ok = response.status == 200 and body.startswith(b'{"count"')
+            return response.status == 200 and body.startswith(b'{"count"')
         except OSError:
-            ok = False
-        return (time.perf_counter() - started) * 1000, ok
+            return False
 
-    for path in paths[:20]:  # warm every worker's imports and connections
+    for path in paths[:20]:  # warm every worker's imports and connection
         get(path)
+    results = []
+    counter = itertools.count()
+    lock = threading.Lock()
     started = time.perf_counter()
-    with ThreadPoolExecutor(int(connections)) as pool:
-        results = list(pool.map(get, paths))
+
+    def client():
+        while (i := next(counter)) < len(paths):
+            due = started + i / rate if rate else time.perf_counter()
+            time.sleep(max(0.0, due - time.perf_counter()))
+            ok = get(paths[i])
+            with lock:
+                results.append(((time.perf_counter() - due) * 1000, ok))
+
+    threads = [threading.Thread(target=client) for _ in range(int(connections))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     elapsed = time.perf_counter() - started
     latencies = sorted(ms for ms, _ok in results)
     print(
         json.dumps(
             {
-                "rps": round(len(results) / elapsed),
+                "rps": round(len(results) / elapsed, 1),
                 "p50_ms": round(latencies[len(latencies) // 2], 1),
                 "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1),
                 "errors": sum(1 for _ms, ok in results if not ok),

@@ -1,35 +1,35 @@
-"""The household ledger (台账) in .xlsx: its template, its check and its import.
-
-A ledger has two sheets: 户 (a row per household, its head included) and 人员 (a row per
-other member). Every row is checked before anything is written, against the file itself
-(a household number, address or ID number given twice) and against the database (a number
-or address taken, a person already living elsewhere); the import then writes every row
-or, if anything is wrong, none. The same model validation as the forms runs on each row
-(``clean_fields``/``clean``); the checks that would cost a query per row (uniqueness,
-buildings, tiers) are done here for the whole file in a few set queries.
-
-Headers are Chinese whatever the UI language: the ledger is a file format that offices
-exchange, and its columns are found by their header, in any order.
-"""
+"""Reading a ledger and checking it whole: every row by the models' own validation, and
+what would cost a query per row (uniqueness, buildings, tiers) once for the file."""
 
 import datetime
-import logging
 import re
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from simple_history.utils import bulk_create_with_history
 
 from grids.models import GridUnit
 from grids.scope import households_in_scope
 from households.ethnicity import Ethnicity
+from households.ledger.format import (
+    _HEAD_FIELD_COLUMN,
+    _HOUSEHOLD_FIELD_COLUMN,
+    _LIST_SEPARATORS,
+    _MEMBER_FIELD_COLUMN,
+    _NO,
+    _ORIGIN,
+    _YES,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_SHEET,
+    MAX_ROWS,
+    MEMBER_COLUMNS,
+    MEMBER_SHEET,
+)
 from households.models import (
     Household,
     Label,
@@ -39,7 +39,8 @@ from households.models import (
     Sex,
     SpecialGroup,
 )
-from households.spreadsheets import Sheet, cell_text, write_workbook
+from households.services import active_elsewhere_message
+from households.spreadsheets import cell_text
 from households.validators import (
     normalize_mobile,
     normalize_resident_id,
@@ -47,91 +48,7 @@ from households.validators import (
     resident_id_is_male,
     validate_resident_id,
 )
-from monitoring.followups import reschedule
-from monitoring.models import Tier, TierChange
-
-logger = logging.getLogger(__name__)
-
-HOUSEHOLD_SHEET = "户"
-MEMBER_SHEET = "人员"
-GUIDE_SHEET = "说明"
-MAX_ROWS = 100_000
-REASON = "台账导入"  # the reason of the first tier change, as the admin's form defaults it
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    required: bool = False
-
-
-# (key, column): the key names what the column fills; the header is what the file shows.
-HOUSEHOLD_COLUMNS = {
-    "number": Column("户编号", required=True),
-    "head_name": Column("户主姓名", required=True),
-    "head_id_number": Column("身份证号", required=True),
-    "head_ethnicity": Column("民族"),
-    "head_labour": Column("户主劳动力"),
-    "building": Column("楼栋", required=True),
-    "entrance": Column("单元"),
-    "floor": Column("楼层", required=True),
-    "room": Column("房号", required=True),
-    "origin": Column("迁出地"),
-    "phone": Column("联系电话"),
-    "relocated_on": Column("搬迁入住日期"),
-    "tier": Column("风险等级"),
-    "labels": Column("标签"),
-}
-MEMBER_COLUMNS = {
-    "number": Column("户编号", required=True),
-    "name": Column("姓名", required=True),
-    "relation": Column("与户主关系", required=True),
-    "id_number": Column("身份证号"),
-    "sex": Column("性别"),
-    "birth_date": Column("出生日期"),
-    "ethnicity": Column("民族"),
-    "mobile": Column("手机号"),
-    "is_labour_force": Column("劳动力"),
-    "special_groups": Column("特殊人群"),
-}
-
-# Which column a model field's error belongs to.
-_HOUSEHOLD_FIELD_COLUMN = {
-    "number": "number",
-    "building": "building",
-    "unit": "building",
-    "entrance": "entrance",
-    "floor": "floor",
-    "room": "room",
-    "origin_county": "origin",
-    "origin_township": "origin",
-    "origin_village": "origin",
-    "phone": "phone",
-    "relocated_on": "relocated_on",
-    "tier": "tier",
-}
-_MEMBER_FIELD_COLUMN = {
-    "name": "name",
-    "relation": "relation",
-    "sex": "sex",
-    "ethnicity": "ethnicity",
-    "birth_date": "birth_date",
-    "id_number": "id_number",
-    "mobile": "mobile",
-}
-_HEAD_FIELD_COLUMN = {
-    "name": "head_name",
-    "id_number": "head_id_number",
-    "ethnicity": "head_ethnicity",
-    "birth_date": "head_id_number",
-    "sex": "head_id_number",
-}
-
-_LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
-# 迁出地 as offices write it: "会泽县 大井镇 中坪村", or run together "会泽县大井镇中坪村".
-_ORIGIN = re.compile(r"^(?P<county>.*?(?:县|区|市))?(?P<township>.*?(?:镇|乡|街道))?(?P<village>.*)$")
-_YES = {"是", "有", "√", "y", "yes", "true", "1"}
-_NO = {"否", "无", "", "n", "no", "false", "0"}
+from monitoring.models import Tier
 
 
 @dataclass
@@ -191,72 +108,6 @@ class Plan:
                 for p in self.households[:sample]
             ],
         }
-
-
-def template(unit: GridUnit, target) -> None:
-    """The empty ledger, with a guide sheet listing this unit's buildings, tiers and choices."""
-    households = Sheet(HOUSEHOLD_SHEET, [_header(c) for c in HOUSEHOLD_COLUMNS.values()])
-    members = Sheet(MEMBER_SHEET, [_header(c) for c in MEMBER_COLUMNS.values()])
-    guide = Sheet(GUIDE_SHEET, [_("Column"), _("How to fill it in")])
-    tiers = Tier.objects.filter(scheme=unit.tier_scheme_in_force())
-    buildings = GridUnit.objects.filter(path__startswith=unit.path, level__is_building=True)
-    listed = "、".join
-    guide.extend(
-        [
-            ("*", _("Required. Columns may come in any order; a header not listed here is refused.")),
-            (HOUSEHOLD_SHEET, _("One row per household, its head included (name, ID number, ethnicity).")),
-            (MEMBER_SHEET, _("One row per other member, tied to the household by its number.")),
-            (
-                "身份证号",
-                _(
-                    "18-character ID number; sex and birth date are read from it. A child not yet "
-                    "registered may have none, but then needs sex and birth date."
-                ),
-            ),
-            (
-                "楼栋",
-                _("Name or code of the building: %(list)s")
-                % {"list": listed(f"{b.name}（{b.code}）" for b in buildings)},
-            ),
-            (
-                "楼层",
-                _(
-                    "A number. Where the building has floor units named like “3层”, "
-                    "the household goes to its floor."
-                ),
-            ),
-            ("迁出地", _("County, township and village, such as “会泽县 大井镇 中坪村”.")),
-            (
-                "风险等级",
-                _("May be empty (the least urgent tier): %(list)s") % {"list": listed(t.name for t in tiers)},
-            ),
-            ("与户主关系", listed(str(label) for value, label in Relation.choices if value != Relation.HEAD)),
-            ("劳动力", _("是 or 否")),
-            (
-                "标签",
-                _("Several separated by 、: %(list)s")
-                % {"list": listed(Label.objects.values_list("name", flat=True))},
-            ),
-            (
-                "特殊人群",
-                _("Several separated by 、: %(list)s")
-                % {"list": listed(SpecialGroup.objects.values_list("name", flat=True))},
-            ),
-            (_("Dates"), _("2024-03-15, or a date cell.")),
-            (
-                _("Import"),
-                _(
-                    "Every row is checked first; if anything is wrong nothing is imported, and each "
-                    "problem is listed with its sheet, row, column and reason."
-                ),
-            ),
-        ]
-    )
-    write_workbook([households, members, guide], target)
-
-
-def _header(column: Column) -> str:
-    return column.header + ("*" if column.required else "")
 
 
 def read(path, *, unit: GridUnit, user, progress=None) -> Plan:
@@ -623,7 +474,7 @@ class _Checker:
     def check_against_file_and_database(self):
         planned = self.plan.households
         numbers = [p.household.number for p in planned]
-        taken_numbers = set(_chunked_values(Household.objects, "number", numbers, values=("number",)))
+        taken_numbers = set(chunked_values(Household.objects, "number", numbers, values=("number",)))
         addresses = {}
         for p in planned:
             h = p.household
@@ -674,7 +525,7 @@ class _Checker:
             else:
                 seen[person.id_number] = (sheet, row)
         elsewhere = dict(
-            _chunked_values(
+            chunked_values(
                 Member.objects.filter(status=MemberStatus.ACTIVE),
                 "id_number",
                 list(seen),
@@ -691,21 +542,11 @@ class _Checker:
             household_id = elsewhere.get(person.id_number)
             if household_id is None:
                 continue
-            if household_id in visible_numbers:
-                message = _(
-                    "This person is already an active member of household %(number)s; "
-                    "record them as moved out there first."
-                ) % {"number": visible_numbers[household_id]}
-            else:
-                message = _(
-                    "This person is already an active member of another household (outside your "
-                    "grid); ask the community to record them as moved out there first."
-                )
-            self.problem(sheet, row, key, message)
+            self.problem(sheet, row, key, active_elsewhere_message(visible_numbers.get(household_id)))
         # One head per household, and the head on the 户 sheet: checked by the row rules.
 
 
-def _chunked_values(queryset, field_name, wanted, *, values, size=5000):
+def chunked_values(queryset, field_name, wanted, *, values, size=5000):
     """``values`` of the rows whose ``field_name`` is in ``wanted``, a few thousand at a time."""
     wanted = list(wanted)
     for start in range(0, len(wanted), size):
@@ -759,145 +600,3 @@ def _date(value) -> tuple[datetime.date | None, bool]:
         return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-"))), True
     except ValueError:
         return None, False
-
-
-@transaction.atomic
-def write(plan: Plan, *, by) -> dict:
-    """Write a checked plan whole: households, their first tier, members, follow-ups."""
-    if plan.problems:
-        raise ValueError("a plan with problems is never written")
-    households = [p.household for p in plan.households]
-    for household in households:
-        if household.unit is None:
-            household.unit = household.building
-    bulk_create_with_history(
-        households, Household, batch_size=2000, default_user=by, default_change_reason=REASON
-    )
-    if not all(h.pk for h in households):  # a database that cannot return ids
-        ids = dict(
-            _chunked_values(
-                Household.objects, "number", [h.number for h in households], values=("number", "id")
-            )
-        )
-        for h in households:
-            h.pk = h.id = ids[h.number]
-    TierChange.objects.bulk_create(
-        [
-            TierChange(
-                household=h,
-                from_tier=None,
-                to_tier=h.tier,
-                reason=REASON,
-                changed_by=by,
-                changed_at=h.tier_changed_at,
-            )
-            for h in households
-        ],
-        batch_size=2000,
-    )
-    Household.labels.through.objects.bulk_create(
-        [
-            Household.labels.through(household_id=p.household.pk, label_id=label.pk)
-            for p in plan.households
-            for label in p.labels
-        ],
-        batch_size=5000,
-    )
-    members, groups = [], []
-    for p in plan.households:
-        p.head.household = p.household
-        members.append(p.head)
-        for _row, member, member_groups in p.members:
-            member.household = p.household
-            members.append(member)
-            groups.append((member, member_groups))
-    bulk_create_with_history(members, Member, batch_size=2000, default_user=by, default_change_reason=REASON)
-    if groups and not all(m.pk for m, _g in groups):
-        raise RuntimeError("member ids were not returned")
-    Member.special_groups.through.objects.bulk_create(
-        [Member.special_groups.through(member_id=m.pk, specialgroup_id=g.pk) for m, gs in groups for g in gs],
-        batch_size=5000,
-    )
-    reschedule(households=households, reason="")
-    return {"households": len(households), "members": len(members)}
-
-
-# -- an upload, checked and imported by the worker ---------------------------------
-
-MAX_LISTED_PROBLEMS = 2000  # a file wrong on every row is not listed whole
-
-
-def check_upload(upload) -> None:
-    """Check an uploaded ledger and record what came of it: ready, or refused with its
-    problems. A refused file is deleted at once; a ready one waits for the confirmation."""
-    from households.models import LedgerImport
-
-    def progress(done, total):
-        LedgerImport.objects.filter(pk=upload.pk).update(rows_checked=done, rows_total=total)
-
-    with translation.override(upload.language):
-        plan = _plan(upload, progress)
-        _record(upload, plan, ready=True)
-
-
-def import_upload(upload) -> None:
-    """Import a checked ledger: checked again in the transaction that writes it (the
-    database may have changed since the preview), then written whole or not at all."""
-    from households.models import LedgerImportStatus
-
-    with translation.override(upload.language):
-        try:
-            with transaction.atomic():
-                plan = _plan(upload, progress=None)
-                if plan.problems:
-                    _record(upload, plan, ready=False)
-                    return
-                counts = write(plan, by=upload.created_by)
-        except IntegrityError:
-            # Another import or clerk took a number, an address or a person in the
-            # meantime. The database's message names the value (an ID number): not logged.
-            logger.warning("ledger import %s: a uniqueness constraint stopped it", upload.pk)
-            upload.status = LedgerImportStatus.FAILED
-            upload.errors = [
-                Problem(
-                    "",
-                    0,
-                    "",
-                    _("Someone saved a conflicting household or person meanwhile; upload it again."),
-                ).as_dict()
-            ]
-        else:
-            upload.status = LedgerImportStatus.DONE
-            upload.summary = {**upload.summary, **counts}
-        _finish(upload)
-
-
-def _plan(upload, progress) -> Plan:
-    try:
-        with upload.file.open("rb") as handle:
-            return read(handle, unit=upload.unit, user=upload.created_by, progress=progress)
-    except LedgerError as error:
-        return Plan(problems=[Problem("", 0, "", str(error))])
-
-
-def _record(upload, plan: Plan, *, ready: bool) -> None:
-    from households.models import LedgerImportStatus
-
-    upload.rows_total = upload.rows_checked = plan.rows
-    if plan.problems:
-        upload.status = LedgerImportStatus.INVALID
-        upload.errors = [p.as_dict() for p in plan.problems[:MAX_LISTED_PROBLEMS]]
-        upload.summary = {"problems": len(plan.problems)}
-        _finish(upload)
-    elif ready:
-        upload.status = LedgerImportStatus.READY
-        upload.summary = plan.summary()
-        upload.save()
-
-
-def _finish(upload) -> None:
-    # The file holds ID numbers: it goes as soon as it is of no more use.
-    if upload.file:
-        upload.file.delete(save=False)
-    upload.finished_at = timezone.now()
-    upload.save()

@@ -1,0 +1,161 @@
+"""Writing a checked ledger whole, and the worker's two steps on an upload."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from households.ledger.check import LedgerError, Plan, Problem, chunked_values, read
+from households.ledger.format import REASON
+from households.models import (
+    Household,
+    Member,
+)
+from monitoring.followups import reschedule
+from monitoring.models import TierChange
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def write(plan: Plan, *, by) -> dict:
+    """Write a checked plan whole: households, their first tier, members, follow-ups."""
+    if plan.problems:
+        raise ValueError("a plan with problems is never written")
+    households = [p.household for p in plan.households]
+    for household in households:
+        if household.unit is None:
+            household.unit = household.building
+    bulk_create_with_history(
+        households, Household, batch_size=2000, default_user=by, default_change_reason=REASON
+    )
+    if not all(h.pk for h in households):  # a database that cannot return ids
+        ids = dict(
+            chunked_values(
+                Household.objects, "number", [h.number for h in households], values=("number", "id")
+            )
+        )
+        for h in households:
+            h.pk = h.id = ids[h.number]
+    TierChange.objects.bulk_create(
+        [
+            TierChange(
+                household=h,
+                from_tier=None,
+                to_tier=h.tier,
+                reason=REASON,
+                changed_by=by,
+                changed_at=h.tier_changed_at,
+            )
+            for h in households
+        ],
+        batch_size=2000,
+    )
+    Household.labels.through.objects.bulk_create(
+        [
+            Household.labels.through(household_id=p.household.pk, label_id=label.pk)
+            for p in plan.households
+            for label in p.labels
+        ],
+        batch_size=5000,
+    )
+    members, groups = [], []
+    for p in plan.households:
+        p.head.household = p.household
+        members.append(p.head)
+        for _row, member, member_groups in p.members:
+            member.household = p.household
+            members.append(member)
+            groups.append((member, member_groups))
+    bulk_create_with_history(members, Member, batch_size=2000, default_user=by, default_change_reason=REASON)
+    if groups and not all(m.pk for m, _g in groups):
+        raise RuntimeError("member ids were not returned")
+    Member.special_groups.through.objects.bulk_create(
+        [Member.special_groups.through(member_id=m.pk, specialgroup_id=g.pk) for m, gs in groups for g in gs],
+        batch_size=5000,
+    )
+    reschedule(households=households, reason="")
+    return {"households": len(households), "members": len(members)}
+
+
+# -- an upload, checked and imported by the worker ---------------------------------
+
+MAX_LISTED_PROBLEMS = 2000  # a file wrong on every row is not listed whole
+
+
+def check_upload(upload) -> None:
+    """Check an uploaded ledger and record what came of it: ready, or refused with its
+    problems. A refused file is deleted at once; a ready one waits for the confirmation."""
+    from households.models import LedgerImport
+
+    def progress(done, total):
+        LedgerImport.objects.filter(pk=upload.pk).update(rows_checked=done, rows_total=total)
+
+    with translation.override(upload.language):
+        plan = _plan(upload, progress)
+        _record(upload, plan, ready=True)
+
+
+def import_upload(upload) -> None:
+    """Import a checked ledger: checked again in the transaction that writes it (the
+    database may have changed since the preview), then written whole or not at all."""
+    from households.models import LedgerImportStatus
+
+    with translation.override(upload.language):
+        try:
+            with transaction.atomic():
+                plan = _plan(upload, progress=None)
+                if plan.problems:
+                    _record(upload, plan, ready=False)
+                    return
+                counts = write(plan, by=upload.created_by)
+        except IntegrityError:
+            # Another import or clerk took a number, an address or a person in the
+            # meantime. The database's message names the value (an ID number): not logged.
+            logger.warning("ledger import %s: a uniqueness constraint stopped it", upload.pk)
+            upload.status = LedgerImportStatus.FAILED
+            upload.errors = [
+                Problem(
+                    "",
+                    0,
+                    "",
+                    _("Someone saved a conflicting household or person meanwhile; upload it again."),
+                ).as_dict()
+            ]
+        else:
+            upload.status = LedgerImportStatus.DONE
+            upload.summary = {**upload.summary, **counts}
+        _finish(upload)
+
+
+def _plan(upload, progress) -> Plan:
+    try:
+        with upload.file.open("rb") as handle:
+            return read(handle, unit=upload.unit, user=upload.created_by, progress=progress)
+    except LedgerError as error:
+        return Plan(problems=[Problem("", 0, "", str(error))])
+
+
+def _record(upload, plan: Plan, *, ready: bool) -> None:
+    from households.models import LedgerImportStatus
+
+    upload.rows_total = upload.rows_checked = plan.rows
+    if plan.problems:
+        upload.status = LedgerImportStatus.INVALID
+        upload.errors = [p.as_dict() for p in plan.problems[:MAX_LISTED_PROBLEMS]]
+        upload.summary = {"problems": len(plan.problems)}
+        _finish(upload)
+    elif ready:
+        upload.status = LedgerImportStatus.READY
+        upload.summary = plan.summary()
+        upload.save()
+
+
+def _finish(upload) -> None:
+    # The file holds ID numbers: it goes as soon as it is of no more use.
+    if upload.file:
+        upload.file.delete(save=False)
+    upload.finished_at = timezone.now()
+    upload.save()
