@@ -25,6 +25,8 @@ from households.models import (
     Label,
     LabelCategory,
     LabelSubcategory,
+    LedgerImport,
+    LedgerImportStatus,
     Member,
     Relation,
     SpecialGroup,
@@ -385,6 +387,52 @@ class ExportLogAdmin(admin.ModelAdmin):
     list_select_related = ["exported_by", "unit"]
     date_hierarchy = "exported_at"
     search_fields = ["exported_by__username", "exported_by__last_name", "unit__name", "unit__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(admin.ModelAdmin):
+    """What came of each ledger upload, for administrators; made only by the import page.
+    Others see their own: a summary names heads of household of the uploader's units."""
+
+    list_display = ["created_at", "created_by", "unit", "file_name", "status", "rows_total", "outcome"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["created_by", "unit"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "created_by",
+        "unit",
+        "file_name",
+        "status",
+        "rows_total",
+        "finished_at",
+        "summary",
+        "errors",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("grids.view_all_units"):
+            return queryset
+        return queryset.filter(created_by=request.user)
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, upload):
+        if upload.status == LedgerImportStatus.INVALID:
+            return _("%(count)s problems") % {"count": upload.summary.get("problems", len(upload.errors))}
+        if "households" in upload.summary:
+            return _("%(households)s households, %(members)s people") % upload.summary
+        return ""
 
     def has_add_permission(self, request):
         return False

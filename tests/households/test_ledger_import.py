@@ -354,3 +354,32 @@ def _bytes(response):
     import io
 
     return io.BytesIO(b"".join(response.streaming_content))
+
+
+def test_administrators_read_every_import_in_the_admin_and_staff_their_own(
+    client, people, buildings, django_capture_on_commit_callbacks
+):
+    from tests.grids.factories import administrator
+
+    client.force_login(people.staff)
+    households, members = sample_ledger(buildings, 1, members=0)
+    households[0]["楼栋"] = "9栋"
+    upload(client, django_capture_on_commit_callbacks, households, members)
+    url = reverse("admin:households_ledgerimport_changelist")
+
+    own = client.get(url)
+    client.force_login(administrator(username="chief"))
+    everyone = client.get(url)
+    client.force_login(community_staff_elsewhere())
+    other = client.get(url)
+
+    assert own.status_code == everyone.status_code == other.status_code == 200
+    assert "1 个问题" in own.content.decode() and "1 个问题" in everyone.content.decode()
+    assert "台账.xlsx" not in other.content.decode()
+    assert "add/" not in everyone.content.decode().split("changelist")[0]
+
+
+def community_staff_elsewhere():
+    from tests.grids.factories import community_staff
+
+    return community_staff(username="elsewhere")
