@@ -154,6 +154,7 @@ def run():
     followup_figures(connection, FollowUp, timezone.localdate())
     dashboard_figures(connection)
     api_figures()
+    export_figures()
     import_figures()
 
     for username, query in [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]:
@@ -513,6 +514,54 @@ def load(port: str, token: str, requests: str, connections: str, pages: str, rat
             }
         )
     )
+
+
+def export_figures() -> None:
+    """The households ledger and the month's visits of the largest unit the page exports
+    at once (a street of ~10,000 households, or the first community of a smaller county),
+    built and sent in the request as the page does, through Django's test client, for
+    community staff of that unit (full ID numbers)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from grids.models import Assignment, GridUnit, Role
+    from grids.roles import COMMUNITY_STAFF
+    from households.export_forms import MAX_HOUSEHOLDS
+    from households.models import ExportLog
+
+    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
+    unit = street
+    if street.households_below().count() > MAX_HOUSEHOLDS:
+        unit = (
+            GridUnit.objects.filter(level__name="社区", path__startswith=street.path).order_by("path").first()
+        )
+    user = get_user_model().objects.create_user("exporter", password="hhl-bench-2026")
+    user.groups.add(Group.objects.get(name=COMMUNITY_STAFF))
+    Assignment.objects.create(user=user, unit=unit, role=Role.COMMUNITY_STAFF)
+    client = Client()
+    client.force_login(user)
+    today = timezone.localdate()
+    for kind in ("households", "visits"):
+        form = {"unit": unit.code, "kind": kind, "start": today.replace(day=1), "end": today}
+        started = time.perf_counter()
+        response = client.post("/exports/", form)
+        body = b"".join(response.streaming_content)
+        seconds = time.perf_counter() - started
+        assert response.status_code == 200, response.status_code
+        log = ExportLog.objects.latest("exported_at")
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        assert sum(sum(1 for _row in sheet.iter_rows(min_row=2)) for sheet in workbook.worksheets) == log.rows
+        figure(
+            "export_xlsx",
+            kind=kind,
+            households=unit.households_below().count(),
+            rows=log.rows,
+            bytes=len(body),
+            seconds=round(seconds, 1),
+        )
 
 
 def import_figures(households: int = 20000) -> None:
