@@ -32,6 +32,7 @@ from households.models import (
     SpecialGroup,
 )
 from households.services import register_household
+from monitoring.admin import ReadOnlyMixin
 from monitoring.models import Tier, TierChange
 from monitoring.services import change_tier
 
@@ -369,7 +370,7 @@ class SpecialGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Who took which data out, and when: for administrators to read. Written only by the
     export page, never here, not even by a superuser."""
 
@@ -388,18 +389,9 @@ class ExportLogAdmin(admin.ModelAdmin):
     date_hierarchy = "exported_at"
     search_fields = ["exported_by__username", "exported_by__last_name", "unit__name", "unit__code"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LedgerImport)
-class LedgerImportAdmin(admin.ModelAdmin):
+class LedgerImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """What came of each ledger upload, for administrators; made only by the import page.
     Others see their own: a summary names heads of household of the uploader's units."""
 
@@ -433,12 +425,3 @@ class LedgerImportAdmin(admin.ModelAdmin):
         if "households" in upload.summary:
             return _("%(households)s households, %(members)s people") % upload.summary
         return ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
