@@ -9,9 +9,9 @@ import django_filters
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import IntegrityError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
 from rest_framework import pagination, permissions, serializers
 from rest_framework.exceptions import ValidationError
@@ -31,25 +31,48 @@ class ModelPermissions(permissions.DjangoModelPermissions):
 
 
 class IdFirstPaginator(Paginator):
-    """Skips and sorts ids only, then fetches the page's rows by id.
+    """Counts, skips and sorts ids only, in one query, then fetches the page's rows by id.
 
-    A deep page of a user's 10,000 households otherwise sorts 10,000 whole rows to keep 50
-    (15 ms against 6 ms on PostgreSQL); the second query repeats the scope's filter, so it
-    can never return a row the first did not choose."""
+    A deep page of a user's 10,000 households otherwise counted them, then sorted 10,000
+    whole rows to keep 50."""
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet):
+        if not isinstance(queryset, QuerySet) or self.orphans:
             return super().page(number)
-        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        position = {pk: i for i, pk in enumerate(ids)}
-        rows = sorted(queryset.filter(pk__in=ids), key=lambda row: position[row.pk])
+        number = self._positive_integer(number)
+        bottom = (number - 1) * self.per_page
+        found = list(
+            queryset.annotate(rows_in_all=Window(Count("pk"))).values_list("pk", "rows_in_all")[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if not found:  # an empty list, or past its end: the count says which
+            return super().page(number)
+        self.__dict__["count"] = found[0][1]  # Paginator.count, known now without a query
+        position = {pk: i for i, (pk, _total) in enumerate(found)}
+        rows = sorted(self._by_id(queryset, position), key=lambda row: position[row.pk])
         return self._get_page(rows, number, self)
+
+    @staticmethod
+    def _by_id(queryset, ids):
+        """The rows with these ids, joined and prefetched as the list asks. By id alone:
+        the ids come from the scoped query just run, and PostgreSQL given the scope's
+        filter again walked every household in scope to find fifty."""
+        if queryset.query.annotations or queryset.query.deferred_loading[0]:
+            return queryset.filter(pk__in=ids)  # what a plain query would not carry over
+        rows = queryset.model._default_manager.filter(pk__in=ids)
+        rows.query.select_related = queryset.query.select_related
+        return rows.prefetch_related(*queryset._prefetch_related_lookups)
+
+    def _positive_integer(self, number) -> int:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
 
 
 class Pages(pagination.PageNumberPagination):
