@@ -46,7 +46,7 @@ class ServiceCaseAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(DoorCard)
 class DoorCardAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "created_at", "created_by", "revoked_at"]
-    exclude = ["key"]
+    fields = ["household", "created_at", "created_by", "revoked_at"]  # never the key: it opens the help page
 
 
 @admin.register(VolunteerTeam)
