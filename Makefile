@@ -43,7 +43,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 
 # Needs GNU gettext (xgettext); only for whoever changes user-visible text.
 makemessages: install
-	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'node_modules/*'
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import ledger, tasks
 from households.forms import LedgerUploadForm, importable_units
+from households.ledger.imports import Progress
 from households.models import LedgerImport, LedgerImportStatus
 
 IMPORT_PERMISSIONS = ("households.add_ledgerimport", "households.add_household", "households.add_member")
@@ -64,7 +66,7 @@ def detail(request, pk):
         {
             "upload": upload,
             "statuses": LedgerImportStatus,
-            "percent": _percent(upload),
+            "progress": _progress(upload),
             "problem_count": upload.summary.get("problems", len(upload.errors)),
         },
     )
@@ -91,7 +93,25 @@ def _own_upload(request, pk) -> LedgerImport:
     return upload
 
 
-def _percent(upload) -> int:
-    if upload.status != LedgerImportStatus.CHECKING or not upload.rows_total:
-        return 0
-    return min(100, round(100 * upload.rows_checked / upload.rows_total))
+def _progress(upload) -> tuple[int | None, str]:
+    """How far the worker is, as a percentage (None: not known here) and in words."""
+    shared = Progress(upload.pk).get()
+    if upload.status == LedgerImportStatus.CHECKING:
+        done, total = (shared[1], shared[2]) if shared else (upload.rows_checked, upload.rows_total)
+        percent = round(100 * done / total) if total else 0
+        return percent, _("Checking: %(done)s of %(total)s rows.") % {"done": done, "total": total}
+    if upload.status != LedgerImportStatus.IMPORTING:
+        return None, ""
+    counts = {"households": upload.summary.get("households"), "members": upload.summary.get("members")}
+    stage, done, total = shared or ("", 0, 0)
+    if stage == "rechecking" and total:
+        # Half the way: the rows once more, inside the transaction that writes them.
+        return round(50 * done / total), _("Checking the rows once more: %(done)s of %(total)s.") % {
+            "done": done,
+            "total": total,
+        }
+    if stage == "writing":
+        return 50 + round(50 * done / total), _(
+            "Writing %(households)s households and %(members)s people: step %(done)s of %(total)s."
+        ) % {**counts, "done": done, "total": total}
+    return None, _("Importing %(households)s households and %(members)s people, in one go.") % counts

@@ -1,7 +1,9 @@
 """Writing a checked ledger whole, and the worker's two steps on an upload."""
 
 import logging
+from contextlib import contextmanager
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,11 +21,16 @@ from monitoring.models import TierChange
 logger = logging.getLogger(__name__)
 
 
+WRITING_STEPS = 5
+
+
 @transaction.atomic
-def write(plan: Plan, *, by) -> dict:
-    """Write a checked plan whole: households, their first tier, members, follow-ups."""
+def write(plan: Plan, *, by, progress=None) -> dict:
+    """Write a checked plan whole: households, their first tier, members, follow-ups.
+    ``progress("writing", step, WRITING_STEPS)`` after each of the five steps."""
     if plan.problems:
         raise ValueError("a plan with problems is never written")
+    progress = progress or (lambda stage, done, total: None)
     households = [p.household for p in plan.households]
     for household in households:
         if household.unit is None:
@@ -39,6 +46,7 @@ def write(plan: Plan, *, by) -> dict:
         )
         for h in households:
             h.pk = h.id = ids[h.number]
+    progress("writing", 1, WRITING_STEPS)
     TierChange.objects.bulk_create(
         [
             TierChange(
@@ -53,6 +61,7 @@ def write(plan: Plan, *, by) -> dict:
         ],
         batch_size=2000,
     )
+    progress("writing", 2, WRITING_STEPS)
     Household.labels.through.objects.bulk_create(
         [
             Household.labels.through(household_id=p.household.pk, label_id=label.pk)
@@ -61,6 +70,7 @@ def write(plan: Plan, *, by) -> dict:
         ],
         batch_size=5000,
     )
+    progress("writing", 3, WRITING_STEPS)
     members, groups = [], []
     for p in plan.households:
         p.head.household = p.household
@@ -76,7 +86,9 @@ def write(plan: Plan, *, by) -> dict:
         [Member.special_groups.through(member_id=m.pk, specialgroup_id=g.pk) for m, gs in groups for g in gs],
         batch_size=5000,
     )
+    progress("writing", 4, WRITING_STEPS)
     reschedule(households=households, reason="")
+    progress("writing", 5, WRITING_STEPS)
     return {"households": len(households), "members": len(members)}
 
 
@@ -85,15 +97,36 @@ def write(plan: Plan, *, by) -> dict:
 MAX_LISTED_PROBLEMS = 2000  # a file wrong on every row is not listed whole
 
 
+class Progress:
+    """Where the worker is with an upload, for its page.
+
+    In the cache, because the import's own rows would not be seen until its transaction
+    commits. Where the cache is not shared between the worker and the web server (the
+    embedded demo's in-process cache), the page shows the stage without its figures.
+    """
+
+    def __init__(self, upload_pk: int):
+        self.key = f"ledger-import-progress:{upload_pk}"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        cache.set(self.key, (stage, done, total), timeout=3600)
+
+    def get(self) -> tuple[str, int, int] | None:
+        return cache.get(self.key)
+
+
 def check_upload(upload) -> None:
     """Check an uploaded ledger and record what came of it: ready, or refused with its
     problems. A refused file is deleted at once; a ready one waits for the confirmation."""
     from households.models import LedgerImport
 
+    shared = Progress(upload.pk)
+
     def progress(done, total):
         LedgerImport.objects.filter(pk=upload.pk).update(rows_checked=done, rows_total=total)
+        shared("checking", done, total)
 
-    with translation.override(upload.language):
+    with translation.override(upload.language), _failing_plainly(upload):
         plan = _plan(upload, progress)
         _record(upload, plan, ready=True)
 
@@ -103,14 +136,15 @@ def import_upload(upload) -> None:
     database may have changed since the preview), then written whole or not at all."""
     from households.models import LedgerImportStatus
 
-    with translation.override(upload.language):
+    progress = Progress(upload.pk)
+    with translation.override(upload.language), _failing_plainly(upload):
         try:
             with transaction.atomic():
-                plan = _plan(upload, progress=None)
+                plan = _plan(upload, progress=lambda done, total: progress("rechecking", done, total))
                 if plan.problems:
                     _record(upload, plan, ready=False)
                     return
-                counts = write(plan, by=upload.created_by)
+                counts = write(plan, by=upload.created_by, progress=progress)
         except IntegrityError:
             # Another import or clerk took a number, an address or a person in the
             # meantime. The database's message names the value (an ID number): not logged.
@@ -127,6 +161,23 @@ def import_upload(upload) -> None:
         else:
             upload.status = LedgerImportStatus.DONE
             upload.summary = {**upload.summary, **counts}
+        _finish(upload)
+
+
+@contextmanager
+def _failing_plainly(upload):
+    """Anything unforeseen ends the upload as failed (its page stops waiting, its file
+    goes) and is logged by its kind only: a database's message can quote an ID number."""
+    from households.models import LedgerImportStatus
+
+    try:
+        yield
+    except Exception as error:
+        logger.error("ledger import %s failed: %s", upload.pk, type(error).__name__)
+        upload.status = LedgerImportStatus.FAILED
+        upload.errors = [
+            Problem("", 0, "", _("The import failed; nothing was saved. Upload the file again.")).as_dict()
+        ]
         _finish(upload)
 
 

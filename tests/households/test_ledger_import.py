@@ -383,3 +383,57 @@ def community_staff_elsewhere():
     from tests.grids.factories import community_staff
 
     return community_staff(username="elsewhere")
+
+
+def test_the_page_follows_the_import_through_its_stages(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    from households.ledger.imports import Progress
+
+    item = upload(staff_client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 3))
+    LedgerImport.objects.filter(pk=item.pk).update(status=LedgerImportStatus.IMPORTING)
+    page = reverse("ledger_import", args=[item.pk])
+
+    Progress(item.pk)("rechecking", 3, 12)
+    rechecking = staff_client.get(page).content.decode()
+    Progress(item.pk)("writing", 3, 5)
+    writing = staff_client.get(page).content.decode()
+
+    assert "再检查一遍：第 3 行，共 12 行" in rechecking and 'aria-valuenow="12"' in rechecking
+    assert "第 3 步，共 5 步" in writing and 'aria-valuenow="80"' in writing
+    assert '<meta http-equiv="refresh" content="2">' in writing
+
+
+def test_the_import_reports_each_step_it_has_written(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    from households.ledger.imports import Progress
+
+    item = upload(staff_client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 3))
+
+    confirm(staff_client, django_capture_on_commit_callbacks, item)
+
+    assert Progress(item.pk).get() == ("writing", 5, 5)
+
+
+def test_an_unforeseen_failure_ends_the_import_plainly_and_logs_no_personal_data(
+    staff_client, buildings, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from households.ledger import imports
+
+    households, members = sample_ledger(buildings, 3)
+    item = upload(staff_client, django_capture_on_commit_callbacks, households, members)
+
+    def broken(plan, **kwargs):
+        first = plan.households[0].household
+        first.unit = first.building
+        first.save()  # half-way through, as far as the database is concerned
+        raise RuntimeError(f"value too long: {households[0]['身份证号']}")
+
+    monkeypatch.setattr(imports, "write", broken)
+    item = confirm(staff_client, django_capture_on_commit_callbacks, item)
+
+    assert item.status == LedgerImportStatus.FAILED and not item.file
+    assert item.errors[0]["message"] == "导入失败，没有保存任何数据。请重新上传文件。"
+    assert not Household.objects.filter(number=households[0]["户编号"]).exists()
+    assert "RuntimeError" in caplog.text and households[0]["身份证号"] not in caplog.text
