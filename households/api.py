@@ -217,7 +217,7 @@ def _tier(reference: int | str, unit: GridUnit) -> Tier:
     tier = None
     if isinstance(reference, str):
         tier = Tier.objects.filter(scheme=unit.tier_scheme_in_force(), code=reference).first()
-    if tier is None and str(reference).isdigit():
+    if tier is None and (isinstance(reference, int) or (reference.isascii() and reference.isdecimal())):
         # Whether it is of the unit's scheme is the model's to say (Household.clean).
         tier = Tier.objects.filter(pk=int(reference)).first()
     if tier is None:

@@ -38,8 +38,9 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a room or ID typed as a number: 501.0 is "501"
     text = str(value).strip()
-    if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS:
-        return text[1:]
+    # A carriage return comes back from the file's XML as a line feed.
+    if text.startswith("'") and text[1:2] in (*FORMULA_TRIGGERS, "\n"):
+        return text[1:].strip()
     return text
 
 
@@ -90,7 +91,7 @@ def write_workbook(sheets: Sequence[Sheet], target) -> None:
             ws.column_dimensions[_column_letter(index)].width = width
         header = []
         for title in sheet.headers:
-            cell = WriteOnlyCell(ws, value=title)
+            cell = WriteOnlyCell(ws, value=neutralised(title))  # an income line's name, say
             cell.font = _HEADER_FONT
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(vertical="center")

@@ -17,18 +17,21 @@ from grids.models import GridUnit
 from grids.scope import households_in_scope
 from households.ethnicity import Ethnicity
 from households.ledger.format import (
-    _HEAD_FIELD_COLUMN,
-    _HOUSEHOLD_FIELD_COLUMN,
-    _LIST_SEPARATORS,
-    _MEMBER_FIELD_COLUMN,
-    _NO,
-    _ORIGIN,
-    _YES,
+    DATE_COLUMNS,
+    HEAD_FIELD_COLUMN,
     HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_FIELD_COLUMN,
     HOUSEHOLD_SHEET,
+    ID_COLUMNS,
+    LIST_SEPARATORS,
     MAX_ROWS,
     MEMBER_COLUMNS,
+    MEMBER_FIELD_COLUMN,
     MEMBER_SHEET,
+    NO,
+    NUMERIC,
+    ORIGIN,
+    YES,
 )
 from households.models import (
     Household,
@@ -129,11 +132,11 @@ def read(path, *, unit: GridUnit, user, progress=None) -> Plan:
 
 
 def _rows(worksheet):
-    """(row number, [cell text]) for every row that is not blank, the header first."""
+    """(row number, [cell value]) for every row that is not blank, the header first. Values
+    stay as the file has them (text, number, date); ``_Checker.values`` reads them."""
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        cells = [cell_text(v) if not isinstance(v, datetime.date | datetime.datetime) else v for v in values]
-        if any(c not in ("", None) for c in cells):
-            yield number, cells
+        if any(cell_text(v) for v in values):
+            yield number, list(values)
 
 
 class _Checker:
@@ -166,24 +169,26 @@ class _Checker:
         self.load_references()
         done = 0
         by_number = {}
+        first_row = {}  # every number's first row, whether that row was refused or not
         self.refused = set()
         for row, cells in household_rows[1:]:
             values = self.values(cells, household_index)
+            number = values.get("number", "")
+            if number and number in first_row:
+                self.problem(
+                    HOUSEHOLD_SHEET,
+                    row,
+                    "number",
+                    _("This household number is also on row %(row)s.") % {"row": first_row[number]},
+                )
+                continue
+            first_row.setdefault(number, row)
             planned = self.household(row, values)
             if planned is None:
-                self.refused.add(values.get("number", ""))
+                self.refused.add(number)
             else:
-                if planned.household.number in by_number:
-                    self.problem(
-                        HOUSEHOLD_SHEET,
-                        row,
-                        "number",
-                        _("This household number is also on row %(row)s.")
-                        % {"row": by_number[planned.household.number].row},
-                    )
-                else:
-                    by_number[planned.household.number] = planned
-                    self.plan.households.append(planned)
+                by_number[number] = planned
+                self.plan.households.append(planned)
             done += 1
             if done % 1000 == 0:
                 self.progress(done, total)
@@ -223,7 +228,19 @@ class _Checker:
 
     @staticmethod
     def values(cells, index):
-        return {key: cells[i] if i < len(cells) else "" for key, i in index.items()}
+        """A row's cells by column key: text, except a date cell in a date column. An ID
+        number that Excel holds as a number has lost its last digits (it keeps 15): such
+        keys are listed under ``NUMERIC``, for a message that says so."""
+        values = {NUMERIC: set()}
+        for key, i in index.items():
+            raw = cells[i] if i < len(cells) else None
+            if key in DATE_COLUMNS and isinstance(raw, datetime.date):
+                values[key] = raw
+                continue
+            if key in ID_COLUMNS and isinstance(raw, int | float) and not isinstance(raw, bool):
+                values[NUMERIC].add(key)
+            values[key] = raw.date().isoformat() if isinstance(raw, datetime.datetime) else cell_text(raw)
+        return values
 
     def load_references(self):
         buildings = GridUnit.objects.filter(
@@ -253,10 +270,11 @@ class _Checker:
             with translation.override("zh-hans"):
                 self.ethnicities.setdefault(str(label) + "族", value)
 
-    def tiers_for(self, building):
-        scheme = self.schemes.get(building.pk)
+    def tiers_for(self, unit):
+        """The scheme in force where the household will be: its floor's, as the model asks."""
+        scheme = self.schemes.get(unit.pk)
         if scheme is None:
-            scheme = self.schemes[building.pk] = building.tier_scheme_in_force()
+            scheme = self.schemes[unit.pk] = unit.tier_scheme_in_force()
             scheme.tier_list = list(Tier.objects.filter(scheme=scheme).order_by("severity"))
         return scheme
 
@@ -290,12 +308,12 @@ class _Checker:
             fail("entrance", _("Write the entrance as a number, such as 2."))
         if floor is None:
             fail("floor", _("Write the floor as a number, such as 5."))
-        if str(values.get("head_labour", "")).lower() not in _YES | _NO:
+        if str(values.get("head_labour", "")).lower() not in YES | NO:
             fail("head_labour", _("Write 是 or 否."))
         relocated_on, ok = _date(values.get("relocated_on", ""))
         if not ok:
             fail("relocated_on", _("Write a date such as 2024-03-15."))
-        origin = _ORIGIN.match(re.sub(r"\s+", "", values.get("origin", ""))).groupdict(default="")
+        origin = ORIGIN.match(re.sub(r"\s+", "", values.get("origin", ""))).groupdict(default="")
         household = Household(
             number=number,
             building=building,
@@ -311,7 +329,7 @@ class _Checker:
             tier_changed_at=self.now,
         )
         if building is not None:
-            scheme = self.tiers_for(building)
+            scheme = self.tiers_for(household.unit)
             tier_text = values.get("tier", "")
             if not tier_text:
                 household.tier = scheme.tier_list[-1]
@@ -326,7 +344,7 @@ class _Checker:
                 else:
                     household.tier = tier
         exclude = ["building", "unit", "tier", "labels", "photo"]
-        self.model_errors(sheet, row, household, exclude, _HOUSEHOLD_FIELD_COLUMN, skip={"entrance", "floor"})
+        self.model_errors(sheet, row, household, exclude, HOUSEHOLD_FIELD_COLUMN, skip={"entrance", "floor"})
         labels = self.named(sheet, row, "labels", values.get("labels", ""), self.labels)
         head = self.person(
             sheet,
@@ -334,11 +352,12 @@ class _Checker:
             name=values.get("head_name", ""),
             relation=Relation.HEAD,
             id_number=values.get("head_id_number", ""),
+            numeric="head_id_number" in values[NUMERIC],
             sex="",
             birth_date="",
             ethnicity=values.get("head_ethnicity", ""),
-            is_labour_force=str(values.get("head_labour", "")).lower() in _YES,
-            columns=_HEAD_FIELD_COLUMN,
+            is_labour_force=str(values.get("head_labour", "")).lower() in YES,
+            columns=HEAD_FIELD_COLUMN,
             require_id=True,
         )
         if len(self.plan.problems) > errors_before:
@@ -370,7 +389,7 @@ class _Checker:
         if relation == Relation.HEAD:
             self.problem(sheet, row, "relation", _("The head of the household is written on the “户” sheet."))
         flag = str(values.get("is_labour_force", "")).lower()
-        if flag not in _YES | _NO:
+        if flag not in YES | NO:
             self.problem(sheet, row, "is_labour_force", _("Write 是 or 否."))
         member = self.person(
             sheet,
@@ -378,12 +397,13 @@ class _Checker:
             name=values.get("name", ""),
             relation=relation or values.get("relation", ""),
             id_number=values.get("id_number", ""),
+            numeric="id_number" in values[NUMERIC],
             sex=values.get("sex", ""),
             birth_date=values.get("birth_date", ""),
             ethnicity=values.get("ethnicity", ""),
             mobile=values.get("mobile", ""),
-            is_labour_force=flag in _YES,
-            columns=_MEMBER_FIELD_COLUMN,
+            is_labour_force=flag in YES,
+            columns=MEMBER_FIELD_COLUMN,
         )
         groups = self.named(sheet, row, "special_groups", values.get("special_groups", ""), self.groups)
         if planned is not None and member is not None:
@@ -396,11 +416,20 @@ class _Checker:
         def fail(field_name, message):
             self.problem(sheet, row, columns[field_name], message, columns_by_key)
 
-        id_number = normalize_resident_id(values["id_number"])
+        id_number = "" if values.get("numeric") else normalize_resident_id(values["id_number"])
         sex = self.sexes.get(values["sex"], values["sex"])
         birth_date, ok = _date(values["birth_date"])
         if not ok:
             fail("birth_date", _("Write a date such as 2024-03-15."))
+        if values.get("numeric"):
+            fail(
+                "id_number",
+                _(
+                    "The ID number is stored as a number, and Excel keeps only 15 digits of one: "
+                    "format the column as text and type the numbers again."
+                ),
+            )
+            return None  # nothing else about this person can be told without the number
         if id_number:
             try:
                 validate_resident_id(id_number)
@@ -462,7 +491,7 @@ class _Checker:
 
     def named(self, sheet, row, key, text, known):
         found = []
-        for name in filter(None, _LIST_SEPARATORS.split(text)):
+        for name in filter(None, LIST_SEPARATORS.split(text)):
             if name in known:
                 found.append(known[name])
             else:

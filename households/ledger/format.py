@@ -58,7 +58,7 @@ MEMBER_COLUMNS = {
 }
 
 # Which column a model field's error belongs to.
-_HOUSEHOLD_FIELD_COLUMN = {
+HOUSEHOLD_FIELD_COLUMN = {
     "number": "number",
     "building": "building",
     "unit": "building",
@@ -72,7 +72,7 @@ _HOUSEHOLD_FIELD_COLUMN = {
     "relocated_on": "relocated_on",
     "tier": "tier",
 }
-_MEMBER_FIELD_COLUMN = {
+MEMBER_FIELD_COLUMN = {
     "name": "name",
     "relation": "relation",
     "sex": "sex",
@@ -81,7 +81,7 @@ _MEMBER_FIELD_COLUMN = {
     "id_number": "id_number",
     "mobile": "mobile",
 }
-_HEAD_FIELD_COLUMN = {
+HEAD_FIELD_COLUMN = {
     "name": "head_name",
     "id_number": "head_id_number",
     "ethnicity": "head_ethnicity",
@@ -89,11 +89,16 @@ _HEAD_FIELD_COLUMN = {
     "sex": "head_id_number",
 }
 
-_LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 # 迁出地 as offices write it: "会泽县 大井镇 中坪村", or run together "会泽县大井镇中坪村".
-_ORIGIN = re.compile(r"^(?P<county>.*?(?:县|区|市))?(?P<township>.*?(?:镇|乡|街道))?(?P<village>.*)$")
-_YES = {"是", "有", "√", "y", "yes", "true", "1"}
-_NO = {"否", "无", "", "n", "no", "false", "0"}
+ORIGIN = re.compile(r"^(?P<county>.*?(?:县|区|市))?(?P<township>.*?(?:镇|乡|街道))?(?P<village>.*)$")
+# Read as dates where the file has a date cell; every other cell is read as text.
+DATE_COLUMNS = {"relocated_on", "birth_date"}
+ID_COLUMNS = {"head_id_number", "id_number"}
+NUMERIC = "numeric"  # the key under which a row lists its ID cells held as numbers
+
+YES = {"是", "有", "√", "y", "yes", "true", "1"}
+NO = {"否", "无", "", "n", "no", "false", "0"}
 
 
 def template(unit: GridUnit, target) -> None:

@@ -96,7 +96,7 @@ def test_the_first_tier_may_be_given_by_id_and_the_unit_defaults_to_the_building
     assert household.tier == default_tier("red") and household.unit == grid.building_1
 
 
-@pytest.mark.parametrize("tier", ["purple", 0])
+@pytest.mark.parametrize("tier", ["purple", 0, "²", "١"])  # digits that are not ASCII
 def test_an_unknown_tier_is_a_400_on_tier(api, grid, tier):
     before = rows()
 

@@ -437,3 +437,58 @@ def test_an_unforeseen_failure_ends_the_import_plainly_and_logs_no_personal_data
     assert item.errors[0]["message"] == "导入失败，没有保存任何数据。请重新上传文件。"
     assert not Household.objects.filter(number=households[0]["户编号"]).exists()
     assert "RuntimeError" in caplog.text and households[0]["身份证号"] not in caplog.text
+
+
+def test_cells_are_read_as_their_column_wants_whatever_their_type(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    households, members = sample_ledger(buildings, 1, members=0)
+    households[0].update(
+        {
+            "迁出地": datetime.datetime(2024, 3, 15),  # a date where text belongs: kept as text
+            "搬迁入住日期": datetime.datetime(2019, 6, 1),
+            "单元": 2.0,
+            "房号": 501,
+            "户主劳动力": "是",
+        }
+    )
+
+    item = confirm(
+        staff_client,
+        django_capture_on_commit_callbacks,
+        upload(staff_client, django_capture_on_commit_callbacks, households, members),
+    )
+
+    assert item.status == LedgerImportStatus.DONE, item.errors
+    household = Household.objects.get(number="L0000001")
+    assert (household.entrance, household.room, household.relocated_on) == (
+        2,
+        "501",
+        datetime.date(2019, 6, 1),
+    )
+    assert household.origin_village == "2024-03-15"
+    assert household.members.get().is_labour_force
+
+
+def test_an_id_number_held_as_a_number_is_told_so(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    households, members = sample_ledger(buildings, 1, members=1)
+    members[0]["身份证号"] = int(members[0]["身份证号"][:15])  # what Excel keeps of it
+
+    item = upload(staff_client, django_capture_on_commit_callbacks, households, members)
+
+    assert [(p["sheet"], p["row"], p["column"]) for p in item.errors] == [("人员", 2, "身份证号")]
+    assert "15" in item.errors[0]["message"] and "文本" in item.errors[0]["message"]
+
+
+def test_a_number_repeated_after_a_refused_row_is_reported_at_once(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    households, members = sample_ledger(buildings, 2, members=0)
+    households[0]["楼栋"] = "9栋"
+    households[1]["户编号"] = households[0]["户编号"]
+
+    item = upload(staff_client, django_capture_on_commit_callbacks, households, members)
+
+    assert [(p["row"], p["column"]) for p in item.errors] == [(2, "楼栋"), (3, "户编号")]
