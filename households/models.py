@@ -406,6 +406,7 @@ class LedgerImportStatus(models.TextChoices):
     IMPORTING = "importing", _("Importing")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Not imported within a day")
 
 
 class LedgerImport(models.Model):

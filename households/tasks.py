@@ -19,3 +19,8 @@ def import_ledger(upload_id: int) -> None:
     upload = LedgerImport.objects.filter(pk=upload_id, status=LedgerImportStatus.IMPORTING).first()
     if upload is not None:
         ledger.import_upload(upload)
+
+
+@shared_task(name="households.expire_ledger_previews")
+def expire_ledger_previews() -> int:
+    return ledger.expire_previews()

@@ -15,6 +15,7 @@ SHIPPED_DATA = [
     ("monitoring.migrations.0004_periodic_jobs", "create_jobs"),
     ("employment.migrations.0002_shipped_lines_and_nightly_rules", "ship"),
     ("services.migrations.0002_periodic_jobs", "create_job"),
+    ("households.migrations.0007_expired_previews", "create_job"),
 ]
 
 

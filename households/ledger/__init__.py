@@ -21,7 +21,7 @@ from households.ledger.format import (
     MEMBER_SHEET,
     template,
 )
-from households.ledger.imports import check_upload, import_upload, write
+from households.ledger.imports import check_upload, expire_previews, import_upload, write
 
 __all__ = [
     "GUIDE_SHEET",
@@ -33,6 +33,7 @@ __all__ = [
     "Plan",
     "Problem",
     "check_upload",
+    "expire_previews",
     "import_upload",
     "read",
     "template",

@@ -1,5 +1,6 @@
 """Writing a checked ledger whole, and the worker's two steps on an upload."""
 
+import datetime
 import logging
 from contextlib import contextmanager
 
@@ -133,18 +134,31 @@ def check_upload(upload) -> None:
 
 def import_upload(upload) -> None:
     """Import a checked ledger: checked again in the transaction that writes it (the
-    database may have changed since the preview), then written whole or not at all."""
-    from households.models import LedgerImportStatus
+    database may have changed since the preview), then written whole or not at all.
+
+    The upload is locked and marked done in that same transaction, so a task delivered
+    twice (a worker lost after the commit) finds it done and writes nothing again."""
+    from households.models import LedgerImport, LedgerImportStatus
 
     progress = Progress(upload.pk)
     with translation.override(upload.language), _failing_plainly(upload):
         try:
             with transaction.atomic():
+                locked = (
+                    LedgerImport.objects.select_for_update()
+                    .filter(pk=upload.pk, status=LedgerImportStatus.IMPORTING)
+                    .first()
+                )
+                if locked is None:
+                    return  # imported, or ended, by another delivery of the task
                 plan = _plan(upload, progress=lambda done, total: progress("rechecking", done, total))
                 if plan.problems:
                     _record(upload, plan, ready=False)
                     return
                 counts = write(plan, by=upload.created_by, progress=progress)
+                upload.status = LedgerImportStatus.DONE
+                upload.summary = {**upload.summary, **counts}
+                _finish(upload)
         except IntegrityError:
             # Another import or clerk took a number, an address or a person in the
             # meantime. The database's message names the value (an ID number): not logged.
@@ -158,10 +172,26 @@ def import_upload(upload) -> None:
                     _("Someone saved a conflicting household or person meanwhile; upload it again."),
                 ).as_dict()
             ]
-        else:
-            upload.status = LedgerImportStatus.DONE
-            upload.summary = {**upload.summary, **counts}
-        _finish(upload)
+            _finish(upload)
+
+
+def expire_previews(older_than=datetime.timedelta(days=1)) -> int:
+    """Previews nobody confirmed within a day end, and their files (ID numbers) go."""
+    from households.models import LedgerImport, LedgerImportStatus
+
+    count = 0
+    stale = LedgerImport.objects.filter(
+        status=LedgerImportStatus.READY, created_at__lt=timezone.now() - older_than
+    )
+    for upload in stale.iterator():
+        # Claimed one by one: a confirmation at this very moment wins or loses whole.
+        if LedgerImport.objects.filter(pk=upload.pk, status=LedgerImportStatus.READY).update(
+            status=LedgerImportStatus.EXPIRED
+        ):
+            upload.status = LedgerImportStatus.EXPIRED
+            _finish(upload)
+            count += 1
+    return count
 
 
 @contextmanager
@@ -205,8 +235,11 @@ def _record(upload, plan: Plan, *, ready: bool) -> None:
 
 
 def _finish(upload) -> None:
-    # The file holds ID numbers: it goes as soon as it is of no more use.
-    if upload.file:
-        upload.file.delete(save=False)
+    # The file holds ID numbers: it goes as soon as it is of no more use, once what came
+    # of it is committed (a rolled-back import still has it, to be tried again).
+    name, storage = upload.file.name, upload.file.storage
+    upload.file = None
     upload.finished_at = timezone.now()
     upload.save()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -4,12 +4,16 @@ The worker's two steps (check, import) run here in the test's process, as the wo
 run them after the page has queued them."""
 
 import datetime
+import os
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from households import tasks
+from households.ledger import imports
 from households.models import Household, LedgerImport, LedgerImportStatus, Member
 from monitoring.models import FollowUp, TierChange
 from tests.grids.factories import GridUnitFactory, level
@@ -419,7 +423,6 @@ def test_the_import_reports_each_step_it_has_written(
 def test_an_unforeseen_failure_ends_the_import_plainly_and_logs_no_personal_data(
     staff_client, buildings, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
-    from households.ledger import imports
 
     households, members = sample_ledger(buildings, 3)
     item = upload(staff_client, django_capture_on_commit_callbacks, households, members)
@@ -492,3 +495,45 @@ def test_a_number_repeated_after_a_refused_row_is_reported_at_once(
     item = upload(staff_client, django_capture_on_commit_callbacks, households, members)
 
     assert [(p["row"], p["column"]) for p in item.errors] == [(2, "楼栋"), (3, "户编号")]
+
+
+def test_a_task_delivered_again_after_the_import_writes_nothing_again(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    item = upload(staff_client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 3, members=1))
+    confirm(staff_client, django_capture_on_commit_callbacks, item)
+
+    tasks.import_ledger(item.pk)  # a worker lost after the commit: the task comes again
+    with transaction.atomic():
+        imports.import_upload(LedgerImport.objects.get(pk=item.pk))  # even past the task's own test
+
+    item.refresh_from_db()
+    assert item.status == LedgerImportStatus.DONE and item.errors == []
+    assert Household.objects.filter(number__startswith="L").count() == 3
+
+
+def test_a_preview_nobody_confirms_expires_after_a_day_with_its_file(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    from django_celery_beat.models import PeriodicTask
+
+    fresh = upload(staff_client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 1))
+    stale = upload(
+        staff_client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 1, first_number=50)
+    )
+    LedgerImport.objects.filter(pk=stale.pk).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    path = stale.file.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        expired = tasks.expire_ledger_previews()
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert expired == 1
+    assert stale.status == LedgerImportStatus.EXPIRED and not stale.file
+    assert not os.path.exists(path)
+    assert fresh.status == LedgerImportStatus.READY and fresh.file
+    assert staff_client.post(reverse("ledger_confirm", args=[stale.pk])).status_code == 302
+    stale.refresh_from_db()
+    assert stale.status == LedgerImportStatus.EXPIRED  # too late to confirm
+    assert PeriodicTask.objects.filter(task="households.expire_ledger_previews", enabled=True).exists()
