@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -145,7 +145,6 @@ class _Checker:
         self.user = user
         self.progress = progress or (lambda done, total: None)
         self.plan = Plan()
-        self.now = timezone.now()
 
     def problem(self, sheet, row, column_key, message, columns=None):
         columns = columns or (HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS)
@@ -326,7 +325,6 @@ class _Checker:
             origin_village=origin["village"],
             phone=normalize_mobile(values.get("phone", "")),
             relocated_on=relocated_on,
-            tier_changed_at=self.now,
         )
         if building is not None:
             scheme = self.tiers_for(household.unit)

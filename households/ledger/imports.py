@@ -16,19 +16,19 @@ from households.models import (
     Household,
     Member,
 )
-from monitoring.followups import reschedule
-from monitoring.models import TierChange
+from households.services import open_tier_histories
 
 logger = logging.getLogger(__name__)
 
 
-WRITING_STEPS = 5
+WRITING_STEPS = 4
 
 
 @transaction.atomic
 def write(plan: Plan, *, by, progress=None) -> dict:
-    """Write a checked plan whole: households, their first tier, members, follow-ups.
-    ``progress("writing", step, WRITING_STEPS)`` after each of the five steps."""
+    """Write a checked plan whole: households, labels, members, the first tier and the
+    first follow-up of each household. ``progress("writing", step, WRITING_STEPS)`` after
+    each of the four steps."""
     if plan.problems:
         raise ValueError("a plan with problems is never written")
     progress = progress or (lambda stage, done, total: None)
@@ -48,21 +48,6 @@ def write(plan: Plan, *, by, progress=None) -> dict:
         for h in households:
             h.pk = h.id = ids[h.number]
     progress("writing", 1, WRITING_STEPS)
-    TierChange.objects.bulk_create(
-        [
-            TierChange(
-                household=h,
-                from_tier=None,
-                to_tier=h.tier,
-                reason=REASON,
-                changed_by=by,
-                changed_at=h.tier_changed_at,
-            )
-            for h in households
-        ],
-        batch_size=2000,
-    )
-    progress("writing", 2, WRITING_STEPS)
     Household.labels.through.objects.bulk_create(
         [
             Household.labels.through(household_id=p.household.pk, label_id=label.pk)
@@ -71,7 +56,7 @@ def write(plan: Plan, *, by, progress=None) -> dict:
         ],
         batch_size=5000,
     )
-    progress("writing", 3, WRITING_STEPS)
+    progress("writing", 2, WRITING_STEPS)
     members, groups = [], []
     for p in plan.households:
         p.head.household = p.household
@@ -87,9 +72,9 @@ def write(plan: Plan, *, by, progress=None) -> dict:
         [Member.special_groups.through(member_id=m.pk, specialgroup_id=g.pk) for m, gs in groups for g in gs],
         batch_size=5000,
     )
+    progress("writing", 3, WRITING_STEPS)
+    open_tier_histories(households, reason=REASON, by=by)
     progress("writing", 4, WRITING_STEPS)
-    reschedule(households=households, reason="")
-    progress("writing", 5, WRITING_STEPS)
     return {"households": len(households), "members": len(members)}
 
 

@@ -400,11 +400,11 @@ def test_the_page_follows_the_import_through_its_stages(
 
     Progress(item.pk)("rechecking", 3, 12)
     rechecking = staff_client.get(page).content.decode()
-    Progress(item.pk)("writing", 3, 5)
+    Progress(item.pk)("writing", 2, 4)
     writing = staff_client.get(page).content.decode()
 
     assert "再检查一遍：第 3 行，共 12 行" in rechecking and 'aria-valuenow="12"' in rechecking
-    assert "第 3 步，共 5 步" in writing and 'aria-valuenow="80"' in writing
+    assert "第 2 步，共 4 步" in writing and 'aria-valuenow="75"' in writing
     assert '<meta http-equiv="refresh" content="2">' in writing
 
 
@@ -417,7 +417,7 @@ def test_the_import_reports_each_step_it_has_written(
 
     confirm(staff_client, django_capture_on_commit_callbacks, item)
 
-    assert Progress(item.pk).get() == ("writing", 5, 5)
+    assert Progress(item.pk).get() == ("writing", 4, 4)
 
 
 def test_an_unforeseen_failure_ends_the_import_plainly_and_logs_no_personal_data(
