@@ -49,8 +49,8 @@ class LedgerExport:
 
     @property
     def rows(self) -> int:
-        """Data rows across the sheets (headers not counted)."""
-        return sum(len(sheet.rows) for sheet in self.sheets)
+        """Data rows across the sheets (headers not counted), once written."""
+        return sum(sheet.written for sheet in self.sheets)
 
     @property
     def filename(self) -> str:
@@ -144,9 +144,9 @@ def labels_of(choices) -> dict:
     return {value: str(label) for value, label in choices}
 
 
-def sheet(title, headers) -> Sheet:
+def sheet(title, headers, rows=()) -> Sheet:
     # Lazy msgids become text in the request's language here; openpyxl wants plain str.
-    return Sheet(str(title)[:31], [str(h) for h in headers])
+    return Sheet(str(title)[:31], [str(h) for h in headers], rows)
 
 
 def _verbose(model, name):
@@ -183,48 +183,60 @@ _MEMBER_FIELDS = (
 )
 
 
+# Households read per chunk: a county's 100,000 and their 370,000 members are never all
+# in memory, and a street's fit in a handful of chunks.
+CHUNK = 2000
+
+
 def households_sheet(households, *, full_id_numbers: bool) -> Sheet:
     """One row per active member, the household's columns first; a household without an
-    active member (one that moved out whole) is one row with the member's columns empty."""
+    active member (one that moved out whole) is one row with the member's columns empty.
+    The rows are read while the file is written, a chunk of households at a time."""
     headers = [_verbose(Household, name) for name in _HOUSEHOLD_FIELDS]
     headers += [pgettext_lazy("person", "name")]
     headers += [_verbose(Member, name) for name in _MEMBER_FIELDS]
-    result = sheet(_("households"), headers)
+    ordered = households.order_by("building__path", "entrance", "floor", "room", "pk")
+    return sheet(_("households"), headers, _household_rows(ordered, full_id_numbers))
 
-    rows = households.order_by("building__path", "entrance", "floor", "room", "pk").values_list(
-        "pk",
-        "number",
-        "building__name",
-        "entrance",
-        "floor",
-        "room",
-        "origin_county",
-        "origin_township",
-        "origin_village",
-        "phone",
-        "tier__name",
-        "tier_changed_at",
-        "moved_out_on",
-    )
-    labels = defaultdict(list)
-    for household_id, name in (
-        Household.labels.through.objects.filter(household__in=households.values("pk"))
-        .order_by("label__subcategory__category__order", "label__subcategory__order", "label__order")
-        .values_list("household_id", "label__name")
-    ):
-        labels[household_id].append(name)
-    members = _members_by_household(households, full_id_numbers=full_id_numbers)
 
+def _household_rows(ordered, full_id_numbers: bool):
+    ids = list(ordered.values_list("pk", flat=True))
     empty = [""] * (1 + len(_MEMBER_FIELDS))
-    for pk, *columns, moved_out_on in rows:
-        household = [*columns, "、".join(labels.get(pk, ())), moved_out_on]
-        for member in members.get(pk) or [empty]:
-            result.append(household + member)
-    return result
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = Household.objects.filter(pk__in=chunk).values_list(
+            "pk",
+            "number",
+            "building__name",
+            "entrance",
+            "floor",
+            "room",
+            "origin_county",
+            "origin_township",
+            "origin_village",
+            "phone",
+            "tier__name",
+            "tier_changed_at",
+            "moved_out_on",
+        )
+        by_pk = {row[0]: row for row in rows}
+        labels = defaultdict(list)
+        for household_id, name in (
+            Household.labels.through.objects.filter(household__in=chunk)
+            .order_by("label__subcategory__category__order", "label__subcategory__order", "label__order")
+            .values_list("household_id", "label__name")
+        ):
+            labels[household_id].append(name)
+        members = _members_by_household(chunk, full_id_numbers=full_id_numbers)
+        for pk in chunk:
+            _pk, *columns, moved_out_on = by_pk[pk]
+            household = [*columns, "、".join(labels.get(pk, ())), moved_out_on]
+            for member in members.get(pk) or [empty]:
+                yield household + member
 
 
-def _members_by_household(households, *, full_id_numbers: bool) -> dict[int, list[list]]:
-    active = Member.objects.filter(household__in=households.values("pk"), status=MemberStatus.ACTIVE)
+def _members_by_household(household_ids, *, full_id_numbers: bool) -> dict[int, list[list]]:
+    active = Member.objects.filter(household__in=household_ids, status=MemberStatus.ACTIVE)
     groups = defaultdict(list)
     for member_id, name in (
         Member.special_groups.through.objects.filter(member__in=active.values("pk"))

@@ -9,8 +9,9 @@ for text typed that way, and :func:`cell_text` takes the apostrophe off again on
 """
 
 import datetime
+import itertools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -56,26 +57,40 @@ def display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-class Sheet:
-    """Rows of one worksheet, written when the workbook is saved (the widths need them all)."""
+WIDTH_SAMPLE = 1000  # rows read ahead to size the columns
 
-    def __init__(self, title: str, headers: Sequence[str]):
+
+class Sheet:
+    """One worksheet: its headers and its rows, appended or given as an iterable that is
+    read while the workbook is written (a county's ledger need never be in memory whole).
+    The columns are sized from the first thousand rows."""
+
+    def __init__(self, title: str, headers: Sequence[str], rows: Iterable[Sequence] = ()):
         self.title = title
         self.headers = list(headers)
-        self.rows: list[Sequence] = []
+        self._buffered: list[Sequence] = []
+        self._source = rows
+        self.written = 0  # data rows, once written
 
     def append(self, row: Sequence) -> None:
-        if len(row) != len(self.headers):
-            raise ValueError(f"{self.title}: a row of {len(row)} cells under {len(self.headers)} headers")
-        self.rows.append(row)
+        self._buffered.append(row)
 
     def extend(self, rows: Iterable[Sequence]) -> None:
-        for row in rows:
-            self.append(row)
+        self._buffered.extend(rows)
 
-    def widths(self) -> list[int]:
+    def read_from(self, rows: Iterable[Sequence]) -> None:
+        """Rows to be read while the workbook is written, after any appended."""
+        self._source = rows
+
+    def _rows(self) -> Iterator[Sequence]:
+        for row in itertools.chain(self._buffered, self._source):
+            if len(row) != len(self.headers):
+                raise ValueError(f"{self.title}: a row of {len(row)} cells under {len(self.headers)} headers")
+            yield row
+
+    def _widths(self, rows: Sequence[Sequence]) -> list[int]:
         widths = [display_width(h) + 2 for h in self.headers]
-        for row in self.rows:
+        for row in rows:
             for i, value in enumerate(row):
                 widths[i] = max(widths[i], display_width(value) + 2)
         return [min(w, MAX_WIDTH) for w in widths]
@@ -87,7 +102,9 @@ def write_workbook(sheets: Sequence[Sheet], target) -> None:
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title)
         ws.freeze_panes = "A2"
-        for index, width in enumerate(sheet.widths(), start=1):
+        rows = sheet._rows()
+        ahead = list(itertools.islice(rows, WIDTH_SAMPLE))
+        for index, width in enumerate(sheet._widths(ahead), start=1):
             ws.column_dimensions[_column_letter(index)].width = width
         header = []
         for title in sheet.headers:
@@ -97,8 +114,9 @@ def write_workbook(sheets: Sequence[Sheet], target) -> None:
             cell.alignment = Alignment(vertical="center")
             header.append(cell)
         ws.append(header)
-        for row in sheet.rows:
+        for row in itertools.chain(ahead, rows):
             ws.append([_cell(ws, value) for value in row])
+            sheet.written += 1
     workbook.save(target)
 
 

@@ -36,23 +36,28 @@ def tier_changes_sheet(households, start: datetime.date, end: datetime.date) -> 
         ],
     )
     since, until = _instants(start, end)
-    for number, at, before, after, reason, last, first, username in (
-        TierChange.objects.filter(
-            household__in=households.values("pk"), changed_at__gte=since, changed_at__lt=until
-        )
-        .order_by("changed_at", "pk")
-        .values_list(
-            "household__number",
-            "changed_at",
-            "from_tier__name",
-            "to_tier__name",
-            "reason",
-            "changed_by__last_name",
-            "changed_by__first_name",
-            "changed_by__username",
-        )
-    ):
-        result.append([number, at, before or "", after, reason, person(last, first, username)])
+
+    def rows():
+        for number, at, before, after, reason, last, first, username in (
+            TierChange.objects.filter(
+                household__in=households.values("pk"), changed_at__gte=since, changed_at__lt=until
+            )
+            .order_by("changed_at", "pk")
+            .values_list(
+                "household__number",
+                "changed_at",
+                "from_tier__name",
+                "to_tier__name",
+                "reason",
+                "changed_by__last_name",
+                "changed_by__first_name",
+                "changed_by__username",
+            )
+            .iterator(chunk_size=2000)
+        ):
+            yield [number, at, before or "", after, reason, person(last, first, username)]
+
+    result.read_from(rows())
     return result
 
 
@@ -76,30 +81,46 @@ def visits_sheet(households, start: datetime.date, end: datetime.date) -> Sheet:
     )
     modes, needs = labels_of(VisitMode.choices), labels_of(Need.choices)
     since, until = _instants(start, end)
-    for row in (
-        Visit.objects.filter(
-            household__in=households.values("pk"), visited_at__gte=since, visited_at__lt=until
-        )
-        .order_by("visited_at", "pk")
-        .values_list(
-            "household__number",
-            "household__building__name",
-            "household__entrance",
-            "household__room",
-            "visited_at",
-            "visited_by__last_name",
-            "visited_by__first_name",
-            "visited_by__username",
-            "mode",
-            "needs",
-            "notes",
-            "photo",
-            "created_at",
-        )
-    ):
-        number, building, entrance, room, at, last, first, username, mode, found, notes, photo, created = row
-        result.append(
-            [
+
+    def rows():
+        for row in (
+            Visit.objects.filter(
+                household__in=households.values("pk"), visited_at__gte=since, visited_at__lt=until
+            )
+            .order_by("visited_at", "pk")
+            .values_list(
+                "household__number",
+                "household__building__name",
+                "household__entrance",
+                "household__room",
+                "visited_at",
+                "visited_by__last_name",
+                "visited_by__first_name",
+                "visited_by__username",
+                "mode",
+                "needs",
+                "notes",
+                "photo",
+                "created_at",
+            )
+            .iterator(chunk_size=2000)
+        ):
+            (
+                number,
+                building,
+                entrance,
+                room,
+                at,
+                last,
+                first,
+                username,
+                mode,
+                found,
+                notes,
+                photo,
+                created,
+            ) = row
+            yield [
                 number,
                 address(building, entrance, room),
                 at,
@@ -110,5 +131,6 @@ def visits_sheet(households, start: datetime.date, end: datetime.date) -> Sheet:
                 yes_no(bool(photo)),
                 created,
             ]
-        )
+
+    result.read_from(rows())
     return result

@@ -65,34 +65,45 @@ def cases_sheet(households, start: datetime.date, end: datetime.date) -> Sheet:
     categories, urgencies = labels_of(CaseCategory.choices), labels_of(Urgency.choices)
     levels, statuses = labels_of(CaseLevel.choices), labels_of(CaseStatus.choices)
     today = timezone.localdate()
-    for row in cases.values_list(
-        "pk",
-        "household__number",
-        "household__building__name",
-        "household__entrance",
-        "household__room",
-        "category",
-        "urgency",
-        "level",
-        "status",
-        "description",
-        "opened_at",
-        "opened_by__last_name",
-        "opened_by__first_name",
-        "opened_by__username",
-        "due_on",
-        "closed_at",
-        "assigned_to__last_name",
-        "assigned_to__first_name",
-        "assigned_to__username",
-    ):
-        (pk, number, building, entrance, room, category, urgency, level, status, description, opened_at) = (
-            row[:11]
-        )
-        opened_by, due_on, closed, assigned_to = row[11:14], row[14], row[15], row[16:19]
-        is_open = status in ACTIVE_STATUSES
-        result.append(
-            [
+
+    def rows():
+        for row in cases.values_list(
+            "pk",
+            "household__number",
+            "household__building__name",
+            "household__entrance",
+            "household__room",
+            "category",
+            "urgency",
+            "level",
+            "status",
+            "description",
+            "opened_at",
+            "opened_by__last_name",
+            "opened_by__first_name",
+            "opened_by__username",
+            "due_on",
+            "closed_at",
+            "assigned_to__last_name",
+            "assigned_to__first_name",
+            "assigned_to__username",
+        ).iterator(chunk_size=2000):
+            (
+                pk,
+                number,
+                building,
+                entrance,
+                room,
+                category,
+                urgency,
+                level,
+                status,
+                description,
+                opened_at,
+            ) = row[:11]
+            opened_by, due_on, closed, assigned_to = row[11:14], row[14], row[15], row[16:19]
+            is_open = status in ACTIVE_STATUSES
+            yield [
                 pk,
                 number,
                 address(building, entrance, room),
@@ -109,5 +120,6 @@ def cases_sheet(households, start: datetime.date, end: datetime.date) -> Sheet:
                 person(*assigned_to) if any(assigned_to) else "",
                 yes_no(is_open and due_on < today),
             ]
-        )
+
+    result.read_from(rows())
     return result
