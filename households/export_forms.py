@@ -11,9 +11,8 @@ from households.models import ExportKind
 
 # Visits and cases of more than a year are a different job (and a large file).
 MAX_DAYS = {ExportKind.VISITS: 366, ExportKind.CASES: 366}
-# The file is built inside the request, about 1 ms per household (3,000 households, 11,000
-# members: 3 s, nearly all of it openpyxl writing XML), and gunicorn gives a request 30 s.
-# A street or a county is refused: choose a community or an area. The wall's limit too.
+# The file of a larger unit is built by the worker (about 1 ms per household, nearly all of
+# it openpyxl writing XML, and gunicorn gives a request 30 s); this many, in the request.
 MAX_HOUSEHOLDS = 12_000
 
 _DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -47,17 +46,13 @@ class ExportForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end, kind, unit = data.get("start"), data.get("end"), data.get("kind"), data.get("unit")
-        if unit and kind and kind != ExportKind.EMPLOYMENT:
-            count = households_in_scope(self.user, unit.households_below()).count()
-            if count > MAX_HOUSEHOLDS:
-                self.add_error(
-                    "unit",
-                    _(
-                        "%(unit)s has %(count)s households, more than %(max)s can be exported at a "
-                        "time: choose a unit below it."
-                    )
-                    % {"unit": unit.name, "count": count, "max": MAX_HOUSEHOLDS},
-                )
+        # A unit too large to build during the request is built by the worker instead.
+        data["in_background"] = bool(
+            unit
+            and kind
+            and kind != ExportKind.EMPLOYMENT
+            and households_in_scope(self.user, unit.households_below()).count() > MAX_HOUSEHOLDS
+        )
         if start and end:
             if end < start:
                 self.add_error("end", _("The end of the period cannot come before its start."))

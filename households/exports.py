@@ -8,12 +8,14 @@ from ``values_list`` and the many-to-many columns from one query on their throug
 """
 
 import datetime
+import logging
 import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -27,11 +29,15 @@ from households.models import (
     HouseholdStatus,
     Member,
     MemberStatus,
+    PreparedExport,
+    PreparedExportStatus,
     Relation,
     Sex,
     mask_id_number,
 )
 from households.spreadsheets import Sheet, write_workbook
+
+logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Kept in memory up to this size, then in a temporary file: a county's ledger is large.
@@ -82,6 +88,48 @@ def export_ledger(*, user, unit: GridUnit, kind: str, start: datetime.date, end:
         target.close()
         raise
     return log, export, target
+
+
+def prepare(prepared) -> None:
+    """Build a prepared export's file, in the worker, and log it as the page logs one.
+    Anything unforeseen ends it as failed, logged by its kind only (a database's message
+    can quote an ID number)."""
+    from django.core.files import File
+
+    try:
+        with translation.override(prepared.language):
+            log, export, target = export_ledger(
+                user=prepared.requested_by,
+                unit=prepared.unit,
+                kind=prepared.kind,
+                start=prepared.period_start,
+                end=prepared.period_end,
+            )
+        with target:
+            prepared.file.save(export.filename, File(target), save=False)
+        prepared.file_name, prepared.log = export.filename, log
+        prepared.status = PreparedExportStatus.READY
+    except Exception as error:
+        logger.error("prepared export %s failed: %s", prepared.pk, type(error).__name__)
+        prepared.status = PreparedExportStatus.FAILED
+    prepared.finished_at = timezone.now()
+    prepared.save()
+
+
+def expire_prepared(older_than=datetime.timedelta(days=1)) -> int:
+    """Files ready for more than a day go: the personal data in them has been fetched, or
+    will not be."""
+    count = 0
+    stale = PreparedExport.objects.filter(
+        status=PreparedExportStatus.READY, finished_at__lt=timezone.now() - older_than
+    )
+    for prepared in stale.iterator():
+        if prepared.file:
+            prepared.file.delete(save=False)
+        prepared.status = PreparedExportStatus.EXPIRED
+        prepared.save(update_fields=["file", "status"])
+        count += 1
+    return count
 
 
 def build_export(

@@ -484,3 +484,52 @@ class ExportLog(models.Model):
     def __str__(self):
         when = timezone.localtime(self.exported_at)
         return f"{self.get_kind_display()} · {self.unit} · {when:%Y-%m-%d %H:%M}"
+
+
+def export_file_path(instance, filename):
+    return f"exports/{uuid.uuid4().hex}.xlsx"
+
+
+class PreparedExportStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class PreparedExport(models.Model):
+    """An export too large to build during a request: the worker builds it for its
+    requester, who downloads it within a day; then the file, with its personal data, goes.
+    The export log is written when the file is built."""
+
+    kind = models.CharField(_("data exported"), max_length=16, choices=ExportKind.choices)
+    unit = models.ForeignKey(
+        "grids.GridUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid unit")
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    language = models.CharField(_("language"), max_length=16, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PreparedExportStatus.choices,
+        default=PreparedExportStatus.PREPARING,
+    )
+    file = models.FileField(_("file"), upload_to=export_file_path, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    log = models.OneToOneField(
+        ExportLog, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("export")
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("prepared export")
+        verbose_name_plural = _("prepared exports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.unit} · {self.get_status_display()}"

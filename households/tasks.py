@@ -1,10 +1,11 @@
-"""The ledger import's two steps, run by the worker: a 20,000-row file takes longer than
-a request should. Thin: each loads its upload and calls the ledger's service."""
+"""The worker's share of ledgers: an import's two steps and a large export, which take
+longer than a request should, and the hourly end of files nobody came back for. Thin:
+each loads its record and calls the service."""
 
 from celery import shared_task
 
-from households import ledger
-from households.models import LedgerImport, LedgerImportStatus
+from households import exports, ledger
+from households.models import LedgerImport, LedgerImportStatus, PreparedExport, PreparedExportStatus
 
 
 @shared_task(name="households.check_ledger", acks_late=True, reject_on_worker_lost=True)
@@ -21,6 +22,14 @@ def import_ledger(upload_id: int) -> None:
         ledger.import_upload(upload)
 
 
-@shared_task(name="households.expire_ledger_previews")
-def expire_ledger_previews() -> int:
-    return ledger.expire_previews()
+@shared_task(name="households.expire_files")
+def expire_files() -> int:
+    """Hourly: unconfirmed ledger previews and prepared exports older than a day."""
+    return ledger.expire_previews() + exports.expire_prepared()
+
+
+@shared_task(name="households.prepare_export", acks_late=True, reject_on_worker_lost=True)
+def prepare_export(prepared_id: int) -> None:
+    prepared = PreparedExport.objects.filter(pk=prepared_id, status=PreparedExportStatus.PREPARING).first()
+    if prepared is not None:
+        exports.prepare(prepared)

@@ -1,16 +1,27 @@
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from employment.models import LabourRecord
 from grids.models import Assignment, GridUnit
 from grids.scope import household_or_404, households_in_scope
+from households import tasks
 from households.export_forms import ExportForm
 from households.exports import XLSX, export_ledger
-from households.models import ExportLog, Household, HouseholdStatus, Member, MemberStatus
+from households.models import (
+    ExportLog,
+    Household,
+    HouseholdStatus,
+    Member,
+    MemberStatus,
+    PreparedExport,
+    PreparedExportStatus,
+)
 from households.search import find_households
 from monitoring.models import FollowUp, FollowUpStatus, ProposalStatus, TierChange, Visit
 from monitoring.views import private_file
@@ -129,6 +140,17 @@ def export(request):
     form = ExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["in_background"]:
+            prepared = PreparedExport.objects.create(
+                kind=data["kind"],
+                unit=data["unit"],
+                period_start=data["start"],
+                period_end=data["end"],
+                requested_by=request.user,
+                language=get_language(),
+            )
+            transaction.on_commit(lambda: tasks.prepare_export.delay(prepared.pk))
+            return redirect("prepared_export", prepared.pk)
         _log, ledger, file = export_ledger(
             user=request.user, unit=data["unit"], kind=data["kind"], start=data["start"], end=data["end"]
         )
@@ -136,5 +158,34 @@ def export(request):
         response["Cache-Control"] = "no-store"
         return response
     recent = ExportLog.objects.filter(exported_by=request.user).select_related("unit")[:10]
+    prepared = PreparedExport.objects.filter(
+        requested_by=request.user, status__in=[PreparedExportStatus.PREPARING, PreparedExportStatus.READY]
+    ).select_related("unit")
     status = 400 if request.method == "POST" else 200
-    return render(request, "households/export.html", {"form": form, "recent": recent}, status=status)
+    context = {"form": form, "recent": recent, "prepared": prepared}
+    return render(request, "households/export.html", context, status=status)
+
+
+@login_required
+@permission_required("households.export_ledgers", raise_exception=True)
+def prepared_export(request, pk):
+    """A large export the worker is building, or has built, for its requester."""
+    prepared = get_object_or_404(
+        PreparedExport.objects.select_related("unit"), pk=pk, requested_by=request.user
+    )
+    context = {"prepared": prepared, "statuses": PreparedExportStatus}
+    return render(request, "households/prepared_export.html", context)
+
+
+@login_required
+@permission_required("households.export_ledgers", raise_exception=True)
+def download_export(request, pk):
+    """The prepared file, for its requester only, while it is kept (a day)."""
+    prepared = get_object_or_404(
+        PreparedExport, pk=pk, requested_by=request.user, status=PreparedExportStatus.READY
+    )
+    response = FileResponse(
+        prepared.file.open("rb"), as_attachment=True, filename=prepared.file_name, content_type=XLSX
+    )
+    response["Cache-Control"] = "no-store"
+    return response

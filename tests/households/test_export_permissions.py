@@ -147,16 +147,3 @@ def test_community_staff_do_not_see_the_log_in_the_admin(people, client):
     client.force_login(people.staff)
 
     assert client.get(CHANGELIST).status_code == 403
-
-
-def test_a_unit_too_large_to_export_in_one_request_is_refused(people, client, monkeypatch):
-    monkeypatch.setattr("households.export_forms.MAX_HOUSEHOLDS", 1)
-    client.force_login(people.staff)
-
-    too_many = client.post(EXPORT, {"unit": "C1", "kind": "visits", **MARCH})
-    one = client.post(EXPORT, {"unit": "A1", "kind": "visits", **MARCH})
-    figures = client.post(EXPORT, {"unit": "C1", "kind": "employment", **MARCH})
-
-    assert too_many.status_code == 400 and list(too_many.context["form"].errors) == ["unit"]
-    assert one.status_code == figures.status_code == 200
-    assert ExportLog.objects.count() == 2

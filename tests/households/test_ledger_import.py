@@ -525,7 +525,7 @@ def test_a_preview_nobody_confirms_expires_after_a_day_with_its_file(
     path = stale.file.path
 
     with django_capture_on_commit_callbacks(execute=True):
-        expired = tasks.expire_ledger_previews()
+        expired = tasks.expire_files()
 
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -536,4 +536,4 @@ def test_a_preview_nobody_confirms_expires_after_a_day_with_its_file(
     assert staff_client.post(reverse("ledger_confirm", args=[stale.pk])).status_code == 302
     stale.refresh_from_db()
     assert stale.status == LedgerImportStatus.EXPIRED  # too late to confirm
-    assert PeriodicTask.objects.filter(task="households.expire_ledger_previews", enabled=True).exists()
+    assert PeriodicTask.objects.filter(task="households.expire_files", enabled=True).exists()
