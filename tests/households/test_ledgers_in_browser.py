@@ -29,7 +29,9 @@ def phone(monkeypatch):
         yield context.new_page()
 
 
-def test_a_ledger_refused_then_imported_then_exported(live_server, people, grid, phone, tmp_path):
+def test_a_ledger_refused_then_imported_then_exported(
+    live_server, people, grid, phone, tmp_path, monkeypatch
+):
     SHOTS.mkdir(parents=True, exist_ok=True)
     GridUnitFactory(parent=grid.area_east, level=level("楼栋"), name="4栋", code="B4")
     people.staff.set_password("hhl-test-2026")
@@ -86,6 +88,19 @@ def test_a_ledger_refused_then_imported_then_exported(live_server, people, grid,
     assert len(rows) == 91  # 90 imported people and the worker's household's one member
     assert ExportLog.objects.get().rows >= 91
     phone.screenshot(path=SHOTS / "5-export.png", full_page=True)
+
+    # A unit too large for a request: the worker prepares it (here at once, eagerly).
+    monkeypatch.setattr("households.export_forms.MAX_HOUSEHOLDS", 10)
+    phone.goto(live_server.url + reverse("export"))
+    phone.select_option("#id_unit", "A1")
+    phone.check("input[value=households]")
+    phone.click("text=下载 .xlsx")
+    phone.wait_for_selector("text=文件已准备好")
+    phone.screenshot(path=SHOTS / "6-prepared.png", full_page=True)
+    assert accessibility_violations(phone) == []
+    with phone.expect_download() as prepared:
+        phone.click("text=下载 .xlsx")
+    assert len(list(workbook_of(prepared.value).worksheets[0].iter_rows(min_row=2))) == 91
 
 
 def workbook_of(download):
