@@ -42,6 +42,8 @@ class IdFirstPaginator(Paginator):
             return super().page(number)
         number = self._positive_integer(number)
         bottom = (number - 1) * self.per_page
+        if bottom > 2**31:  # past any list's end, and an OFFSET PostgreSQL cannot hold
+            return super().page(number)  # the count says there is no such page
         found = list(
             queryset.annotate(rows_in_all=Window(Count("pk"))).values_list("pk", "rows_in_all")[
                 bottom : bottom + self.per_page
