@@ -4,6 +4,7 @@ import datetime
 import logging
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -48,13 +49,14 @@ def write(plan: Plan, *, by, progress=None) -> dict:
         for h in households:
             h.pk = h.id = ids[h.number]
     progress("writing", 1, WRITING_STEPS)
-    Household.labels.through.objects.bulk_create(
+    _add_with_history(
+        Household,
+        "labels",
         [
             Household.labels.through(household_id=p.household.pk, label_id=label.pk)
             for p in plan.households
             for label in p.labels
         ],
-        batch_size=5000,
     )
     progress("writing", 2, WRITING_STEPS)
     members, groups = [], []
@@ -68,14 +70,40 @@ def write(plan: Plan, *, by, progress=None) -> dict:
     bulk_create_with_history(members, Member, batch_size=2000, default_user=by, default_change_reason=REASON)
     if groups and not all(m.pk for m, _g in groups):
         raise RuntimeError("member ids were not returned")
-    Member.special_groups.through.objects.bulk_create(
+    _add_with_history(
+        Member,
+        "special_groups",
         [Member.special_groups.through(member_id=m.pk, specialgroup_id=g.pk) for m, gs in groups for g in gs],
-        batch_size=5000,
     )
     progress("writing", 3, WRITING_STEPS)
     open_tier_histories(households, reason=REASON, by=by)
     progress("writing", 4, WRITING_STEPS)
     return {"households": len(households), "members": len(members)}
+
+
+def _add_with_history(model, field: str, rows: list) -> None:
+    """Many-to-many rows in bulk, and their copy in the history record each object got when
+    it was created: simple_history copies them itself only on ``.set()``, one object at a
+    time."""
+    through = getattr(model, field).through
+    through.objects.bulk_create(rows, batch_size=5000)
+    if not rows:
+        return
+    owner = model._meta.model_name + "_id"
+    history = model.history.model
+    copies = apps.get_model(model._meta.app_label, f"{history.__name__}_{field}")
+    owners = {getattr(row, owner) for row in rows}
+    created = dict(
+        chunked_values(history.objects.filter(history_type="+"), "id", owners, values=("id", "history_id"))
+    )
+    columns = [f.attname for f in through._meta.concrete_fields]
+    copies.objects.bulk_create(
+        [
+            copies(history_id=created[getattr(row, owner)], **{name: getattr(row, name) for name in columns})
+            for row in rows
+        ],
+        batch_size=5000,
+    )
 
 
 # -- an upload, checked and imported by the worker ---------------------------------

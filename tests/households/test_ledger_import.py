@@ -537,3 +537,36 @@ def test_a_preview_nobody_confirms_expires_after_a_day_with_its_file(
     stale.refresh_from_db()
     assert stale.status == LedgerImportStatus.EXPIRED  # too late to confirm
     assert PeriodicTask.objects.filter(task="households.expire_files", enabled=True).exists()
+
+
+def test_labels_and_special_groups_are_in_each_imports_first_history_record(
+    staff_client, buildings, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    from households.models import Label, SpecialGroup
+
+    label, group = Label.objects.order_by("pk").first(), SpecialGroup.objects.order_by("pk").first()
+    households, members = sample_ledger(buildings, 2, members=1)
+    households[0]["标签"] = label.name
+    members[0]["特殊人群"] = group.name
+
+    confirm(
+        staff_client,
+        django_capture_on_commit_callbacks,
+        upload(staff_client, django_capture_on_commit_callbacks, households, members),
+    )
+
+    household = Household.objects.get(number="L0000001")
+    member = household.members.exclude(relation="head").get()
+    first_record = household.history.get(history_type="+")
+    labels_then = apps.get_model("households", "HistoricalHousehold_labels").objects.filter(
+        history=first_record
+    )
+    groups_then = apps.get_model("households", "HistoricalMember_special_groups").objects.filter(
+        history=member.history.get(history_type="+")
+    )
+    assert (
+        [c.label_id for c in labels_then] == [label.pk] == list(household.labels.values_list("pk", flat=True))
+    )
+    assert [c.specialgroup_id for c in groups_then] == [group.pk]
