@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -51,7 +52,7 @@ from households.validators import (
     resident_id_is_male,
     validate_resident_id,
 )
-from monitoring.models import Tier
+from monitoring.models import Tier, TierScheme
 
 
 @dataclass
@@ -259,7 +260,21 @@ class _Checker:
             parent = building_paths.get(unit.path[: -GridUnit.steplen])
             if parent is not None:
                 self.floors[(parent.pk, int(unit.name[:-1]))] = unit
-        self.schemes = {}
+        # Every scheme set on a unit above the import's unit or inside it, with its tiers.
+        owners = GridUnit.objects.filter(
+            Q(path__in=self.unit.ancestor_paths()) | Q(path__startswith=self.unit.path),
+            tier_scheme__isnull=False,
+        )
+        self.scheme_owners = dict(owners.values_list("path", "tier_scheme"))
+        self.default_scheme = TierScheme.objects.get_default()
+        schemes = TierScheme.objects.filter(pk__in={*self.scheme_owners.values(), self.default_scheme.pk})
+        tiers = defaultdict(list)
+        for tier in Tier.objects.filter(scheme__in=schemes).order_by("severity"):
+            tiers[tier.scheme_id].append(tier)
+        self.schemes = {scheme.pk: scheme for scheme in schemes}
+        for scheme in self.schemes.values():
+            scheme.tier_list = tiers[scheme.pk]
+        self.default_scheme = self.schemes[self.default_scheme.pk]
         self.labels = _by_name_and_code(Label.objects.all())
         self.groups = _by_name_and_code(SpecialGroup.objects.all())
         self.relations = _choices(Relation)
@@ -270,12 +285,13 @@ class _Checker:
                 self.ethnicities.setdefault(str(label) + "族", value)
 
     def tiers_for(self, unit):
-        """The scheme in force where the household will be: its floor's, as the model asks."""
-        scheme = self.schemes.get(unit.pk)
-        if scheme is None:
-            scheme = self.schemes[unit.pk] = unit.tier_scheme_in_force()
-            scheme.tier_list = list(Tier.objects.filter(scheme=scheme).order_by("severity"))
-        return scheme
+        """The scheme in force where the household will be, its floor's, as the model asks
+        (``GridUnit.tier_scheme_in_force``): the nearest unit above that sets one, looked
+        up among the schemes loaded once, not with a query per floor."""
+        owner = next(
+            (self.scheme_owners[p] for p in reversed(unit.ancestor_paths()) if p in self.scheme_owners), None
+        )
+        return self.schemes[owner] if owner else self.default_scheme
 
     # -- one row --------------------------------------------------------------------
 

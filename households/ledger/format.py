@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from grids.models import GridUnit
 from households.models import (
@@ -18,7 +19,8 @@ HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "人员"
 GUIDE_SHEET = "说明"
 MAX_ROWS = 100_000
-REASON = "台账导入"  # the reason of the first tier change, as the admin's form defaults it
+# The first tier change's reason, in the uploader's language (台账导入).
+REASON = gettext_noop("Ledger import")
 
 
 @dataclass(frozen=True)

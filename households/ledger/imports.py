@@ -38,7 +38,7 @@ def write(plan: Plan, *, by, progress=None) -> dict:
         if household.unit is None:
             household.unit = household.building
     bulk_create_with_history(
-        households, Household, batch_size=2000, default_user=by, default_change_reason=REASON
+        households, Household, batch_size=2000, default_user=by, default_change_reason=_(REASON)
     )
     if not all(h.pk for h in households):  # a database that cannot return ids
         ids = dict(
@@ -67,7 +67,9 @@ def write(plan: Plan, *, by, progress=None) -> dict:
             member.household = p.household
             members.append(member)
             groups.append((member, member_groups))
-    bulk_create_with_history(members, Member, batch_size=2000, default_user=by, default_change_reason=REASON)
+    bulk_create_with_history(
+        members, Member, batch_size=2000, default_user=by, default_change_reason=_(REASON)
+    )
     if groups and not all(m.pk for m, _g in groups):
         raise RuntimeError("member ids were not returned")
     _add_with_history(
@@ -76,7 +78,7 @@ def write(plan: Plan, *, by, progress=None) -> dict:
         [Member.special_groups.through(member_id=m.pk, specialgroup_id=g.pk) for m, gs in groups for g in gs],
     )
     progress("writing", 3, WRITING_STEPS)
-    open_tier_histories(households, reason=REASON, by=by)
+    open_tier_histories(households, reason=_(REASON), by=by)
     progress("writing", 4, WRITING_STEPS)
     return {"households": len(households), "members": len(members)}
 

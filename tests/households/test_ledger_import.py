@@ -109,6 +109,7 @@ def test_one_bad_row_in_a_thousand_refuses_the_file_and_the_corrected_file_impor
         "中坪村",
     )
     assert first.tier.code == "green" and first.tier_changed_at is not None
+    assert first.tier_changes.get().reason == "台账导入"
     head = first.members.get(relation="head")
     assert head.id_number == households[0]["身份证号"] and head.sex == "male"
     assert first.members.get(relation="spouse").is_labour_force
@@ -570,3 +571,31 @@ def test_labels_and_special_groups_are_in_each_imports_first_history_record(
         [c.label_id for c in labels_then] == [label.pk] == list(household.labels.values_list("pk", flat=True))
     )
     assert [c.specialgroup_id for c in groups_then] == [group.pk]
+
+
+def test_the_check_costs_the_same_queries_for_one_floor_or_twenty_five(people, grid):
+    """The tier scheme of every floor is found among the schemes loaded once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.ledger import read
+
+    five = GridUnitFactory(parent=grid.area_east, level=level("楼栋"), name="6栋", code="B6")
+    for floor in range(1, 26):
+        GridUnitFactory(
+            parent=GridUnitFactory._meta.model.objects.get(pk=five.pk),
+            level=level("楼层"),
+            name=f"{floor}层",
+            code=f"B6F{floor}",
+        )
+
+    def queries(count):
+        households, members = sample_ledger(["6栋"], count, members=1, first_number=count * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            plan = read(ledger_file(households, members), unit=grid.community, user=people.staff)
+        assert not plan.problems, plan.problems[:3]
+        assert len({p.household.unit_id for p in plan.households}) == min(count, 25)
+        return len(captured)
+
+    queries(1)  # the uploader's permissions, read once and then remembered
+    assert queries(100) == queries(1)
