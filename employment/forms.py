@@ -51,6 +51,13 @@ class IncomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year - 1
 
+    def clean_year(self):
+        # Here as well as in record_income: "compute" reads the year before the service runs.
+        year = self.cleaned_data["year"]
+        if year > timezone.localdate().year:
+            raise forms.ValidationError(_("The year cannot be in the future."), code="future")
+        return year
+
 
 class WarningProposalForm(forms.Form):
     tier = forms.ModelChoiceField(label=_("proposed tier"), queryset=None)

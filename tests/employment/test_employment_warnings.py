@@ -200,3 +200,15 @@ def test_an_income_page_for_staff_computes_or_takes_the_figure(jobless, people, 
     record = household.income_records.get()
     assert record.source == "computed" and 5900 < record.per_capita < 6100
     assert open_kinds(household) == [WarningKind.LOW_INCOME]
+
+
+@pytest.mark.parametrize("year", ["10000", "2099"])
+def test_computing_an_income_for_a_year_to_come_is_refused_beside_the_year(jobless, people, client, year):
+    household, _head = jobless
+    client.force_login(people.staff)
+
+    response = client.post(reverse("income", args=[household.pk]), {"year": year, "compute": "1"})
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["year"]
+    assert not household.income_records.exists()
