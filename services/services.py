@@ -217,7 +217,7 @@ def _append(*, household: Household, points: int, by, field: str = "quantity", *
     if after < 0:
         raise ValidationError(
             {
-                "quantity": _("Not enough points: %(have)s, and this needs %(need)s.")
+                field: _("Not enough points: %(have)s, and this needs %(need)s.")
                 % {"have": after - points, "need": -points}
             }
         )

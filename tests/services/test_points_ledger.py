@@ -156,3 +156,14 @@ def test_two_redemptions_racing_spend_the_points_once(people, shop):
     assert balance(people.household) == 0
     assert PointEntry.objects.filter(kind="redeem").count() == 1
     assert connection.vendor == "postgresql"
+
+
+def test_reversing_points_already_spent_is_refused_beside_the_reason(people, shop):
+    earned = [earn_points(household=people.household, rule=shop["clean"], by=people.staff) for _ in range(3)]
+    redeem(household=people.household, item=shop["oil"], quantity=1, by=people.staff)  # spends all 30
+
+    with pytest.raises(ValidationError) as refused:
+        reverse_entry(entry=earned[0], reason="记错了户", by=people.staff)
+
+    assert list(refused.value.message_dict) == ["reason"]
+    assert balance(people.household) == 0
