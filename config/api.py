@@ -106,21 +106,26 @@ class StrictSerializer(serializers.ModelSerializer):
 
 def exception_handler(exc, context):
     """A service's ValidationError (the same rules as the forms) as a 400 naming fields;
-    one that names none (a rule across fields, such as one head per household) under
-    ``non_field_errors``, as DRF's own are. A uniqueness rule that the database enforced
-    because two requests saved at the same moment is a 400 too, not a 500: its message
-    is the constraint's own, never the database's, which quotes the value (an ID number)."""
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            detail = exc.message_dict
-            if NON_FIELD_ERRORS in detail:
-                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        exc = ValidationError(detail)
-    elif isinstance(exc, IntegrityError):
-        exc = ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_constraint_message(exc)]})
+    a uniqueness rule that the database enforced because two requests saved at the same
+    moment is a 400 too, not a 500 (see ``error_detail``)."""
+    if isinstance(exc, DjangoValidationError | IntegrityError):
+        exc = ValidationError(error_detail(exc))
     return drf_exception_handler(exc, context)
+
+
+def error_detail(error: DjangoValidationError | IntegrityError) -> dict:
+    """The body of a 400 for an error a service raised: its fields and messages, one that
+    names no field (a rule across fields, such as one head per household) under
+    ``non_field_errors`` as DRF's own are, and a database constraint in the constraint's
+    own words, never the database's, which quotes the value (an ID number)."""
+    if isinstance(error, IntegrityError):
+        return {api_settings.NON_FIELD_ERRORS_KEY: [_constraint_message(error)]}
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    detail = error.message_dict
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return detail
 
 
 def _constraint_message(error: IntegrityError) -> str:

@@ -3,7 +3,7 @@ the user's notifications."""
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import DateTimeFilter, ModelPermissions, StrictSerializer
+from config.api import DateTimeFilter, ModelPermissions, StrictSerializer, error_detail
 from grids.scope import households_in_scope
 from monitoring.followups import record_visit
 from monitoring.models import (
@@ -259,13 +259,9 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             try:
                 with transaction.atomic():
                     visit = _record(serializer, request.user)
-            except DjangoValidationError as error:
-                detail = (
-                    error.message_dict
-                    if hasattr(error, "error_dict")
-                    else {"non_field_errors": error.messages}
-                )
-                results.append({"key": key, "status": "rejected", "errors": detail})
+            except (DjangoValidationError, IntegrityError) as error:
+                # IntegrityError: the same key sent in two batches at the same moment.
+                results.append({"key": key, "status": "rejected", "errors": error_detail(error)})
             else:
                 results.append({"key": key, "status": "created", "id": visit.pk})
         return Response({"results": results})
