@@ -38,7 +38,9 @@ class UnitSerializer(StrictSerializer):
 
 
 class UnitFilter(django_filters.FilterSet):
-    under = django_filters.CharFilter(method="filter_under", label="the subtree of the unit with this code")
+    under = django_filters.CharFilter(
+        method="filter_under", label=_("the subtree of the unit with this code")
+    )
 
     class Meta:
         model = GridUnit
@@ -134,7 +136,7 @@ class HouseholdSerializer(StrictSerializer):
 
     serializer_field_mapping = FIELDS_AS_TYPED
     tier = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    labels = CodeField(many=True, queryset=Label.objects.all(), required=False, help_text="label codes")
+    labels = CodeField(many=True, queryset=Label.objects.all(), required=False, help_text=_("label codes"))
 
     class Meta:
         model = Household
@@ -189,10 +191,10 @@ class HouseholdCreateSerializer(HouseholdSerializer):
     active; it moves out with a later change."""
 
     tier = TierReferenceField(
-        write_only=True, help_text="the first tier: its id, or its code in the unit's tier scheme"
+        write_only=True, help_text=_("the first tier: its id, or its code in the unit's tier scheme")
     )
     tier_reason = serializers.CharField(
-        write_only=True, max_length=500, help_text="why this tier: the first entry of the tier history"
+        write_only=True, max_length=500, help_text=_("why this tier: the first entry of the tier history")
     )
 
     class Meta(HouseholdSerializer.Meta):
@@ -228,9 +230,11 @@ def _tier(reference: int | str, unit: GridUnit) -> Tier:
 
 
 class HouseholdFilter(django_filters.FilterSet):
-    unit = django_filters.CharFilter(method="filter_unit", label="households under the unit with this code")
-    tier = django_filters.CharFilter(field_name="tier__code", label="tier code")
-    label = django_filters.CharFilter(field_name="labels__code", label="label code")
+    unit = django_filters.CharFilter(
+        method="filter_unit", label=_("households under the unit with this code")
+    )
+    tier = django_filters.CharFilter(field_name="tier__code", label=_("tier code"))
+    label = django_filters.CharFilter(field_name="labels__code", label=_("label code"))
 
     class Meta:
         model = Household
@@ -243,7 +247,7 @@ class HouseholdFilter(django_filters.FilterSet):
 
 class TierChangeRequest(serializers.Serializer):
     tier = serializers.PrimaryKeyRelatedField(
-        queryset=Tier.objects.all(), help_text="a tier of the household's scheme"
+        queryset=Tier.objects.all(), help_text=_("a tier of the household's scheme")
     )
     reason = serializers.CharField()
 
@@ -328,7 +332,7 @@ class MemberSerializer(StrictSerializer):
         many=True,
         queryset=SpecialGroup.objects.all(),
         required=False,
-        help_text="special group codes",
+        help_text=_("special group codes"),
     )
 
     class Meta:

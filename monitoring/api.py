@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -113,7 +114,7 @@ class FollowUpSerializer(StrictSerializer):
 class FollowUpFilter(django_filters.FilterSet):
     due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="open and past due")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("open and past due"))
 
     class Meta:
         model = FollowUp
@@ -141,7 +142,7 @@ class VisitSerializer(StrictSerializer):
     )
     needs = serializers.ListField(child=serializers.ChoiceField(choices=Need.choices), required=False)
     key = serializers.UUIDField(
-        required=False, help_text="Set by the client: sending it again records nothing new."
+        required=False, help_text=gettext_lazy("Set by the client: sending it again records nothing new.")
     )
     mode = serializers.ChoiceField(choices=VisitMode.choices, default=VisitMode.DOOR)
 

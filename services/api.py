@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import mixins, serializers, viewsets
 
 from config.api import DateTimeFilter, ModelPermissions, StrictSerializer
@@ -76,7 +77,9 @@ class CaseSerializer(StrictSerializer):
 
 
 class CaseFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="open and past its deadline")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=gettext_lazy("open and past its deadline")
+    )
     opened_after = DateTimeFilter(field_name="opened_at", lookup_expr="gte")
 
     class Meta:
