@@ -25,6 +25,9 @@ class WorkplaceAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["unit"]
 
+    def get_queryset(self, request):
+        return self.model.with_headcount(super().get_queryset(request))
+
     @admin.display(description=_("people working there"))
     def headcount(self, obj):
         return obj.headcount()

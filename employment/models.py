@@ -10,7 +10,7 @@ the day it cleared.
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,8 +62,15 @@ class Workplace(models.Model):
         return self.name
 
     def headcount(self) -> int:
+        if hasattr(self, "working_here"):  # counted with the list (see with_headcount)
+            return self.working_here
+        return type(self).with_headcount(type(self).objects.filter(pk=self.pk)).get().working_here
+
+    @classmethod
+    def with_headcount(cls, queryset):
         # A member who moved out or died leaves their place, whatever their record says.
-        return self.labour_records.filter(ends_on__isnull=True, member__status="active").count()
+        working = Q(labour_records__ends_on__isnull=True, labour_records__member__status="active")
+        return queryset.annotate(working_here=Count("labour_records", filter=working))
 
 
 class Workshop(Workplace):

@@ -195,3 +195,32 @@ def test_the_work_page_lists_trainings_once_in_the_body(worker_member, people, c
 
     assert html.count("挖掘机操作") == 1
     assert "挖掘机操作" in html.split("<main", 1)[1]
+
+
+def test_the_workplace_list_counts_everyones_places_without_a_query_each(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.grids.factories import administrator
+
+    def workshop_with_workers(n):
+        workshop = WorkshopFactory()
+        for _ in range(n):
+            LabourRecordFactory(workshop=workshop, status=LabourStatus.WORKSHOP)
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("admin:employment_workshop_changelist"))
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    workshop_with_workers(2)
+    client.force_login(administrator(username="chief"))
+    page()  # the session and the permissions, once
+    one, _ = page()
+    for n in range(5):
+        workshop_with_workers(n)
+    six, body = page()
+
+    assert six == one
+    assert '<td class="field-headcount">2</td>' in body and '<td class="field-headcount">4</td>' in body
