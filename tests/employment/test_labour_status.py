@@ -197,14 +197,14 @@ def test_the_work_page_lists_trainings_once_in_the_body(worker_member, people, c
     assert "挖掘机操作" in html.split("<main", 1)[1]
 
 
-def test_the_workplace_list_counts_everyones_places_without_a_query_each(client):
+def test_the_workplace_list_counts_everyones_places_without_a_query_each(client, grid):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from tests.grids.factories import administrator
 
     def workshop_with_workers(n):
-        workshop = WorkshopFactory()
+        workshop = WorkshopFactory(unit=grid.community)
         for _ in range(n):
             LabourRecordFactory(workshop=workshop, status=LabourStatus.WORKSHOP)
 
