@@ -9,7 +9,6 @@ from config.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from grids.scope import households_in_scope
 from households.models import Household
 from services.models import (
-    ACTIVE_STATUSES,
     CaseCategory,
     CaseEvent,
     CaseLevel,
@@ -17,6 +16,7 @@ from services.models import (
     PointEntry,
     ServiceCase,
     Urgency,
+    overdue_on,
 )
 from services.services import open_case
 
@@ -87,8 +87,8 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["household", "category", "status", "level", "urgency", "assigned_to"]
 
     def filter_overdue(self, queryset, name, value):
-        late = {"status__in": ACTIVE_STATUSES, "due_on__lt": timezone.localdate()}
-        return queryset.filter(**late) if value else queryset.exclude(**late)
+        late = overdue_on(timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from grids.models import Assignment, GridUnit, Role
 from monitoring.models import Notification, NotificationKind
-from services.models import ACTIVE_STATUSES, CaseEvent, CaseLevel, EventKind, ServiceCase
+from services.models import CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
 from services.services import response_deadline
 
 TOLD = [Role.GRID_HEAD, Role.COMMUNITY_STAFF]
@@ -42,7 +42,7 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     overdue = (
         ServiceCase.objects.select_for_update(of=("self",))
-        .filter(status__in=ACTIVE_STATUSES, due_on__lt=today)
+        .filter(overdue_on(today))
         .select_related("household__unit", "household__tier")
     )
     told_late = set(

@@ -1,12 +1,14 @@
 """Cases (a problem reported for a household, owed an answer within working days, with
 its timeline), door cards for residents' help requests, and volunteering points."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -64,6 +66,11 @@ TRANSITIONS = {
     CaseStatus.RESOLVED: [CaseStatus.CLOSED, CaseStatus.REOPENED],
     CaseStatus.CLOSED: [CaseStatus.REOPENED],
 }
+
+
+def overdue_on(day: datetime.date) -> Q:
+    """The one rule for a late case: still open, and its deadline passed before ``day``."""
+    return Q(status__in=ACTIVE_STATUSES, due_on__lt=day)
 
 
 class ServiceCase(models.Model):

@@ -29,7 +29,7 @@ from services.forms import (
     ReverseForm,
     StatusForm,
 )
-from services.models import ACTIVE_STATUSES, CaseStatus, DoorCard, PointEntry, ServiceCase
+from services.models import CaseStatus, DoorCard, PointEntry, ServiceCase, overdue_on
 from services.services import (
     HELP_KINDS,
     add_note,
@@ -97,7 +97,7 @@ def cases(request):
     if data.get("level"):
         found = found.filter(level=data["level"])
     if data.get("overdue"):
-        found = found.filter(status__in=ACTIVE_STATUSES, due_on__lt=timezone.localdate())
+        found = found.filter(overdue_on(timezone.localdate()))
     page = Paginator(found.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
     return render(request, "services/cases.html", {"form": form, "page": page, "today": timezone.localdate()})
 
