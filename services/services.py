@@ -11,7 +11,7 @@ import secrets
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,14 +46,17 @@ def response_deadline(household: Household, day):
 
 
 def responsible_worker(household: Household):
-    """The grid worker on the nearest unit above the household (as follow-ups are given)."""
+    """The grid worker on the nearest unit above the household, chosen as the follow-up
+    engine chooses (``monitoring.followups``): a temporary cover first, then by role in
+    ``WORKER_ROLES`` order (full-time before part-time), then the earliest assignment."""
     from monitoring.followups import WORKER_ROLES
 
+    role_rank = Case(*(When(role=role, then=i) for i, role in enumerate(WORKER_ROLES)))
     assignment = (
         Assignment.objects.responsible_for(household.unit)
         .filter(role__in=WORKER_ROLES)
         .select_related("user", "unit")
-        .order_by("-unit__depth", "covering_for", "id")
+        .order_by("-unit__depth", F("covering_for").asc(nulls_last=True), role_rank, "id")
         .first()
     )
     return assignment.user if assignment else None

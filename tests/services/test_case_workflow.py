@@ -148,3 +148,34 @@ def test_staff_hand_a_case_over_and_a_grid_worker_cannot(people, client, grid, a
     case.refresh_from_db()
     assert case.assigned_to == other
     assert case.events.filter(kind="assigned", by=people.staff).exists()
+
+
+def test_a_case_goes_to_whom_the_follow_up_would_go(people, grid, assign):
+    """On a unit with several workers: a temporary cover first, then full-time before
+    part-time, whatever order they were assigned in, on PostgreSQL and SQLite alike."""
+    from grids.models import Role
+    from monitoring.followups import generate_follow_ups
+    from monitoring.models import FollowUp
+    from tests.grids.factories import grid_worker
+    from tests.households.factories import HouseholdFactory
+
+    household = HouseholdFactory(unit=grid.building_2, room="808")
+    since = datetime.date(2020, 1, 1)
+    part_time = grid_worker(username="part")
+    assign(part_time, grid.building_2, role=Role.PART_TIME_WORKER, starts_on=since)
+    full_time = grid_worker(username="full")
+    assign(full_time, grid.building_2, role=Role.FULL_TIME_WORKER, starts_on=since)
+
+    def both():
+        FollowUp.objects.filter(household=household).delete()
+        generate_follow_ups()
+        engine = FollowUp.objects.get(household=household).assignee
+        case = open_case(
+            household=household, category="help", description="漏水", urgency="normal", by=people.staff
+        )
+        return engine, case.assigned_to
+
+    assert both() == (full_time, full_time)
+    cover = grid_worker(username="cover")
+    assign(cover, grid.building_2, role=Role.PART_TIME_WORKER, starts_on=since, covering_for=full_time)
+    assert both() == (cover, cover)
