@@ -59,3 +59,31 @@ def test_a_resolved_case_is_not_escalated(people):
     case.refresh_from_db()
 
     assert case.level == CaseLevel.BUILDING
+
+
+def test_the_hourly_check_costs_the_same_queries_for_one_late_case_or_many(people, grid):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.households.factories import HouseholdFactory
+
+    def late_cases(count):
+        cases = [
+            open_case(
+                household=HouseholdFactory(unit=grid.floor_1_1, room=f"{count}{n:02d}"),
+                category="help",
+                description="漏水",
+                urgency="normal",
+                by=people.worker,
+            )
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            told = check_case_deadlines(cases[0].due_on + datetime.timedelta(days=1))
+        assert told > 0
+        for case in cases:
+            case.refresh_from_db()
+            assert case.level == CaseLevel.COMMUNITY
+        return len(queries)
+
+    assert late_cases(6) == late_cases(1)
