@@ -150,10 +150,6 @@ class LabourRecord(models.Model):
     def __str__(self):
         return f"{self.member} · {self.get_status_display()}"
 
-    @property
-    def is_employed(self) -> bool:
-        return self.status in EMPLOYED
-
 
 class Training(models.Model):
     """技能培训: a course a member took (excavator, weaving, housekeeping, catering …)."""
