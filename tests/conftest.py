@@ -1,8 +1,11 @@
 import datetime
 import importlib
+import os
 import types
+import zoneinfo
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import connection
 
@@ -17,6 +20,33 @@ SHIPPED_DATA = [
     ("services.migrations.0002_periodic_jobs", "create_job"),
     ("households.migrations.0007_expired_previews", "create_job"),
 ]
+
+
+# Every test runs on a day of our choosing, never on the machine's: a suite that passes on
+# a Wednesday and fails on a Monday is broken. The default is an ordinary Wednesday; CI
+# runs the tests marked ``dates`` again on the days where calendars turn (a Monday, a
+# Sunday, the last day of a quarter, 31 December) with HHL_TEST_TODAY.
+TEST_TODAY = datetime.date.fromisoformat(os.environ.get("HHL_TEST_TODAY") or "2026-11-25")
+
+
+def pytest_report_header(config):
+    return f"today (HHL_TEST_TODAY): {TEST_TODAY:%Y-%m-%d %A}"
+
+
+@pytest.fixture(autouse=True)
+def test_today(request):
+    """The clock stands at 10:00 in Asia/Shanghai on TEST_TODAY and runs on from there.
+
+    A test that needs another instant travels there itself (time-machine nests). A test
+    whose code runs in another process (a Celery worker) cannot be moved in time and is
+    marked ``real_clock``; it must not depend on the date.
+    """
+    if request.node.get_closest_marker("real_clock"):
+        yield datetime.date.today()
+        return
+    start = datetime.datetime.combine(TEST_TODAY, datetime.time(10), zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=True):
+        yield TEST_TODAY
 
 
 @pytest.fixture(scope="session")

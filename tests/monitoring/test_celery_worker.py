@@ -26,6 +26,7 @@ def redis_is_up():
 
 
 pytestmark = [
+    pytest.mark.real_clock,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a database it can share"),
 ]
