@@ -42,8 +42,13 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 	$(VENV)/bin/pybabel compile --statistics -l $* -i $< -o $@
 
 # Needs GNU gettext (xgettext); only for whoever changes user-visible text.
+# Files without line numbers, written back by Babel unwrapped: a change to one message is
+# a line or two of diff, and two branches that add messages merge.
 makemessages: install
-	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'node_modules/*'
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --add-location file --ignore '.venv/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'node_modules/*'
+	$(PY) -c 'import sys; from babel.messages.pofile import read_po, write_po; \
+		p = sys.argv[1]; c = read_po(open(p, "rb")); write_po(open(p, "wb"), c, width=0, include_previous=True)' \
+		locale/zh_Hans/LC_MESSAGES/django.po
 
 lint: install
 	$(VENV)/bin/ruff check .
