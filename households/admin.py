@@ -31,7 +31,7 @@ from households.models import (
     Relation,
     SpecialGroup,
 )
-from households.services import register_household
+from households.services import register_household, update_household
 from monitoring.admin import ReadOnlyMixin
 from monitoring.models import Tier, TierChange
 from monitoring.services import change_tier
@@ -214,7 +214,10 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Through the service, as the API's edits: a move-out closes the follow-ups.
+            m2m = {field.name for field in obj._meta.many_to_many}
+            changes = {name: getattr(obj, name) for name in form.changed_data if name not in m2m}
+            update_household(household=obj, changes=changes, by=request.user)
         else:
             register_household(household=obj, reason=form.cleaned_data["tier_reason"], by=request.user)
 

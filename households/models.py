@@ -101,8 +101,13 @@ def household_photo_path(instance, filename):
 
 
 class HouseholdStatus(models.TextChoices):
+    """Whether a household is still looked after here. Every status but active ends the
+    follow-ups from the day given in ``moved_out_on``; the record stays, with its history."""
+
     ACTIVE = "active", _("Active")
     MOVED_OUT = "moved_out", _("Moved out")
+    MERGED = "merged", _("Merged into another household")
+    DECEASED = "deceased", _("No member living")
 
 
 _room = RegexValidator(r"^[0-9A-Za-z]{1,8}$", _("A room number is up to 8 letters or digits, such as 501."))
@@ -210,13 +215,14 @@ class Household(models.Model):
                 self.unit = self.building
             elif not self.unit.path.startswith(self.building.path):
                 errors["unit"] = _("Choose the building itself or a unit inside it.")
-        if self.unit_id and self.tier_id and "unit" not in errors:
+        # A household that has left keeps the tier it had then, in whatever scheme.
+        if self.unit_id and self.tier_id and "unit" not in errors and self.is_active:
             scheme = self.unit.tier_scheme_in_force()
             if self.tier.scheme_id != scheme.pk:
                 errors["tier"] = _("This unit uses the tier scheme %(scheme)s; choose one of its tiers.") % {
                     "scheme": scheme.name
                 }
-        if self.status == HouseholdStatus.MOVED_OUT and not self.moved_out_on:
+        if self.status != HouseholdStatus.ACTIVE and not self.moved_out_on:
             errors["moved_out_on"] = _("Give the date the household moved out.")
         if errors:
             raise ValidationError(errors)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from grids.scope import households_in_scope
 from households.models import Household, Label, Member, SpecialGroup
-from monitoring.followups import reschedule
+from monitoring.followups import close_for_departure, reschedule, resume_follow_ups
 from monitoring.models import TierChange
 
 
@@ -70,6 +70,7 @@ def update_household(
     # Locked and read again: change_tier locks the same row, so a tier changed while this
     # request was on its way is kept rather than overwritten with the one it read.
     locked = Household.objects.select_for_update().get(pk=household.pk)
+    was_active = locked.is_active
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean()
@@ -77,6 +78,10 @@ def update_household(
     locked.save()
     if labels is not None:
         locked.labels.set(labels)
+    if was_active and not locked.is_active:
+        close_for_departure(household=locked)
+    elif locked.is_active and not was_active:
+        resume_follow_ups(household=locked)
     return locked
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Min, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from monitoring.models import (
     Notification,
     NotificationKind,
     Tier,
+    TierChange,
     Visit,
 )
 from monitoring.periods import Period, local_midnight, periods_between
@@ -54,13 +55,21 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     households that measured 3-4x slower here, and a single statement with
     ON CONFLICT DO NOTHING is also what makes two concurrent runs harmless.
 
-    Only households with no live follow-up in their cadence's current period are looked
-    at, so a run with nothing to do costs one anti-join. The assignee is
-    worked out once per unit (a floor's households share one answer): the chosen worker
-    of each unit that has any, then, for each unit below, the deepest of its ancestors
-    that has one, as one hash probe per level rather than a sort of every candidate.
+    What is owed is what the tier in force asked for: each tier of a household owes the
+    periods of its cadence that end after it was set and (for a tier since replaced) no
+    later than it was replaced. The period a change falls in belongs to the new tier: the
+    old tier's one is cancelled by ``reschedule``, the new tier's is opened at once.
+
+    A daily run looks only at households whose current tier's current period has no live
+    follow-up (an anti-join on the exact period, so a run with nothing to do stops there).
+    For those whose tier has not changed inside the catch-up window, the periods after
+    their last live one are owed (and the current one, always); only for the few whose
+    tier changed inside it is the tier history read. The assignee is worked out once per
+    unit (a floor's households share one answer), as one hash probe per level.
     """
-    t = {m: m._meta.db_table for m in (FollowUp, Household, Tier, Visit, Assignment, GridUnit)}
+    t = {
+        m: m._meta.db_table for m in (FollowUp, Household, Tier, TierChange, Visit, Assignment, GridUnit)
+    }
     ops = connection.ops
     # Every unique index is an arbiter: naming only the one-per-period constraint was a
     # fifth faster, but two concurrent runs then collided on the one-open constraint
@@ -80,29 +89,70 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         f"%(starts_at{i})s AS starts_at, %(ends_at{i})s AS ends_at"
         for i in range(periods)
     )
-    only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})" if households else ""
+    live = "f.household_id = h.id AND f.status <> 'cancelled'"
+    changed = "CASE WHEN h.tier_changed_at >= %(window_start)s THEN 1 ELSE 0 END"
+    if households:
+        # Called for a few households whose tier or record just changed: all of them,
+        # since periods of an earlier tier may be owed although the current one is not.
+        only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})"
+    else:
+        only = f"""AND NOT EXISTS (
+                  SELECT 1 FROM {t[FollowUp]} f
+                   WHERE {live} AND f.period_start = cp.current_start AND f.period_end = cp.current_end)"""
     return f"""
         WITH periods AS ({period_rows}),
         current_periods AS (
-            SELECT cadence, MAX(period_start) AS current_start FROM periods GROUP BY cadence
+            SELECT cadence, MAX(period_start) AS current_start, MAX(period_end) AS current_end
+            FROM periods GROUP BY cadence
         ),
         behind AS MATERIALIZED (
-            -- Households with no live follow-up starting in their cadence's current period:
-            -- an anti-join, so a run with nothing to do stops here. Only for these is the
-            -- start of the last live period looked up: new periods start after it (a done
-            -- weekly one may outlast the first daily one after a change of cadence).
             SELECT h.id AS household_id, h.tier_id, h.unit_id, h.tier_changed_at, t.cadence,
-                   cp.current_start,
-                   (SELECT MAX(f.period_start) FROM {t[FollowUp]} f
-                     WHERE f.household_id = h.id AND f.status <> 'cancelled') AS last_start
+                   cp.current_start, {changed} AS changed,
+                   -- Unchanged tier: new periods start after the last live one.
+                   CASE WHEN {changed} = 0 THEN
+                       (SELECT MAX(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS last_start,
+                   -- Changed: nothing is owed from before the engine first knew the household.
+                   CASE WHEN {changed} = 1 THEN
+                       (SELECT MIN(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS first_start
             FROM {t[Household]} h
             JOIN {t[Tier]} t ON t.id = h.tier_id
             JOIN current_periods cp ON cp.cadence = t.cadence
             WHERE h.status = 'active' {only}
-              AND NOT EXISTS (
-                  SELECT 1 FROM {t[FollowUp]} f
-                   WHERE f.household_id = h.id AND f.status <> 'cancelled'
-                     AND f.period_start >= cp.current_start)
+        ),
+        intervals AS (
+            -- The tier a household has now, since it was set.
+            SELECT household_id, tier_id, cadence, tier_changed_at AS since, NULL AS until
+            FROM behind
+            UNION ALL
+            -- The tiers it had before, from one change to the next, where the window
+            -- reaches them: what was due under the tier in force on a day counts for it.
+            SELECT x.household_id, x.to_tier_id, t.cadence, x.changed_at, x.until
+            FROM (
+                SELECT tc.household_id, tc.to_tier_id, tc.changed_at,
+                       LEAD(tc.changed_at) OVER (PARTITION BY tc.household_id
+                                                 ORDER BY tc.changed_at, tc.id) AS until
+                FROM {t[TierChange]} tc
+                WHERE tc.household_id IN (SELECT household_id FROM behind WHERE changed = 1)
+            ) x
+            JOIN {t[Tier]} t ON t.id = x.to_tier_id
+            WHERE x.until > %(window_start)s
+        ),
+        owed AS MATERIALIZED (
+            SELECT b.household_id, i.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
+            FROM intervals i
+            JOIN behind b ON b.household_id = i.household_id
+            JOIN periods p ON p.cadence = i.cadence
+            WHERE (i.since IS NULL OR p.ends_at > i.since)
+              AND (i.until IS NULL OR p.ends_at <= i.until)
+              AND (%(current_only)s = 0 OR p.period_start = b.current_start)
+              AND CASE WHEN b.changed = 0
+                       THEN p.period_start > b.last_start OR p.period_start = b.current_start
+                       ELSE (p.period_end >= b.first_start OR p.ends_at > %(now)s)
+                            AND NOT EXISTS (
+                                SELECT 1 FROM {t[FollowUp]} f
+                                 WHERE f.household_id = b.household_id AND f.status <> 'cancelled'
+                                   AND f.period_start = p.period_start AND f.period_end = p.period_end)
+                  END
         ),
         unit_workers AS (
             -- On a unit with several workers: full-time before part-time, a temporary
@@ -129,24 +179,16 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         -- households visited since the first period of the run (a hashed set, built
         -- once): a probe per row measured a fifth of a first run with nothing to find.
         due AS MATERIALIZED (
-            SELECT b.household_id, b.tier_id, p.period_start, p.period_end, asg.user_id AS assignee_id,
-                   CASE WHEN b.household_id IN (
+            SELECT o.household_id, o.tier_id, o.period_start, o.period_end, asg.user_id AS assignee_id,
+                   CASE WHEN o.household_id IN (
                        SELECT rv.household_id FROM {t[Visit]} rv WHERE rv.visited_at >= %(visits_from)s
                    ) THEN
                    (SELECT v.id FROM {t[Visit]} v
-                     WHERE v.household_id = b.household_id AND v.visited_at >= p.starts_at
-                       AND v.visited_at < p.ends_at
+                     WHERE v.household_id = o.household_id AND v.visited_at >= o.starts_at
+                       AND v.visited_at < o.ends_at
                      ORDER BY v.visited_at LIMIT 1) END AS visit_id
-            FROM behind b
-            -- A household never followed up before starts with the current period, not
-            -- with periods from before the engine knew it.
-            -- Periods of the household's cadence that it had its tier in: raised to red
-            -- on Wednesday, Tuesday owes no daily visit.
-            JOIN periods p ON p.cadence = b.cadence
-                          AND (p.period_start > b.last_start
-                               OR (b.last_start IS NULL AND p.period_start = b.current_start))
-                          AND (b.tier_changed_at IS NULL OR p.ends_at > b.tier_changed_at)
-            LEFT JOIN assignees asg ON asg.unit_id = b.unit_id
+            FROM owed o
+            LEFT JOIN assignees asg ON asg.unit_id = o.unit_id
         )
         {insert} {t[FollowUp]}
             (household_id, tier_id, period_start, period_end, due_on, status, assignee_id,
@@ -162,20 +204,29 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     """
 
 
-def _insert_statement(today: datetime.date, households: list[int] | None) -> tuple[str, dict]:
-    ops = connection.ops
-    day = ops.adapt_datefield_value
+def _window(today: datetime.date) -> tuple[datetime.date, list[tuple[str, Period]]]:
+    """The first day a run looks back to, and every cadence's periods from it to today."""
     first = today - datetime.timedelta(days=CATCH_UP_DAYS)
     periods = [
         (cadence, period) for cadence in Cadence.values for period in periods_between(cadence, first, today)
     ]
+    return first, periods
+
+
+def _insert_statement(
+    today: datetime.date, now: datetime.datetime, households: list[int] | None, current_only: bool = False
+) -> tuple[str, dict]:
+    ops = connection.ops
+    day = ops.adapt_datefield_value
+    instant = ops.adapt_datetimefield_value
+    first, periods = _window(today)
     depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
     params = {
         "today": day(today),
-        "now": ops.adapt_datetimefield_value(timezone.now()),
-        "visits_from": ops.adapt_datetimefield_value(
-            local_bounds(min((period for _, period in periods), key=lambda p: p.start))[0]
-        ),
+        "now": instant(now),
+        "current_only": int(current_only),
+        "window_start": instant(local_midnight(first)),
+        "visits_from": instant(local_bounds(min((p for _, p in periods), key=lambda p: p.start))[0]),
     }
     for i, (cadence, period) in enumerate(periods):
         starts_at, ends_at = local_bounds(period)
@@ -183,21 +234,30 @@ def _insert_statement(today: datetime.date, households: list[int] | None) -> tup
             f"cadence{i}": cadence,
             f"start{i}": day(period.start),
             f"end{i}": day(period.end),
-            f"starts_at{i}": ops.adapt_datetimefield_value(starts_at),
-            f"ends_at{i}": ops.adapt_datetimefield_value(ends_at),
+            f"starts_at{i}": instant(starts_at),
+            f"ends_at{i}": instant(ends_at),
         }
     params |= {f"h{i}": pk for i, pk in enumerate(households or [])}
     return _insert_sql(len(periods), depth, len(households or [])), params
 
 
-def _insert_follow_ups(today: datetime.date, *, households: list[int] | None = None) -> int:
+def _insert_follow_ups(
+    today: datetime.date, *, households: list[int] | None = None, current_only: bool = False
+) -> int:
+    """Write what is owed and not yet written; tell people of the periods it wrote as
+    missed (a run after downtime fills in periods that ended meanwhile)."""
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(*_insert_statement(today, households))
+        cursor.execute(*_insert_statement(today, now, households, current_only))
         if connection.vendor == "sqlite":
             # Python's sqlite3 reports no row count for a statement that starts with WITH.
             cursor.execute("SELECT changes()")
-            return cursor.fetchone()[0]
-        return cursor.rowcount
+            created = cursor.fetchone()[0]
+        else:
+            created = cursor.rowcount
+        if created:
+            _notify_missed(cursor, since=_window(today)[0], today=today, now=now)
+    return created
 
 
 def generate_follow_ups(today: datetime.date | None = None) -> int:
@@ -206,7 +266,8 @@ def generate_follow_ups(today: datetime.date | None = None) -> int:
     Open follow-ups whose period has ended are marked missed first, so that each
     household has exactly one open follow-up, for the period that contains today.
     Households whose last follow-up ended days ago (the scheduler was down) get the
-    periods in between, as missed or, where a visit was logged, done.
+    periods in between, under the tier they had then, as missed or, where a visit was
+    logged, done; whoever hears of a missed period hears of these too.
     """
     today = today or timezone.localdate()
     mark_missed(today)
@@ -220,8 +281,11 @@ def generate_follow_ups(today: datetime.date | None = None) -> int:
     return created
 
 
-def mark_missed(today: datetime.date | None = None) -> int:
+def mark_missed(today: datetime.date | None = None, *, households: list[int] | None = None) -> int:
     """Close the open follow-ups whose period has ended as missed, and tell people.
+
+    A household no longer here (moved out, merged, no member living) owes nothing from
+    the period it left in on: what it still had open is cancelled, with the reason.
 
     The UPDATE claims rows by their status, so a second run (or one running at the same
     time) finds nothing left to claim; the rows it claimed carry this run's timestamp,
@@ -230,24 +294,56 @@ def mark_missed(today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     now = timezone.now()
-    ops = connection.ops
-    params = {"now": ops.adapt_datetimefield_value(now), "today": ops.adapt_datefield_value(today)}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {FollowUp._meta.db_table} SET status = 'missed', closed_at = %(now)s "
-            "WHERE status = 'open' AND due_on < %(today)s",
-            params,
-        )
-        claimed = cursor.rowcount
+        _cancel_for_departed(now=now, households=households)
+        ended = FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_on__lt=today)
+        if households is not None:
+            ended = ended.filter(household__in=households)
+        oldest = ended.aggregate(due=Min("due_on"))["due"]
+        claimed = ended.update(status=FollowUpStatus.MISSED, closed_at=now)
         if claimed:
-            depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
-            if connection.vendor == "postgresql":
-                # The planner cannot know how many rows this run claimed (it guesses one)
-                # and would loop over them; hashing is right from ten rows to a county.
-                cursor.execute("SET LOCAL enable_nestloop = off")
-            for kind in (NotificationKind.MISSED, NotificationKind.ESCALATED):
-                cursor.execute(_notify_sql(kind, depth), params)
+            _notify_missed(cursor, since=oldest, today=today, now=now)
     return claimed
+
+
+def _cancel_for_departed(*, now: datetime.datetime, households: list[int] | None) -> int:
+    """Cancel what households that left still have open, from the period they left in."""
+    cancelled = 0
+    for status, label in HouseholdStatus.choices:
+        if status == HouseholdStatus.ACTIVE:
+            continue
+        left = FollowUp.objects.filter(status=FollowUpStatus.OPEN, household__status=status).filter(
+            Q(household__moved_out_on__isnull=True) | Q(due_on__gte=F("household__moved_out_on"))
+        )
+        if households is not None:
+            left = left.filter(household__in=households)
+        reason = _("No longer followed up: the household's status is now “%(status)s”.") % {"status": label}
+        cancelled += left.update(status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200])
+    return cancelled
+
+
+def _notify_missed(
+    cursor, *, since: datetime.date, today: datetime.date, now: datetime.datetime
+) -> None:
+    """Tell people of the follow-ups closed as missed at ``now``: by the hourly job, or
+    written as missed by a run that filled in periods after downtime. ``since`` is the
+    earliest due date among them: it lets the database read the missed index from there,
+    not every miss ever recorded."""
+    ops = connection.ops
+    params = {
+        "now": ops.adapt_datetimefield_value(now),
+        "today": ops.adapt_datefield_value(today),
+        "since": ops.adapt_datefield_value(since),
+    }
+    depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
+    if connection.vendor == "postgresql":
+        # The planner cannot know how many rows this run claimed (it guesses one)
+        # and would loop over them; hashing is right from ten rows to a county.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+    for kind in (NotificationKind.MISSED, NotificationKind.ESCALATED):
+        cursor.execute(_notify_sql(kind, depth), params)
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL enable_nestloop = on")
 
 
 def _notify_sql(kind: str, depth: int) -> str:
@@ -270,7 +366,7 @@ def _notify_sql(kind: str, depth: int) -> str:
             FROM {t[FollowUp]} f
             JOIN {t[Household]} h ON h.id = f.household_id
             JOIN {t[GridUnit]} u ON u.id = h.unit_id
-            WHERE f.status = 'missed' AND f.closed_at = %(now)s
+            WHERE f.status = 'missed' AND f.closed_at = %(now)s AND f.due_on >= %(since)s
         ),
         grid_heads AS (
             SELECT a.user_id, au.path, au.depth
@@ -380,7 +476,9 @@ def validate_visit(*, household: Household, visited_at: datetime.datetime) -> No
     elif household.relocated_on and timezone.localdate(visited_at) < household.relocated_on:
         errors["visited_at"] = _("The household had not moved here yet on that day.")
     if household.status != HouseholdStatus.ACTIVE:
-        errors["household"] = _("This household has moved out; visits are no longer recorded.")
+        errors["household"] = _(
+            "This household is no longer followed up (%(status)s); visits are no longer recorded."
+        ) % {"status": household.get_status_display()}
     if errors:
         raise ValidationError(errors)
 
@@ -438,14 +536,33 @@ def record_visit(
 
 
 def reschedule(*, households: list[Household], reason: str, today: datetime.date | None = None) -> None:
-    """After tier changes: each household's follow-up under its new tier's cadence.
+    """After tier changes (or a household's first tier): what each household now owes.
 
-    Raised to red today, a household is due today. An open follow-up of another cadence
-    is cancelled with the reason, and kept; one of the same cadence stays as it is.
+    Periods that ended before the change were owed under the old tier: still open, they
+    are missed (and told), not cancelled. The open follow-up of the old cadence, for the
+    period the change falls in, is cancelled with the reason and kept; one of the same
+    cadence stays as it is. Then the new tier's period is opened at once (raised to red
+    today, due today; done at once if a visit was already logged in it), and periods the
+    scheduler never wrote while it was down are filled in under the tier of their time.
     """
     today = today or timezone.localdate()
     ids = [h.pk for h in households]
+    mark_missed(today, households=ids)
     FollowUp.objects.filter(household__in=ids, status=FollowUpStatus.OPEN).exclude(
         tier__cadence=F("household__tier__cadence")
     ).update(status=FollowUpStatus.CANCELLED, closed_at=timezone.now(), cancel_reason=reason[:200])
-    _insert_follow_ups(today, households=ids)
+    for start in range(0, len(ids), 5000):
+        _insert_follow_ups(today, households=ids[start : start + 5000])
+
+
+def close_for_departure(*, household: Household, today: datetime.date | None = None) -> None:
+    """A household that moved out (merged, no member living): periods that ended while it
+    lived here stay owed; what it has open from the period it left in is cancelled."""
+    mark_missed(today, households=[household.pk])
+
+
+def resume_follow_ups(*, household: Household, today: datetime.date | None = None) -> None:
+    """A household recorded as active again (a mistake corrected, a family back): its
+    current period from now on. The periods it was away owed nothing, and its tier
+    history cannot tell when that was, so none of them is filled in."""
+    _insert_follow_ups(today or timezone.localdate(), households=[household.pk], current_only=True)

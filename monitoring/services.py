@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit
-from households.models import Household
+from households.models import Household, HouseholdStatus
 from monitoring.followups import reschedule
 from monitoring.models import (
     Notification,
@@ -30,6 +30,11 @@ def tier_choices(household: Household):
 
 def _tier_error(household: Household, tier: Tier) -> str | None:
     """Why ``tier`` cannot be a household's next tier, if it cannot."""
+    if not household.is_active:
+        # Its tier is the one it had when it left: the history ends there.
+        return _("This household is no longer followed up (%(status)s): its tier cannot change.") % {
+            "status": household.get_status_display()
+        }
     if tier.pk == household.tier_id:
         return _("The household is already in this tier.")
     if tier.scheme_id != household.unit.tier_scheme_in_force().pk:
@@ -103,7 +108,8 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
     own_schemes = GridUnit.objects.filter(path__startswith=unit.path, tier_scheme__isnull=False).exclude(
         pk=unit.pk
     )
-    affected = unit.households_below().exclude(tier__scheme=scheme)
+    # Households that have left keep the tier they had then (change_tier refuses them too).
+    affected = unit.households_below().filter(status=HouseholdStatus.ACTIVE).exclude(tier__scheme=scheme)
     for deeper in own_schemes.values_list("path", flat=True):
         affected = affected.exclude(unit__path__startswith=deeper)
     households = list(affected.select_for_update(of=("self",)).select_related("tier__scheme"))
@@ -137,6 +143,8 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
 @transaction.atomic
 def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, visit=None) -> TierProposal:
     """A grid worker's proposal, waiting for community staff (never a change by itself)."""
+    # Read again under a lock: the page the proposal came from may be older than a move-out.
+    household = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
     reason = (reason or "").strip()
     errors = {}
     if not reason:

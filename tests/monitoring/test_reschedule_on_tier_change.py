@@ -84,3 +84,80 @@ def test_a_done_weekly_follow_up_does_not_hold_back_the_new_daily_ones(grid):
         (WEDNESDAY, WEDNESDAY, "done"),  # the visit counts for the new daily period too
         (D(2026, 3, 12), D(2026, 3, 12), "open"),
     ]
+
+
+# Lowered to a less frequent cadence in mid-period: the rows of the old cadence that
+# start inside the new cadence's current period do not cover it.
+
+
+def four_colour(grid, code):
+    from monitoring.models import TierScheme
+
+    scheme = TierScheme.objects.get(code="four-colour")
+    grid.community.tier_scheme = scheme
+    grid.community.save()
+    return scheme.tiers.get(code=code)
+
+
+def test_lowered_from_red_after_monday_it_owes_this_weeks_visit_at_once(grid):
+    red = HouseholdFactory(unit=grid.building_1, tier=default_tier("red"))
+    for day in (9, 10):  # Monday and Tuesday as a red household: missed, then the 11th
+        with time_machine.travel(at(D(2026, 3, day), 1), tick=False):
+            generate_follow_ups()
+    generate_follow_ups()
+
+    change_tier(household=red, tier=default_tier("yellow"), reason="情况好转", by=None)
+
+    statuses = [(f[0], f[1], f[2]) for f in follow_ups(red)]
+    assert statuses == [
+        (D(2026, 3, 9), D(2026, 3, 9), "missed"),
+        (D(2026, 3, 10), D(2026, 3, 10), "missed"),
+        (WEDNESDAY, WEDNESDAY, "cancelled"),
+        (D(2026, 3, 9), D(2026, 3, 15), "open"),
+    ]
+
+
+def test_lowered_with_a_visit_already_made_this_week_it_is_done_at_once(grid):
+    red = HouseholdFactory(unit=grid.building_1, tier=default_tier("red"))
+    with time_machine.travel(at(D(2026, 3, 9), 1), tick=False):
+        generate_follow_ups()
+    from monitoring.followups import record_visit
+
+    record_visit(household=red, by=UserFactory(), visited_at=at(D(2026, 3, 9), 15), mode="door")
+    generate_follow_ups()
+
+    change_tier(household=red, tier=default_tier("yellow"), reason="情况好转", by=None)
+
+    weekly = FollowUp.objects.get(household=red, period_start=D(2026, 3, 9), period_end=D(2026, 3, 15))
+    assert weekly.status == "done" and weekly.visit.visited_at == at(D(2026, 3, 9), 15)
+    assert not FollowUp.objects.filter(household=red, status="open").exists()
+
+
+def test_lowered_from_yellow_after_the_first_week_of_a_month_it_owes_the_month(grid):
+    yellow = HouseholdFactory(unit=grid.building_1, tier=default_tier("yellow"))
+    with time_machine.travel(at(D(2026, 3, 2), 1), tick=False):
+        generate_follow_ups()
+    generate_follow_ups()  # the week of the 9th; the first week was missed
+
+    change_tier(household=yellow, tier=default_tier("green"), reason="收入稳定", by=None)
+
+    statuses = [(f[0], f[1], f[2]) for f in follow_ups(yellow)]
+    assert statuses == [
+        (D(2026, 3, 2), D(2026, 3, 8), "missed"),
+        (D(2026, 3, 9), D(2026, 3, 15), "cancelled"),
+        (D(2026, 3, 1), D(2026, 3, 31), "open"),
+    ]
+
+
+def test_four_colour_yellow_lowered_to_green_owes_the_quarter(grid):
+    yellow = HouseholdFactory(unit=grid.building_1, tier=four_colour(grid, "yellow"))
+    with time_machine.travel(at(D(2026, 2, 10), 1), tick=False):
+        generate_follow_ups()
+    generate_follow_ups()
+
+    change_tier(household=yellow, tier=four_colour(grid, "green"), reason="风险消除", by=None)
+
+    open_one = FollowUp.objects.get(household=yellow, status="open")
+    assert (open_one.period_start, open_one.period_end) == (D(2026, 1, 1), D(2026, 3, 31))
+    with time_machine.travel(at(D(2026, 3, 12), 1), tick=False):
+        assert generate_follow_ups() == 0
