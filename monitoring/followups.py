@@ -93,9 +93,12 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     changed = "CASE WHEN h.tier_changed_at >= %(window_start)s THEN 1 ELSE 0 END"
     if households:
         # Called for a few households whose tier or record just changed: all of them,
-        # since periods of an earlier tier may be owed although the current one is not.
+        # since periods of an earlier tier may be owed although the current one is not;
+        # one that just left, for the periods that ended while it lived here.
         only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})"
+        departed = "(h.status = 'active' OR h.moved_out_on IS NOT NULL)"
     else:
+        departed = "h.status = 'active'"
         only = f"""AND NOT EXISTS (
                   SELECT 1 FROM {t[FollowUp]} f
                    WHERE {live} AND f.period_start = cp.current_start AND f.period_end = cp.current_end)"""
@@ -107,35 +110,39 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         ),
         behind AS MATERIALIZED (
             SELECT h.id AS household_id, h.tier_id, h.unit_id, h.tier_changed_at, t.cadence,
-                   cp.current_start, {changed} AS changed,
+                   cp.current_start, {changed} AS changed, h.status, h.moved_out_on,
                    -- Unchanged tier: new periods start after the last live one.
                    CASE WHEN {changed} = 0 THEN
                        (SELECT MAX(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS last_start,
-                   -- Changed: nothing is owed from before the engine first knew the household.
+                   -- Changed: nothing is owed from before the engine first knew the household
+                   -- (when its first follow-up was written, not that one's period start: a
+                   -- month opened by a change on the 27th began before anyone followed it).
                    CASE WHEN {changed} = 1 THEN
-                       (SELECT MIN(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS first_start
+                       (SELECT MIN(f.created_at) FROM {t[FollowUp]} f WHERE {live}) END AS known_since
             FROM {t[Household]} h
             JOIN {t[Tier]} t ON t.id = h.tier_id
             JOIN current_periods cp ON cp.cadence = t.cadence
-            WHERE h.status = 'active' {only}
+            WHERE {departed} {only}
         ),
         intervals AS (
             -- The tier a household has now, since it was set.
             SELECT household_id, tier_id, cadence, tier_changed_at AS since, NULL AS until
             FROM behind
             UNION ALL
-            -- The tiers it had before, from one change to the next, where the window
-            -- reaches them: what was due under the tier in force on a day counts for it.
-            SELECT x.household_id, x.to_tier_id, t.cadence, x.changed_at, x.until
+            -- The tiers it had before, each from the change before it to the change that
+            -- replaced it, where the window reaches them: what was due under the tier in
+            -- force on a day counts for that day. (Read from each change's from_tier, so a
+            -- history that starts with a change rather than a first tier still answers.)
+            SELECT x.household_id, x.from_tier_id, t.cadence, x.since, x.changed_at
             FROM (
-                SELECT tc.household_id, tc.to_tier_id, tc.changed_at,
-                       LEAD(tc.changed_at) OVER (PARTITION BY tc.household_id
-                                                 ORDER BY tc.changed_at, tc.id) AS until
+                SELECT tc.household_id, tc.from_tier_id, tc.changed_at,
+                       LAG(tc.changed_at) OVER (PARTITION BY tc.household_id
+                                                ORDER BY tc.changed_at, tc.id) AS since
                 FROM {t[TierChange]} tc
                 WHERE tc.household_id IN (SELECT household_id FROM behind WHERE changed = 1)
             ) x
-            JOIN {t[Tier]} t ON t.id = x.to_tier_id
-            WHERE x.until > %(window_start)s
+            JOIN {t[Tier]} t ON t.id = x.from_tier_id
+            WHERE x.changed_at > %(window_start)s
         ),
         owed AS MATERIALIZED (
             SELECT b.household_id, i.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
@@ -145,9 +152,10 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             WHERE (i.since IS NULL OR p.ends_at > i.since)
               AND (i.until IS NULL OR p.ends_at <= i.until)
               AND (%(current_only)s = 0 OR p.period_start = b.current_start)
+              AND (b.status = 'active' OR p.period_end < b.moved_out_on)
               AND CASE WHEN b.changed = 0
                        THEN p.period_start > b.last_start OR p.period_start = b.current_start
-                       ELSE (p.period_end >= b.first_start OR p.ends_at > %(now)s)
+                       ELSE (p.ends_at > b.known_since OR p.ends_at > %(now)s)
                             AND NOT EXISTS (
                                 SELECT 1 FROM {t[FollowUp]} f
                                  WHERE f.household_id = b.household_id AND f.status <> 'cancelled'
@@ -518,20 +526,15 @@ def record_visit(
     if photo is not None:
         visit.photo.save(photo.name, photo, save=False)
     visit.save()
+    # Every follow-up whose period holds the visit's day is satisfied by it: around a tier
+    # change an old daily one and the new weekly one can both hold a late upload's day.
     day = timezone.localdate(visited_at)
-    follow_up = (
-        FollowUp.objects.select_for_update()
-        .filter(
-            household=household,
-            period_start__lte=day,
-            period_end__gte=day,
-            status__in=[FollowUpStatus.OPEN, FollowUpStatus.MISSED],
-        )
-        .first()
-    )
-    if follow_up is not None:
-        follow_up.status, follow_up.visit, follow_up.closed_at = FollowUpStatus.DONE, visit, now
-        follow_up.save(update_fields=["status", "visit", "closed_at"])
+    FollowUp.objects.filter(
+        household=household,
+        period_start__lte=day,
+        period_end__gte=day,
+        status__in=[FollowUpStatus.OPEN, FollowUpStatus.MISSED],
+    ).update(status=FollowUpStatus.DONE, visit=visit, closed_at=now)
     return visit
 
 
@@ -557,7 +560,10 @@ def reschedule(*, households: list[Household], reason: str, today: datetime.date
 
 def close_for_departure(*, household: Household, today: datetime.date | None = None) -> None:
     """A household that moved out (merged, no member living): periods that ended while it
-    lived here stay owed; what it has open from the period it left in is cancelled."""
+    lived here stay owed (those the scheduler did not write, down at the time, are
+    written now); what it has open from the period it left in is cancelled."""
+    today = today or timezone.localdate()
+    _insert_follow_ups(today, households=[household.pk])
     mark_missed(today, households=[household.pk])
 
 
