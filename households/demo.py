@@ -360,11 +360,15 @@ class DemoSettlement:
             visits, closing = [], {}
             for pk, household_id, assignee_id, due_on, period_start in open_:
                 # Nine visits in ten are made in time: a daily one on its day, a longer
-                # period's on any of its days.
-                chance = 0.9 / ((due_on - period_start).days + 1)
+                # period's on any of its days. On the first day replayed, a period that
+                # began before it has had those days too (else the demo seeded on the
+                # 3rd of a month would show most of last month missed).
+                span = (day - period_start).days + 1 if back == days else 1
+                chance = 0.9 * span / ((due_on - period_start).days + 1)
                 if assignee_id is None or self.rng.random() > chance:
                     continue
-                at = _at(day) + datetime.timedelta(
+                on = day - datetime.timedelta(days=self.rng.randrange(span))
+                at = _at(on) + datetime.timedelta(
                     hours=self.rng.randint(1, 9), minutes=self.rng.randint(0, 59)
                 )
                 visit = Visit(
@@ -382,6 +386,9 @@ class DemoSettlement:
                     status=FollowUpStatus.DONE, visit=visit, closed_at=visit.visited_at
                 )
             visited += len(visits)
+        # And today as the engine starts it: what ended yesterday is missed (on a Monday,
+        # last week's visits), today's periods are open.
+        generate_follow_ups(self.today)
         return visited
 
     # -- work and income -------------------------------------------------------------
@@ -725,6 +732,8 @@ class DemoSettlement:
                     getattr(workers[household_id], "pk", None),
                     deadline.due,
                     deadline.provisional,
+                    opened,
+                    days or 7,
                     None,
                     None,
                 )
@@ -773,6 +782,8 @@ class DemoSettlement:
                 "assigned_to_id",
                 "due_on",
                 "due_provisional",
+                "due_counted_from",
+                "due_working_days",
                 "visit_id",
                 "member_id",
             ],
@@ -791,14 +802,16 @@ class DemoSettlement:
 
     def build_trend(self, every_days: int) -> int:
         """Daily tier counts replayed from the tier history since the last family moved
-        in, one day in ``every_days``, and today's: what the wall's trend chart draws."""
-        from monitoring.snapshots import backfill_tier_snapshots, take_tier_snapshot
+        in, one day in ``every_days``, and yesterday's, as the daily job would have left
+        them: what the wall's trend chart draws."""
+        from monitoring.snapshots import backfill_tier_snapshots, snapshot_day
 
         first = Household.objects.order_by("-relocated_on").values_list("relocated_on", flat=True).first()
         if first is None:
             return 0
-        written = backfill_tier_snapshots(first, self.today - datetime.timedelta(days=1), every_days)
-        return written + take_tier_snapshot(self.today)
+        yesterday = self.today - datetime.timedelta(days=1)
+        written = backfill_tier_snapshots(first, yesterday - datetime.timedelta(days=1), every_days)
+        return written + snapshot_day(yesterday)
 
     # -- households and members -----------------------------------------------------
 

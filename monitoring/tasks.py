@@ -33,4 +33,4 @@ def mark_missed():
 
 @shared_task(name="monitoring.snapshot_tiers", **RETRY)
 def snapshot_tiers():
-    return snapshots.take_tier_snapshot()
+    return snapshots.take_tier_snapshots()

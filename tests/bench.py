@@ -50,7 +50,7 @@ def child(job: str, day: str) -> None:
     run = {
         "generate": followups.generate_follow_ups,
         "missed": followups.mark_missed,
-        "snapshot": snapshots.take_tier_snapshot,
+        "snapshot": snapshots.take_tier_snapshots,
     }[job]
     started = time.perf_counter()
     count = run(today)

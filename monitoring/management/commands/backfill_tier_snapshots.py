@@ -18,13 +18,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", type=_date, required=True, help="First day, YYYY-MM-DD.")
-        parser.add_argument("--to", dest="last", type=_date, help="Last day (default: today).")
+        parser.add_argument(
+            "--to", dest="last", type=_date, help="Last day (default: yesterday, the last that has ended)."
+        )
         parser.add_argument("--every", type=int, default=7, help="Days between snapshots (default 7).")
 
     def handle(self, *args, first, last, every, **options):
-        last = last or timezone.localdate()
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        last = last or yesterday
         if last < first:
             raise CommandError("--to must not be before --from.")
+        if last > yesterday:
+            # A day's snapshot is the end of that day: today's is not known yet.
+            raise CommandError(f"--to must be a day that has ended: {yesterday} at the latest.")
         if every < 1:
             raise CommandError("--every must be at least 1.")
         rows = backfill_tier_snapshots(first, last, every)
