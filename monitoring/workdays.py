@@ -2,14 +2,20 @@
 
 Order of authority for a day: an administrator's entry (CalendarDay) for its year; then
 the chinesecalendar package, which knows the official schedules with 调休 and raises for
-a year it does not know; then, for a year nobody knows yet, Monday to Friday, with the
-result marked provisional so that it is shown as such rather than trusted.
+a year it does not know; then, for a year nobody knows yet, what the law fixes: the
+statutory holidays (全国年节及纪念日放假办法, computed for any year by the holidays
+package) and weekends off. The State Council's 调休 for that year (bridging days off,
+weekends worked) is not known until its notice, so such a result is marked provisional;
+open cases counted so are counted again once the year is known
+(services.deadlines.recount_provisional_deadlines).
 """
 
 import datetime
+import functools
 from typing import NamedTuple
 
 import chinese_calendar
+import holidays
 
 from monitoring.models import CalendarDay, CalendarYear
 
@@ -17,6 +23,13 @@ from monitoring.models import CalendarDay, CalendarYear
 class Deadline(NamedTuple):
     due: datetime.date
     provisional: bool
+
+
+@functools.cache
+def statutory_holidays(year: int) -> frozenset[datetime.date]:
+    """The days the law gives off in ``year`` (元旦, 春节 from its eve, 清明, 劳动节 two days,
+    端午, 中秋, 国庆 three days), without the days the State Council moves around them."""
+    return frozenset(holidays.China(years=year, observed=False, categories=(holidays.PUBLIC,)))
 
 
 class _Calendar:
@@ -37,7 +50,7 @@ class _Calendar:
         try:
             return chinese_calendar.is_workday(day), False
         except NotImplementedError:
-            return day.weekday() < 5, True
+            return day.weekday() < 5 and day not in statutory_holidays(day.year), True
 
 
 def add_working_days(start: datetime.date, days: int) -> Deadline:

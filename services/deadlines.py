@@ -11,11 +11,13 @@ import datetime
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, Role
 from monitoring.models import Notification, NotificationKind
-from services.models import CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
-from services.services import response_deadline
+from monitoring.workdays import add_working_days
+from services.models import ACTIVE_STATUSES, CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
+from services.services import DEADLINE_FIELDS, response_working_days, set_deadline
 
 TOLD = [Role.GRID_HEAD, Role.COMMUNITY_STAFF]
 NEXT_LEVEL = {CaseLevel.BUILDING: CaseLevel.COMMUNITY, CaseLevel.COMMUNITY: CaseLevel.STREET}
@@ -46,6 +48,7 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
     once per unit or tier, not once per case; a case at the street level that has been told
     it is late is left alone, with nowhere higher to go."""
     today = today or timezone.localdate()
+    recount_provisional_deadlines()
     told = Notification.objects.filter(kind=NotificationKind.CASE_OVERDUE, case=OuterRef("pk"))
     overdue = list(
         ServiceCase.objects.select_for_update(of=("self",))
@@ -62,7 +65,8 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         )
     )
     staff = _memo(lambda key: staff_at_level(key[0], key[1], today))
-    deadlines = _memo(lambda household: response_deadline(household, today), key=lambda h: h.tier_id)
+    days = _memo(response_working_days, key=lambda h: h.tier_id)
+    deadlines = _memo(lambda household: add_working_days(today, days(household)), key=lambda h: h.tier_id)
     notifications, escalated, events = [], [], []
     for case in overdue:
         unit = case.household.unit
@@ -72,18 +76,48 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         level = NEXT_LEVEL.get(case.level)
         if level is None:
             continue  # at the street already: late, and told so, but nowhere higher to go
-        deadline = deadlines(case.household)
-        case.level, case.due_on, case.due_provisional = level, deadline.due, deadline.provisional
+        case.level = level
+        set_deadline(case, day=today, days=days(case.household), deadline=deadlines(case.household))
         escalated.append(case)
         events.append(CaseEvent(case=case, kind=EventKind.ESCALATED, level=level, by=None))
         notifications += [
             _notice(case, NotificationKind.CASE_ESCALATED, user_id) for user_id in staff((unit, level))
         ]
-    ServiceCase.objects.bulk_update(escalated, ["level", "due_on", "due_provisional"])
+    ServiceCase.objects.bulk_update(escalated, ["level", *DEADLINE_FIELDS])
     CaseEvent.objects.bulk_create(events)
     # A run at the same time as this one writes nothing twice (notify_once_per_case).
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     return len(notifications)
+
+
+def recount_provisional_deadlines() -> int:
+    """Count again the open cases' deadlines that were counted while their year's 调休 was
+    unknown (an administrator has entered the year since, or the calendar package was
+    upgraded): a deadline that moves says so in the case's timeline. Returns how many moved
+    or became final."""
+    cases = list(
+        ServiceCase.objects.select_for_update()
+        .filter(status__in=ACTIVE_STATUSES, due_provisional=True, due_counted_from__isnull=False)
+        .order_by("pk")
+    )
+    changed, events = [], []
+    for case in cases:
+        deadline = add_working_days(case.due_counted_from, case.due_working_days)
+        if deadline == (case.due_on, case.due_provisional):
+            continue
+        if deadline.due != case.due_on:
+            text = _("Deadline counted again on the official calendar: %(old)s becomes %(new)s.")
+        else:
+            text = _("Deadline confirmed on the official calendar: %(new)s.")
+        text %= {"old": case.due_on.isoformat(), "new": deadline.due.isoformat()}
+        if deadline.provisional:
+            text += " " + _("Still provisional: that year's 调休 is not known yet.")
+        events.append(CaseEvent(case=case, kind=EventKind.DEADLINE, text=text, by=None))
+        case.due_on, case.due_provisional = deadline.due, deadline.provisional
+        changed.append(case)
+    ServiceCase.objects.bulk_update(changed, ["due_on", "due_provisional"])
+    CaseEvent.objects.bulk_create(events)
+    return len(changed)
 
 
 def _notice(case, kind, user_id):

@@ -119,8 +119,15 @@ class ServiceCase(models.Model):
     due_provisional = models.BooleanField(
         _("deadline provisional"),
         default=False,
-        help_text=_("Counted on weekdays alone: the official holidays of that year are not known yet."),
+        help_text=_(
+            "Counted without that year's 调休, which the State Council has not published yet: "
+            "counted again once it is known."
+        ),
     )
+    # What the deadline was counted from, so that a provisional one can be counted again
+    # when its year's schedule becomes known (services.deadlines).
+    due_counted_from = models.DateField(_("deadline counted from"), null=True, blank=True)
+    due_working_days = models.PositiveSmallIntegerField(_("working days allowed"), null=True, blank=True)
     visit = models.ForeignKey(
         "monitoring.Visit",
         on_delete=models.PROTECT,
@@ -154,6 +161,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     STATUS = "status", _("Status changed")
     ESCALATED = "escalated", _("Escalated")
+    DEADLINE = "deadline", _("Deadline counted again")
 
 
 class CaseEvent(models.Model):

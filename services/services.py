@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from grids.models import Assignment
 from households.models import Household
 from monitoring.models import Notification, NotificationKind
-from monitoring.workdays import add_working_days
+from monitoring.workdays import Deadline, add_working_days
 from services.models import (
     CaseCategory,
     CaseEvent,
@@ -39,10 +39,21 @@ from services.models import (
 DEFAULT_RESPONSE_WORKING_DAYS = 7
 
 
-def response_deadline(household: Household, day):
+def response_working_days(household: Household) -> int:
     # A tier without a response time of its own (green) gets the slowest the reports name.
-    days = household.tier.response_working_days or DEFAULT_RESPONSE_WORKING_DAYS
-    return add_working_days(day, days)
+    return household.tier.response_working_days or DEFAULT_RESPONSE_WORKING_DAYS
+
+
+def set_deadline(case: ServiceCase, *, day, days: int, deadline: Deadline | None = None) -> None:
+    """Give ``case`` the deadline ``days`` working days after ``day`` (``deadline``, where
+    the caller has counted it already), and keep what it was counted from: a provisional
+    one is counted again when its year becomes known."""
+    deadline = deadline or add_working_days(day, days)
+    case.due_on, case.due_provisional = deadline.due, deadline.provisional
+    case.due_counted_from, case.due_working_days = day, days
+
+
+DEADLINE_FIELDS = ["due_on", "due_provisional", "due_counted_from", "due_working_days"]
 
 
 def responsible_worker(household: Household):
@@ -76,7 +87,6 @@ def open_case(
 ):
     """Open a case at building level, due in the household's tier's working days."""
     opened_at = timezone.now()
-    deadline = response_deadline(household, timezone.localdate(opened_at))
     if member is not None and member.household_id != household.pk:
         raise ValidationError({"member": _("This person is not a member of the household.")})
     case = ServiceCase(
@@ -87,11 +97,10 @@ def open_case(
         urgency=urgency,
         opened_by=by,
         opened_at=opened_at,
-        due_on=deadline.due,
-        due_provisional=deadline.provisional,
         visit=visit,
         assigned_to=assigned_to or responsible_worker(household),
     )
+    set_deadline(case, day=timezone.localdate(opened_at), days=response_working_days(household))
     case.full_clean(exclude=["household", "opened_by", "visit", "member", "assigned_to"])
     case.save()
     CaseEvent.objects.create(case=case, kind=EventKind.OPENED, status=case.status, level=case.level, by=by)
@@ -134,9 +143,8 @@ def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> Serv
         raise ValidationError({"text": _("Say what was done, or why it is reopened.")})
     case.status = status
     if status == CaseStatus.REOPENED:
-        deadline = response_deadline(case.household, timezone.localdate())
-        case.due_on, case.due_provisional = deadline.due, deadline.provisional
-    case.save(update_fields=["status", "due_on", "due_provisional"])
+        set_deadline(case, day=timezone.localdate(), days=response_working_days(case.household))
+    case.save(update_fields=["status", *DEADLINE_FIELDS])
     CaseEvent.objects.create(
         case=case, kind=EventKind.STATUS, status=status, text=(note or "").strip(), by=by
     )

@@ -8,7 +8,7 @@ from monitoring.models import CalendarDay, CalendarYear
 from monitoring.workdays import Deadline, add_working_days
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_a_plain_week():
@@ -30,10 +30,23 @@ def test_national_day_2026():
     assert add_working_days(D(2026, 9, 30), 3) == Deadline(D(2026, 10, 10), False)
 
 
-def test_a_year_nobody_knows_is_weekdays_and_provisional():
-    deadline = add_working_days(D(2027, 2, 5), 3)
+def test_a_year_nobody_knows_keeps_the_statutory_holidays_and_is_provisional():
+    # 2027 is not in the package: the law's days are off all the same, 调休 unknown.
+    assert add_working_days(D(2026, 12, 31), 1) == Deadline(D(2027, 1, 4), True)  # 元旦 on a Friday
+    # 春节 2027: the eve (Friday 5 Feb) to the third day (Monday 8 Feb).
+    assert add_working_days(D(2027, 2, 4), 3) == Deadline(D(2027, 2, 11), True)
+    assert add_working_days(D(2027, 4, 30), 1) == Deadline(D(2027, 5, 3), True)  # 劳动节 on a weekend
+    assert add_working_days(D(2027, 9, 30), 1) == Deadline(D(2027, 10, 4), True)  # 国庆节 1-3 Oct
 
-    assert deadline == Deadline(D(2027, 2, 10), True)
+
+def test_the_statutory_holidays_are_computed_for_any_year():
+    from monitoring.workdays import statutory_holidays
+
+    days = statutory_holidays(2030)
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3 days, as the law of 2024 lists them
+    assert {D(2030, 1, 1), D(2030, 2, 2), D(2030, 5, 2), D(2030, 9, 12), D(2030, 10, 3)} <= days
+    # 中秋 on 1 October in 2031: one day off for two festivals, by the law alone.
+    assert len(statutory_holidays(2031)) == 12
 
 
 def test_an_administrators_entries_win_and_make_the_year_known():
