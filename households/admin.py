@@ -7,10 +7,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from grids.models import GridUnit
 from grids.scope import households_in_scope, units_in_scope
+from households.admin_history import HistoryForReadingAdmin
 from households.forms import (
     FindPersonForm,
     HouseholdAddForm,
@@ -30,6 +30,8 @@ from households.models import (
     Member,
     Relation,
     SpecialGroup,
+    mask_id_number,
+    mask_mobile,
 )
 from households.services import register_household, update_household
 from monitoring.admin import ReadOnlyMixin
@@ -148,7 +150,7 @@ _LABELS = (_("Labels"), {"fields": ["labels"]})
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(HistoryForReadingAdmin):
     list_display = ["number", "head_name", "address_display", "tier_badge", "status"]
     list_filter = [TierFilter, "status", UnitSubtreeFilter, "labels"]
     list_select_related = ["building", "tier"]
@@ -180,6 +182,18 @@ class HouseholdAdmin(SimpleHistoryAdmin):
         _LABELS,
     ]
     change_list_template = "admin/households/household/change_list.html"
+    history_masked_fields = {"phone": mask_mobile}
+    # A version shows its tier without the button that changes today's, and leaves out
+    # what history does not keep (the time of the last save) or cannot show (a photo is
+    # served only through its scoped view).
+    history_fieldsets = [
+        (None, {"fields": ["number", "status", "moved_out_on"]}),
+        _ADDRESS,
+        (_("Tier"), {"fields": ["tier", "tier_changed_at"]}),
+        (_CONTACT[0], {"fields": [f for f in _CONTACT[1]["fields"] if f != "photo"]}),
+        _LABELS,
+        (_("Record"), {"fields": ["created_at"]}),
+    ]
 
     def get_queryset(self, request):
         head = Member.objects.filter(
@@ -211,6 +225,9 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
+
+    def get_history_fieldsets(self, request, version):
+        return self.history_fieldsets
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -314,12 +331,18 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedMemberFormMixin, SimpleHistoryAdmin):
+class MemberAdmin(ScopedMemberFormMixin, HistoryForReadingAdmin):
     list_display = ["name", "household", "relation", "sex", "birth_date", "masked_id_number", "status"]
     list_filter = ["status", "relation", "sex", "is_labour_force", "special_groups", "ethnicity"]
     list_select_related = ["household"]
     search_fields = ["name", "household__number"]
     autocomplete_fields = ["household"]
+    history_masked_fields = {"id_number": mask_id_number, "mobile": mask_mobile}
+
+    def get_history_fieldsets(self, request, version):
+        # The version's own values, masked by history_masked_fields where the viewer may
+        # not see them.
+        return [(None, {"fields": ["household", *MemberForm.Meta.fields]})]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(household__in=households_in_scope(request.user))

@@ -400,6 +400,13 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+def mask_mobile(value: str) -> str:
+    """Show the first 3 and last 4 digits only: 138****8000."""
+    if not value:
+        return ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
 def ledger_upload_path(instance, filename):
     # The server chooses the name; the file goes once the import has ended.
     return f"ledgers/{uuid.uuid4().hex}.xlsx"

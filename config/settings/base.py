@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+# The admin's edit history is for reading (households.admin_history): a revert would
+# restore a whole old row at once, past the services an edit goes through (a tier moves
+# only by monitoring.services.change_tier, with its reason and its follow-ups).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from households.models import mask_id_number
+from households.models import mask_id_number, mask_mobile
 from tests.grids.factories import grid_worker
 from tests.households.factories import HouseholdFactory, MemberFactory
 
@@ -41,3 +41,8 @@ def test_community_staff_see_the_full_number_where_they_edit_it(grid, member, ad
     page = admin_client.get(reverse("admin:households_member_change", args=[member.pk]))
 
     assert member.id_number in page.content.decode()
+
+
+def test_a_mobile_keeps_the_first_three_and_last_four():
+    assert mask_mobile("13800138000") == "138****8000"
+    assert mask_mobile("") == ""
