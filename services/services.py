@@ -21,6 +21,7 @@ from households.models import Household
 from monitoring.models import Notification, NotificationKind
 from monitoring.workdays import Deadline, add_working_days
 from services.models import (
+    ACTIVE_STATUSES,
     CaseCategory,
     CaseEvent,
     CaseStatus,
@@ -191,26 +192,53 @@ HELP_KINDS = {
 
 
 @transaction.atomic
-def ask_for_help(*, card: DoorCard, kind: str, phone: str = "", text: str = "") -> ServiceCase:
+def ask_for_help(
+    *, card: DoorCard, kind: str, phone: str = "", text: str = "", new_case: bool = True
+) -> ServiceCase:
     """A family's request from its door card: a help-request case for its grid worker,
-    who is told at once."""
+    who is told at once.
+
+    With ``new_case`` False (past the card's hourly limit) the request joins the family's
+    open door-card case as a note instead, and that case's notice turns unread again:
+    the family is still heard, without a flood of cases or notices for the worker.
+    """
     category, label = HELP_KINDS[kind]
     description = str(label)
     if phone:
         description += f" · {_('call back')}: {phone}"
     if text.strip():
         description += f" · {text.strip()}"
+    if not new_case:
+        # The household's row makes requests past the limit wait for each other, so that
+        # two at once join one case rather than opening two.
+        Household.objects.select_for_update().filter(pk=card.household_id).first()
+        case = (
+            ServiceCase.objects.filter(household=card.household_id, opened_by__isnull=True)
+            .filter(status__in=ACTIVE_STATUSES)
+            .order_by("-opened_at", "-id")
+            .first()
+        )
+        if case is not None:
+            add_note(case=case, text=description, by=None)
+            _tell_assignee(case)
+            return case
     case = open_case(
         household=card.household, category=category, description=description, urgency=Urgency.NORMAL, by=None
     )
+    _tell_assignee(case)
+    return case
+
+
+def _tell_assignee(case: ServiceCase) -> None:
+    # One notice per case and worker (notify_once_per_case), unread again when the family
+    # asks again.
     if case.assigned_to_id:
-        Notification.objects.create(
+        Notification.objects.update_or_create(
             recipient_id=case.assigned_to_id,
             kind=NotificationKind.HELP_REQUEST,
-            household_id=case.household_id,
             case=case,
+            defaults={"household_id": case.household_id, "read_at": None},
         )
-    return case
 
 
 # -- points ---------------------------------------------------------------------------

@@ -46,7 +46,8 @@ from services.services import (
     reverse_entry,
 )
 
-# A door card's page: at most this many requests an hour per card and per address.
+# A door card's page, per hour: an address may send this many requests, sent or refused;
+# a card opens this many cases, and the requests past it join the open one as notes.
 HELP_LIMIT_PER_CARD = 5
 HELP_LIMIT_PER_ADDRESS = 20
 HELP_WINDOW_SECONDS = 3600
@@ -172,13 +173,21 @@ def door_card(request, pk):
     return render(request, "services/door_card.html", {"household": household, "card": card, "qr": qr})
 
 
-def _over_limit(key: str, limit: int) -> bool:
+def _count(key: str) -> int:
+    """One more in this hour's count under ``key`` (shared by every worker process)."""
     cache.add(key, 0, HELP_WINDOW_SECONDS)
     try:
-        return cache.incr(key) > limit
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, HELP_WINDOW_SECONDS)
-        return False
+        return 1
+
+
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind a proxy the header it sets
+    (CLIENT_IP_HEADER). Of a list (X-Forwarded-For) the last one is what our proxy saw;
+    those before it are whatever the client claimed."""
+    return request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[-1].strip()
 
 
 @never_cache
@@ -192,16 +201,16 @@ def help_request(request, token):
     kind = request.POST.get("kind") or request.GET.get("kind")
     form = HelpForm(request.POST or None, initial={"kind": kind})
     if request.method == "POST":
-        # Behind a proxy the client's address is in the header it sets (CLIENT_IP_HEADER).
-        address = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[0].strip()
-        # Both counted on every attempt, refused ones included.
-        card_over = _over_limit(f"help:card:{card.key}", HELP_LIMIT_PER_CARD)
-        address_over = _over_limit(f"help:ip:{address}", HELP_LIMIT_PER_ADDRESS)
-        if card_over or address_over:
+        # Anyone who can read the QR code can post here. Every attempt counts against its
+        # address, so junk is limited where it comes from; only a request that is sent
+        # counts against the card, and past the card's limit it is not refused (valid
+        # requests from many addresses would mute the family) but joins the open case.
+        if _count(f"help:ip:{client_address(request)}") > HELP_LIMIT_PER_ADDRESS:
             context = {"household": household, "limited": True}
             return render(request, "services/help.html", context, status=429)
         if form.is_valid():
-            ask_for_help(card=card, **form.cleaned_data)
+            sent = _count(f"help:card:{card.key}")
+            ask_for_help(card=card, new_case=sent <= HELP_LIMIT_PER_CARD, **form.cleaned_data)
             return render(request, "services/help.html", {"household": household, "sent": True})
     chosen = kind if kind in HELP_KINDS else None
     context = {

@@ -182,7 +182,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_RESULT_BACKEND = None
 
 # Where a request's client address is: REMOTE_ADDR when the app faces the network, the
-# proxy's header (e.g. HTTP_X_REAL_IP) behind one. The door cards' help page limits by it.
+# proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list (HTTP_X_FORWARDED_FOR) the
+# last address, the one the proxy saw. The door cards' help page limits by it.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
 
 # The cache holds rate limits (the door cards' help page), so it is shared by every worker
