@@ -126,7 +126,7 @@ class VisitAdmin(ScopedHouseholdMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        visit = record_visit(
+        visit, _created = record_visit(
             household=obj.household,
             by=request.user,
             visited_at=obj.visited_at,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from config.api import DateTimeFilter, ModelPermissions, StrictSerializer, error_detail
 from grids.scope import households_in_scope
-from monitoring.followups import record_visit
+from monitoring.followups import RecordedVisit, record_visit
 from monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -178,7 +178,7 @@ class VisitFilter(django_filters.FilterSet):
         fields = ["household", "visited_by", "mode"]
 
 
-def _record(serializer, user) -> Visit:
+def _record(serializer, user) -> RecordedVisit:
     data = serializer.validated_data
     return record_visit(
         household=data["household"],
@@ -199,13 +199,23 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [ModelPermissions]
     ordering_fields = ["visited_at"]
     ordering = ["-visited_at", "-id"]
+    replayed = False
 
     def get_queryset(self):
         return Visit.objects.filter(household__in=households_in_scope(self.request.user))
 
+    def create(self, request, *args, **kwargs):
+        """The same ``key`` sent again (a retry after a lost answer, a double tap) answers as
+        the first did: 201 with the visit it saved, marked ``Idempotent-Replayed: true``."""
+        response = super().create(request, *args, **kwargs)
+        if self.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
     def perform_create(self, serializer):
         with transaction.atomic():
-            serializer.instance = _record(serializer, self.request.user)
+            serializer.instance, created = _record(serializer, self.request.user)
+        self.replayed = not created
 
     @extend_schema(
         request=VisitSerializer(many=True),
@@ -248,8 +258,11 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     {"key": None, "status": "rejected", "errors": {"key": [_("Required for a batch.")]}}
                 )
                 continue
-            earlier = Visit.objects.filter(key=key).first() if _is_uuid(key) else None
-            if earlier is not None:
+            # A key names a visit of its own author's; sent again for the same household it
+            # is answered at once, even if the visit would no longer pass (moved out since).
+            mine = Visit.objects.filter(visited_by=request.user)
+            earlier = mine.filter(key=key).first() if _is_uuid(key) else None
+            if earlier is not None and str(earlier.household_id) == str(item.get("household")):
                 visible = self.get_queryset().filter(pk=earlier.pk).exists()
                 results.append({"key": key, "status": "duplicate", **({"id": earlier.pk} if visible else {})})
                 continue
@@ -259,12 +272,12 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 continue
             try:
                 with transaction.atomic():
-                    visit = _record(serializer, request.user)
+                    visit, created = _record(serializer, request.user)
             except (DjangoValidationError, IntegrityError) as error:
-                # IntegrityError: the same key sent in two batches at the same moment.
                 results.append({"key": key, "status": "rejected", "errors": error_detail(error)})
             else:
-                results.append({"key": key, "status": "created", "id": visit.pk})
+                # Not created: the same key in another batch at the same moment saved it.
+                results.append({"key": key, "status": "created" if created else "duplicate", "id": visit.pk})
         return Response({"results": results})
 
 

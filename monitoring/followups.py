@@ -6,11 +6,12 @@ claim or skip rows by their status and by unique constraints, inside a transacti
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
@@ -491,6 +492,27 @@ def validate_visit(*, household: Household, visited_at: datetime.datetime) -> No
         raise ValidationError(errors)
 
 
+class RecordedVisit(NamedTuple):
+    visit: Visit
+    created: bool  # False: the same submission came before, and this is what it saved
+
+
+def visit_for_key(*, by, key, household: Household) -> Visit | None:
+    """The visit ``by`` already recorded with ``key``, if any.
+
+    A client's key names a visit for its own author only: another user's key, equal by
+    chance or by malice, finds nothing here (and never shows that user's visit). The same
+    author using a key again for another household is a mistake in the client, refused
+    with the key named rather than answered with the first visit or dropped."""
+    earlier = Visit.objects.filter(visited_by=by, key=key).first()
+    if earlier is not None and earlier.household_id != household.pk:
+        raise ValidationError(
+            {"key": _("The key %(key)s was already used for a visit to another household.") % {"key": key}},
+            code="key_reused",
+        )
+    return earlier
+
+
 @transaction.atomic
 def record_visit(
     *,
@@ -502,19 +524,18 @@ def record_visit(
     needs: list[str] | None = None,
     photo=None,
     key=None,
-) -> Visit:
+) -> RecordedVisit:
     """Record a visit and close the follow-up of the period it falls in.
 
     A visit is accepted at any time and counts for its own period: the day after a
     missed daily visit it closes that day's follow-up; a visit logged late (offline)
-    for a period already marked missed turns it done. Sending the same ``key`` again
-    returns the first visit. ``photo`` is a file already cleaned by
+    for a period already marked missed turns it done. The same ``key`` sent again by the
+    same author (a double tap, a resend on a weak network, two sent at the same moment)
+    answers with the visit the first one saved. ``photo`` is a file already cleaned by
     ``households.photos.clean_photo``.
     """
-    if key is not None:
-        existing = Visit.objects.filter(key=key).first()
-        if existing is not None:
-            return existing
+    if key is not None and (earlier := visit_for_key(by=by, key=key, household=household)):
+        return RecordedVisit(earlier, created=False)
     validate_visit(household=household, visited_at=visited_at)
     now = timezone.now()
     visit = Visit(
@@ -522,10 +543,21 @@ def record_visit(
     )
     if key is not None:
         visit.key = key
-    visit.full_clean(exclude=["household", "visited_by", "photo"])
+    visit.full_clean(exclude=["household", "visited_by", "photo"], validate_constraints=False)
     if photo is not None:
         visit.photo.save(photo.name, photo, save=False)
-    visit.save()
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:
+        # The same submission, saved by a request that ran at the same moment: the unique
+        # key made this one wait for it, and what it saved is the answer.
+        if visit.photo:
+            visit.photo.delete(save=False)
+        earlier = visit_for_key(by=by, key=visit.key, household=household) if key is not None else None
+        if earlier is None:
+            raise
+        return RecordedVisit(earlier, created=False)
     # Every follow-up whose period holds the visit's day is satisfied by it: around a tier
     # change an old daily one and the new weekly one can both hold a late upload's day.
     day = timezone.localdate(visited_at)
@@ -535,7 +567,7 @@ def record_visit(
         period_end__gte=day,
         status__in=[FollowUpStatus.OPEN, FollowUpStatus.MISSED],
     ).update(status=FollowUpStatus.DONE, visit=visit, closed_at=now)
-    return visit
+    return RecordedVisit(visit, created=True)
 
 
 def reschedule(*, households: list[Household], reason: str, today: datetime.date | None = None) -> None:

@@ -114,10 +114,11 @@ def log_visit(request, pk):
     form = VisitForm(request.POST or None, request.FILES or None, household=household)
     if request.method == "POST":
         # The same form sent twice (a double tap, a resend on a flaky network): the
-        # first visit stands, and nothing is written again.
+        # first visit stands, and nothing is written again, even when the second copy
+        # would no longer pass (its photo not sent again) or both arrive at once.
         key = request.POST.get("key")
         try:
-            earlier = Visit.objects.filter(household=household, key=key).first() if key else None
+            earlier = Visit.objects.filter(visited_by=request.user, household=household, key=key).first()
         except ValidationError:
             earlier = None
         if earlier is not None:
@@ -127,7 +128,7 @@ def log_visit(request, pk):
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    visit = record_visit(
+                    visit, created = record_visit(
                         household=household,
                         by=request.user,
                         visited_at=data["visited_at"],
@@ -137,6 +138,9 @@ def log_visit(request, pk):
                         photo=data["photo"],
                         key=data["key"],
                     )
+                    if not created:
+                        messages.info(request, _("This visit was already saved."))
+                        return redirect("household", pk=household.pk)
                     if data["propose_tier"]:
                         propose_tier_change(
                             household=household,

@@ -188,14 +188,17 @@ class Visit(models.Model):
     needs = models.JSONField(_("needs"), default=list, blank=True, validators=[validate_needs])
     photo = models.ImageField(_("photo"), upload_to=visit_photo_path, blank=True)
     # Set by the client (a form's hidden field, an offline phone): resending the same
-    # visit finds this row instead of writing a second one.
-    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    # visit finds this row instead of writing a second one. A key is its author's own.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-visited_at"]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
+        constraints = [
+            models.UniqueConstraint(fields=["visited_by", "key"], name="one_visit_per_author_and_key"),
+        ]
         indexes = [
             models.Index(fields=["household", "visited_at"]),
             # The visits since a date: the follow-up engine's "who was visited lately".

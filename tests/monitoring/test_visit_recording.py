@@ -32,7 +32,8 @@ def red(grid):
 
 
 def visit(household, when, **kwargs):
-    return record_visit(household=household, by=UserFactory(), visited_at=when, mode="door", **kwargs)
+    worker = UserFactory(username="worker")
+    return record_visit(household=household, by=worker, visited_at=when, mode="door", **kwargs).visit
 
 
 def test_a_visit_closes_the_open_follow_up(red):
