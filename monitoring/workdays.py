@@ -32,8 +32,9 @@ def statutory_holidays(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.China(years=year, observed=False, categories=(holidays.PUBLIC,)))
 
 
-class _Calendar:
-    """Answers for one run of dates, reading the admin's entries once."""
+class WorkingCalendar:
+    """Answers for a run of years, reading the administrators' entries once: many
+    deadlines counted with one of these cost two queries in all."""
 
     def __init__(self, years: range):
         self.entered_years = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
@@ -52,6 +53,19 @@ class _Calendar:
         except NotImplementedError:
             return day.weekday() < 5 and day not in statutory_holidays(day.year), True
 
+    def add_working_days(self, start: datetime.date, days: int) -> Deadline:
+        """The date ``days`` working days after ``start`` (start itself not counted); the
+        calendar must cover ``start``'s year and the next."""
+        if days < 1:
+            raise ValueError("A deadline is at least one working day.")
+        day, counted, provisional = start, 0, False
+        while counted < days:
+            day += datetime.timedelta(days=1)
+            working, guessed = self.is_workday(day)
+            provisional |= guessed
+            counted += working
+        return Deadline(day, provisional)
+
 
 def add_working_days(start: datetime.date, days: int) -> Deadline:
     """The date ``days`` working days after ``start`` (start itself not counted).
@@ -60,14 +74,5 @@ def add_working_days(start: datetime.date, days: int) -> Deadline:
     on the third working day after the holiday, counting a 调休 Saturday if one falls
     in between.
     """
-    if days < 1:
-        raise ValueError("A deadline is at least one working day.")
     # Long holidays are at most nine days; a year's margin covers any deadline we set.
-    calendar = _Calendar(range(start.year, start.year + 2))
-    day, counted, provisional = start, 0, False
-    while counted < days:
-        day += datetime.timedelta(days=1)
-        working, guessed = calendar.is_workday(day)
-        provisional |= guessed
-        counted += working
-    return Deadline(day, provisional)
+    return WorkingCalendar(range(start.year, start.year + 2)).add_working_days(start, days)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, Role
 from monitoring.models import Notification, NotificationKind
-from monitoring.workdays import add_working_days
+from monitoring.workdays import WorkingCalendar, add_working_days
 from services.models import ACTIVE_STATUSES, CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
 from services.services import DEADLINE_FIELDS, response_working_days, set_deadline
 
@@ -100,9 +100,13 @@ def recount_provisional_deadlines() -> int:
         .filter(status__in=ACTIVE_STATUSES, due_provisional=True, due_counted_from__isnull=False)
         .order_by("pk")
     )
+    if not cases:
+        return 0
+    years = [case.due_counted_from.year for case in cases]
+    calendar = WorkingCalendar(range(min(years), max(years) + 2))
     changed, events = [], []
     for case in cases:
-        deadline = add_working_days(case.due_counted_from, case.due_working_days)
+        deadline = calendar.add_working_days(case.due_counted_from, case.due_working_days)
         if deadline == (case.due_on, case.due_provisional):
             continue
         if deadline.due != case.due_on:

@@ -16,7 +16,7 @@ from households.models import Household, Member
 from households.validators import validate_resident_id
 from monitoring.models import TierChange, TierSnapshot
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = pytest.mark.django_db
 
 HOUSEHOLDS = 600
 
@@ -85,6 +85,7 @@ def test_the_tier_mix_starts_as_ludians_did_and_moves_as_it_did(seeded):
     assert 0.05 < share(four, "tier__code", "orange") < 0.14
 
 
+@pytest.mark.dates
 def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded):
     community = GridUnit.objects.filter(level__name="社区", tier_scheme__code="three-colour").first()
     days = (
@@ -146,6 +147,7 @@ def test_it_refuses_nonsense(db):
         call_command("seed_demo", households=0, no_progress=True)
 
 
+@pytest.mark.dates  # the week replayed ends today, whatever day that is
 def test_a_week_of_visits_leaves_most_done_and_some_missed(seeded):
     from django.contrib.auth import get_user_model
 
@@ -159,6 +161,7 @@ def test_a_week_of_visits_leaves_most_done_and_some_missed(seeded):
     assert worker.profile.mobile == "13800138000"
 
 
+@pytest.mark.dates
 def test_community_staff_see_employment_overdue_cases_and_points(seeded, client):
     from services.models import PointEntry
 

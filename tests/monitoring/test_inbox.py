@@ -9,7 +9,7 @@ from django.utils import timezone
 from monitoring.followups import generate_follow_ups, mark_missed
 from monitoring.models import Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_missed_follow_ups_arrive_in_the_inbox_and_can_be_marked_read(people, client):

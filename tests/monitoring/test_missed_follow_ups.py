@@ -13,7 +13,7 @@ from tests.grids.factories import UserFactory
 from tests.households.factories import HouseholdFactory, default_tier
 from tests.monitoring.factories import at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 D = datetime.date
 SINCE = D(2025, 1, 1)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from monitoring.followups import generate_follow_ups, mark_missed
 from tests.households.factories import HouseholdFactory, default_tier
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 WEDNESDAY = datetime.date(2026, 11, 25)
 
 

@@ -17,7 +17,7 @@ from tests.grids.factories import GridUnitFactory, level
 from tests.households.factories import HouseholdFactory, MemberFactory, default_tier
 from tests.monitoring.factories import VisitFactory, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 WEDNESDAY = datetime.date(2026, 11, 25)
 
 

@@ -13,7 +13,7 @@ from services.deadlines import check_case_deadlines
 from services.models import CaseStatus, ServiceCase
 from tests.grids.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def case(people, due_on, **kwargs):

@@ -12,7 +12,7 @@ from services.models import CaseLevel, EventKind
 from services.services import open_case
 from tests.grids.factories import community_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_an_overdue_case_climbs_one_level_at_a_time(people, grid, assign):
