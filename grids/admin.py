@@ -31,7 +31,7 @@ class ParentFilter(admin.SimpleListFilter):
 
     def _parent(self, request):
         value = request.GET.get(self.parameter_name)
-        if value and value.isdigit():
+        if value and value.isascii() and value.isdigit():
             return GridUnit.objects.filter(pk=value).select_related("level").first()
         return None
 
@@ -118,7 +118,7 @@ class GridUnitAdmin(admin.ModelAdmin):
         field = form.base_fields["parent"] = copy.deepcopy(form.base_fields["parent"])
         field.queryset = (
             self.get_queryset(request).filter(pk=parent_id)
-            if parent_id.isdigit()
+            if parent_id.isascii() and parent_id.isdigit()
             else GridUnit.objects.none()
         )
         field.required = not request.user.has_perm("grids.view_all_units")

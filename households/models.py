@@ -354,7 +354,7 @@ class Member(models.Model):
             born = resident_id_birth_date(self.id_number)
             if self.birth_date and born and born != self.birth_date:
                 errors["birth_date"] = _("The birth date does not agree with the ID number.")
-            if self.sex and self.id_number[16].isdigit():
+            if self.sex:  # a valid number: its 17th character is a digit
                 expected = Sex.MALE if resident_id_is_male(self.id_number) else Sex.FEMALE
                 if self.sex != expected:
                     errors["sex"] = _("The sex does not agree with the ID number.")

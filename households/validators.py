@@ -1,10 +1,12 @@
-"""Resident ID numbers (GB 11643-1999) and mainland mobile numbers.
+"""Checks of what people type: resident ID numbers (GB 11643-1999), mainland mobile
+numbers, dates, names and the length of free text.
 
 Error messages never repeat the value: ID and phone numbers must not reach logs.
 """
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,12 +14,28 @@ from django.utils.translation import gettext_lazy as _
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: Python's \d and str.isdigit also take Arabic-Indic, Devanagari and
+# other digits, and a number stored in those is another string to the database's unique
+# constraint: the same person could be registered twice.
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
+# What a Chinese input method types in full-width mode: the same digits, so made ASCII.
+# Any other script's digits are refused (see _foreign_digits), never guessed at.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－\u3000", "0123456789XX+- ")
 
 
 def normalize_resident_id(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    return (value or "").translate(_FULL_WIDTH).strip().replace(" ", "").upper()
+
+
+def _foreign_digits(value: str) -> bool:
+    """Digits of another script than ASCII's (٣, ३, ...), which int() would read."""
+    return any(not ch.isascii() and unicodedata.category(ch) == "Nd" for ch in value)
+
+
+def _refuse_foreign_digits(value: str, message) -> None:
+    if _foreign_digits(value):
+        raise ValidationError(message, code="digits")
 
 
 def resident_id_check_char(first17: str) -> str:
@@ -40,7 +58,8 @@ def resident_id_is_male(value: str) -> bool:
 
 def validate_resident_id(value: str) -> None:
     value = normalize_resident_id(value)
-    if len(value) == 15 and value.isdigit():
+    _refuse_foreign_digits(value, _("Type the ID number with the digits 0 to 9 (and X)."))
+    if len(value) == 15 and value.isascii() and value.isdigit():
         raise ValidationError(
             _(
                 "This is a 15-digit first-generation ID number; enter the 18-character "
@@ -50,7 +69,7 @@ def validate_resident_id(value: str) -> None:
         )
     if len(value) != 18:
         raise ValidationError(_("A resident ID number has 18 characters."), code="length")
-    if not _ID_SHAPE.match(value):
+    if not _ID_SHAPE.fullmatch(value):
         raise ValidationError(_("A resident ID number is 17 digits followed by a digit or X."), code="shape")
     born = resident_id_birth_date(value)
     if born is None or born.year < 1880:
@@ -64,8 +83,9 @@ def validate_resident_id(value: str) -> None:
 
 
 def normalize_mobile(value: str) -> str:
-    """Store mobile numbers as 11 digits: drop +86/0086, spaces and hyphens."""
-    digits = re.sub(r"[\s\-()]", "", value or "")
+    """Store mobile numbers as 11 digits: drop +86/0086, spaces and hyphens; full-width
+    digits typed by a Chinese input method become ASCII ones."""
+    digits = re.sub(r"[\s\-()]", "", (value or "").translate(_FULL_WIDTH))
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
@@ -75,7 +95,9 @@ def normalize_mobile(value: str) -> str:
 
 
 def validate_mobile(value: str) -> None:
-    if not _MOBILE_SHAPE.match(normalize_mobile(value)):
+    value = normalize_mobile(value)
+    _refuse_foreign_digits(value, _("Type the mobile number with the digits 0 to 9."))
+    if not _MOBILE_SHAPE.fullmatch(value):
         raise ValidationError(
             _("Enter a mainland mobile number: 11 digits starting with 13 to 19."), code="mobile"
         )

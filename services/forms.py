@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from households.fields import MobileNumberFormField
+from households.validators import validate_mobile
 from services.models import CaseCategory, CaseLevel, CaseStatus, PointRule, RewardItem, Urgency
 from services.services import HELP_KINDS
 
@@ -56,12 +58,10 @@ class HelpForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(k, label) for k, (_c, label) in HELP_KINDS.items()], widget=forms.HiddenInput
     )
-    phone = forms.RegexField(
-        label=_("phone number to call back (optional)"),
-        regex=r"^1\d{10}$",
-        required=False,
-        error_messages={"invalid": _("Enter an 11-digit mobile number, or leave it empty.")},
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    # Checked and stored as every other mobile number: ASCII digits (full-width ones made
+    # so), +86 and spaces dropped.
+    phone = MobileNumberFormField(
+        label=_("phone number to call back (optional)"), required=False, validators=[validate_mobile]
     )
     text = forms.CharField(
         label=_("a few words (optional)"),

@@ -250,7 +250,7 @@ def points(request, pk):
                     earn_points(household=household, by=request.user, **data)
                 else:
                     entry_id = request.POST.get("entry", "")
-                    if not entry_id.isdigit():
+                    if not (entry_id.isascii() and entry_id.isdigit()):
                         raise Http404
                     entry = get_object_or_404(PointEntry, pk=entry_id, household=household)
                     reverse_entry(entry=entry, reason=data["reason"], by=request.user)
