@@ -18,7 +18,9 @@ from households.fields import MobileNumberField, ResidentIdField
 from households.validators import (
     resident_id_birth_date,
     resident_id_is_male,
+    validate_birth_date,
     validate_not_future,
+    validate_relocation_date,
     validate_resident_id,
 )
 
@@ -149,7 +151,7 @@ class Household(models.Model):
     origin_township = models.CharField(_("township of origin"), max_length=32, blank=True)
     origin_village = models.CharField(_("village of origin"), max_length=32, blank=True)
     relocated_on = models.DateField(
-        _("relocated on"), null=True, blank=True, validators=[validate_not_future]
+        _("relocated on"), null=True, blank=True, validators=[validate_relocation_date]
     )
     phone = MobileNumberField(_("contact phone"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=household_photo_path, blank=True)
@@ -160,7 +162,9 @@ class Household(models.Model):
         choices=HouseholdStatus.choices,
         default=HouseholdStatus.ACTIVE,
     )
-    moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
+    moved_out_on = models.DateField(
+        _("moved out on"), null=True, blank=True, validators=[validate_not_future]
+    )
     tier = models.ForeignKey(
         "monitoring.Tier",
         on_delete=models.PROTECT,
@@ -270,7 +274,7 @@ class Member(models.Model):
     ethnicity = models.CharField(
         _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
     )
-    birth_date = models.DateField(_("birth date"), validators=[validate_not_future])
+    birth_date = models.DateField(_("birth date"), validators=[validate_birth_date])
     id_number = ResidentIdField(
         _("resident ID number"),
         blank=True,
@@ -284,7 +288,7 @@ class Member(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_not_future])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=[special_groups])

@@ -106,3 +106,25 @@ def validate_mobile(value: str) -> None:
 def validate_not_future(value: datetime.date) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(_("This date is in the future."), code="future")
+
+
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+# 易地扶贫搬迁 began with the national pilots of 2001: no family moved into a relocation
+# settlement before that, so an earlier move-in (1900, a spreadsheet's day zero, a year
+# typed short) is a slip, not history.
+EARLIEST_RELOCATION = datetime.date(2001, 1, 1)
+
+
+def validate_birth_date(value: datetime.date) -> None:
+    validate_not_future(value)
+    if value and value < EARLIEST_BIRTH_DATE:
+        raise ValidationError(_("A birth date is 1 January 1900 or later; check the year."), code="too_early")
+
+
+def validate_relocation_date(value: datetime.date) -> None:
+    validate_not_future(value)
+    if value and value < EARLIEST_RELOCATION:
+        raise ValidationError(
+            _("Relocation settlements took in their first families in 2001; check the year."),
+            code="too_early",
+        )
