@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from employment.models import LabourStatus, WelfarePost, Workshop
+from households.validators import REASON_MAX_LENGTH
 
 
 class LabourForm(forms.Form):
@@ -61,7 +62,9 @@ class IncomeForm(forms.Form):
 
 class WarningProposalForm(forms.Form):
     tier = forms.ModelChoiceField(label=_("proposed tier"), queryset=None)
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, household, **kwargs):
         from monitoring.services import tier_choices

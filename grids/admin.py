@@ -57,6 +57,9 @@ class GridUnitForm(forms.ModelForm):
     scheme_reason = forms.CharField(
         label=_("reason for changing the tier scheme"),
         required=False,
+        # households.validators.REASON_MAX_LENGTH, as every reason typed: grids, the
+        # ground floor, does not import from households.
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Needed when the scheme changes under households: each moves to the matching tier "

@@ -19,7 +19,7 @@ from grids.scope import households_in_scope, units_in_scope
 from households.fields import MobileNumberField, ResidentIdField
 from households.models import Household, Label, Member, SpecialGroup, mask_id_number
 from households.services import add_member, register_household, update_household, update_member
-from households.validators import normalize_mobile, normalize_resident_id
+from households.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 
 
@@ -194,7 +194,9 @@ class HouseholdCreateSerializer(HouseholdSerializer):
         write_only=True, help_text=_("the first tier: its id, or its code in the unit's tier scheme")
     )
     tier_reason = serializers.CharField(
-        write_only=True, max_length=500, help_text=_("why this tier: the first entry of the tier history")
+        write_only=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("why this tier: the first entry of the tier history"),
     )
 
     class Meta(HouseholdSerializer.Meta):
@@ -249,7 +251,7 @@ class TierChangeRequest(serializers.Serializer):
     tier = serializers.PrimaryKeyRelatedField(
         queryset=Tier.objects.all(), help_text=_("a tier of the household's scheme")
     )
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class NeverDeleted:

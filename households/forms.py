@@ -8,7 +8,7 @@ from grids.scope import units_in_scope
 from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
 from households.photos import clean_photo
 from households.services import active_elsewhere_error
-from households.validators import normalize_mobile, normalize_resident_id
+from households.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 from monitoring.services import tier_choices
 
@@ -88,7 +88,7 @@ class HouseholdAddForm(HouseholdForm):
     tier_reason = forms.CharField(
         label=_("reason for this tier"),
         initial=_("Initial assessment"),
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -115,7 +115,9 @@ class HouseholdAddForm(HouseholdForm):
 
 class TierChangeForm(forms.Form):
     tier = forms.ModelChoiceField(Tier.objects.none(), label=_("new tier"))
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)

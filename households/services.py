@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from grids.scope import households_in_scope
 from households.models import Household, Label, Member, SpecialGroup
+from households.validators import field_errors
 from monitoring.followups import close_for_departure, reschedule, resume_follow_ups
 from monitoring.models import TierChange
 
@@ -22,6 +23,9 @@ def register_household(*, household: Household, reason: str, by, labels: Iterabl
     Every household's tier has a history from day one, so that "how long has it been
     red" and the trend charts never meet a household with a tier and no record of it.
     """
+    if errors := field_errors(TierChange, reason=reason):
+        # Named as the forms and the API name it.
+        raise ValidationError({"tier_reason": errors["reason"]})
     household.full_clean()
     household._history_user = by
     household.save()

@@ -128,3 +128,26 @@ def validate_relocation_date(value: datetime.date) -> None:
             _("Relocation settlements took in their first families in 2001; check the year."),
             code="too_early",
         )
+
+
+# Free text people type: room for a careful note or reason, far short of the 2,000,000
+# characters once saved as a visit's notes. A TextField's max_length binds only its form
+# field, so each such field also carries a MaxLengthValidator: full_clean, the API and
+# the services refuse too.
+NOTE_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 500
+# A reason as recorded may quote a typed one with something in front: the proposer of an
+# approved change ("Proposed by …: …"), the warning a proposal came from.
+RECORDED_REASON_MAX_LENGTH = 2 * REASON_MAX_LENGTH
+
+
+def field_errors(model, **values) -> dict[str, list[str]]:
+    """What the validators of ``model``'s fields say of these values (a length, a shape),
+    by field, for a row a service writes without ``full_clean``: ``{}`` when all is well."""
+    errors = {}
+    for name, value in values.items():
+        try:
+            model._meta.get_field(name).run_validators(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    return errors

@@ -12,6 +12,7 @@ from grids.scope import units_in_scope
 from households.forms import TierChangeForm
 from households.models import Label, SpecialGroup
 from households.photos import clean_photo
+from households.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from monitoring.followups import validate_visit
 from monitoring.models import Need, Tier, VisitMode
 from monitoring.services import tier_choices
@@ -39,7 +40,10 @@ class VisitForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     notes = forms.CharField(
-        label=_("what was found"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("what was found"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     needs = forms.MultipleChoiceField(
         label=_("needs"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -57,7 +61,10 @@ class VisitForm(forms.Form):
         empty_label=_("— keep the tier —"),
     )
     proposal_reason = forms.CharField(
-        label=_("why the tier should change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("why the tier should change"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Made when the form is shown and sent back with it: a double tap, or the same form
     # sent again when the network returns, finds the first visit instead of a second.
@@ -102,6 +109,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed to reject: the proposer will see it."),
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import GridUnit
 from households.models import Household, HouseholdStatus
+from households.validators import field_errors
 from monitoring.followups import reschedule
 from monitoring.models import (
     Notification,
@@ -54,6 +55,7 @@ def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierCha
     errors = {}
     if not reason:
         errors["reason"] = _("Say why the tier changes.")
+    errors.update(field_errors(TierChange, reason=reason))
     if tier_error := _tier_error(locked, tier):
         errors["tier"] = tier_error
     if errors:
@@ -101,6 +103,8 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the tier scheme changes.")})
+    if errors := field_errors(TierChange, reason=reason):
+        raise ValidationError(errors)
     unit.tier_scheme = scheme
     unit.save(update_fields=["tier_scheme"])
     # None puts the unit back on the scheme it inherits from above.
@@ -149,6 +153,7 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
     errors = {}
     if not reason:
         errors["reason"] = _("Say why the tier should change.")
+    errors.update(field_errors(TierProposal, reason=reason))
     if tier_error := _tier_error(household, tier):
         errors["tier"] = tier_error
     elif TierProposal.objects.filter(household=household, status=ProposalStatus.PENDING).exists():
@@ -166,6 +171,8 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
 
 
 def _decide(proposal: TierProposal, by, status: str, reason: str) -> TierProposal:
+    if errors := field_errors(TierProposal, decision_reason=reason):
+        raise ValidationError({"reason": errors["decision_reason"]})
     locked = TierProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.PENDING:
         raise ValidationError(_("This proposal has already been decided."))

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from households.fields import MobileNumberFormField
-from households.validators import validate_mobile
+from households.validators import NOTE_MAX_LENGTH, validate_mobile
 from services.models import CaseCategory, CaseLevel, CaseStatus, PointRule, RewardItem, Urgency
 from services.services import HELP_KINDS
 
@@ -14,7 +14,9 @@ class ReportForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
     )
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("description"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class CaseFilterForm(forms.Form):
@@ -38,13 +40,18 @@ class CaseFilterForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("note"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("new status"), choices=CaseStatus.choices)
     text = forms.CharField(
-        label=_("what was done, or why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what was done, or why"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, case, **kwargs):

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from households.validators import NOTE_MAX_LENGTH
 
 
 class CaseCategory(models.TextChoices):
@@ -93,7 +95,9 @@ class ServiceCase(models.Model):
         verbose_name=_("member"),
     )
     category = models.CharField(_("category"), max_length=24, choices=CaseCategory.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(
+        _("description"), max_length=NOTE_MAX_LENGTH, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -171,7 +175,9 @@ class CaseEvent(models.Model):
         ServiceCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("case")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    text = models.TextField(_("note"), blank=True)
+    text = models.TextField(
+        _("note"), blank=True, max_length=NOTE_MAX_LENGTH, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
     status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=CaseLevel.choices, blank=True)
     by = models.ForeignKey(

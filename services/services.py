@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from grids.models import Assignment
 from households.models import Household
+from households.validators import field_errors
 from monitoring.models import Notification, NotificationKind
 from monitoring.workdays import Deadline, add_working_days
 from services.models import (
@@ -116,6 +117,8 @@ def _locked(case: ServiceCase) -> ServiceCase:
 def add_note(*, case: ServiceCase, text: str, by) -> CaseEvent:
     if not (text or "").strip():
         raise ValidationError({"text": _("Write the note.")})
+    if errors := field_errors(CaseEvent, text=text.strip()):
+        raise ValidationError(errors)
     return CaseEvent.objects.create(case=_locked(case), kind=EventKind.NOTE, text=text.strip(), by=by)
 
 
@@ -142,6 +145,8 @@ def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> Serv
         )
     if status in (CaseStatus.RESOLVED, CaseStatus.REOPENED) and not (note or "").strip():
         raise ValidationError({"text": _("Say what was done, or why it is reopened.")})
+    if errors := field_errors(CaseEvent, text=(note or "").strip()):
+        raise ValidationError(errors)
     case.status = status
     if status == CaseStatus.REOPENED:
         set_deadline(case, day=timezone.localdate(), days=response_working_days(case.household))
@@ -250,6 +255,8 @@ def balance(household: Household) -> int:
 
 
 def _append(*, household: Household, points: int, by, field: str = "quantity", **fields) -> PointEntry:
+    if errors := field_errors(PointEntry, reason=fields.get("reason", "")):
+        raise ValidationError(errors)
     # The household's row is the lock: a second entry for it waits until this one is in.
     Household.objects.select_for_update().filter(pk=household.pk).first()
     after = balance(household) + points

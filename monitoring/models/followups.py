@@ -6,10 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from households.validators import NOTE_MAX_LENGTH
 
 
 class FollowUpStatus(models.TextChoices):
@@ -184,7 +187,12 @@ class Visit(models.Model):
     )
     visited_at = models.DateTimeField(_("visited at"))
     mode = models.CharField(_("mode"), max_length=8, choices=VisitMode.choices, default=VisitMode.DOOR)
-    notes = models.TextField(_("what was found"), blank=True)
+    notes = models.TextField(
+        _("what was found"),
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
+    )
     needs = models.JSONField(_("needs"), default=list, blank=True, validators=[validate_needs])
     photo = models.ImageField(_("photo"), upload_to=visit_photo_path, blank=True)
     # Set by the client (a form's hidden field, an offline phone): resending the same

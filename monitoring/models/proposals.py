@@ -1,10 +1,13 @@
 """Tier-change proposals: a grid worker proposes, community staff decide."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from households.validators import REASON_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
 
 
 class ProposalStatus(models.TextChoices):
@@ -32,7 +35,11 @@ class TierProposal(models.Model):
     to_tier = models.ForeignKey(
         "monitoring.Tier", on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed tier")
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(
+        _("reason"),
+        max_length=RECORDED_REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(RECORDED_REASON_MAX_LENGTH)],
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -60,7 +67,12 @@ class TierProposal(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decision_reason = models.TextField(
+        _("reason for the decision"),
+        blank=True,
+        max_length=REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(REASON_MAX_LENGTH)],
+    )
     tier_change = models.OneToOneField(
         "monitoring.TierChange",
         on_delete=models.PROTECT,

@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from households.validators import NOTE_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
 
 
 class Cadence(models.TextChoices):
@@ -29,7 +31,12 @@ class TierScheme(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=64)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
+    )
     is_default = models.BooleanField(
         _("default scheme"),
         default=False,
@@ -125,7 +132,11 @@ class TierChange(models.Model):
         verbose_name=_("from tier"),
     )
     to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("to tier"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(
+        _("reason"),
+        max_length=RECORDED_REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(RECORDED_REASON_MAX_LENGTH)],
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
