@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.validators import validate_not_future
+from households.validators import validate_name, validate_not_future
 
 
 class LabourStatus(models.TextChoices):
@@ -43,7 +43,7 @@ OUT_OF_LABOUR_FORCE = [LabourStatus.STUDENT, LabourStatus.RETIRED, LabourStatus.
 class Workplace(models.Model):
     """A registry entry with room for so many people: a workshop or a welfare post."""
 
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[validate_name])
     unit = models.ForeignKey(
         "grids.GridUnit",
         on_delete=models.PROTECT,
@@ -99,8 +99,8 @@ class LabourRecord(models.Model):
         "households.Member", on_delete=models.PROTECT, related_name="labour_records", verbose_name=_("member")
     )
     status = models.CharField(_("labour status"), max_length=16, choices=LabourStatus.choices)
-    province = models.CharField(_("province"), max_length=16, blank=True)
-    city = models.CharField(_("city"), max_length=16, blank=True)
+    province = models.CharField(_("province"), max_length=16, blank=True, validators=[validate_name])
+    city = models.CharField(_("city"), max_length=16, blank=True, validators=[validate_name])
     workshop = models.ForeignKey(
         Workshop,
         on_delete=models.PROTECT,
@@ -117,7 +117,7 @@ class LabourRecord(models.Model):
         related_name="labour_records",
         verbose_name=_("public-welfare post"),
     )
-    employer = models.CharField(_("employer"), max_length=64, blank=True)
+    employer = models.CharField(_("employer"), max_length=64, blank=True, validators=[validate_name])
     monthly_income = models.DecimalField(
         _("monthly income (yuan)"),
         max_digits=9,
@@ -201,7 +201,7 @@ class JobOffer(models.Model):
         related_name="job_offers",
         verbose_name=_("member"),
     )
-    employer = models.CharField(_("employer"), max_length=64)
+    employer = models.CharField(_("employer"), max_length=64, validators=[validate_name])
     position = models.CharField(_("position"), max_length=64)
     offered_on = models.DateField(
         _("offered on"), default=timezone.localdate, validators=[validate_not_future]

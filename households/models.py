@@ -19,6 +19,7 @@ from households.validators import (
     resident_id_birth_date,
     resident_id_is_male,
     validate_birth_date,
+    validate_name,
     validate_not_future,
     validate_relocation_date,
     validate_resident_id,
@@ -147,9 +148,15 @@ class Household(models.Model):
     entrance = models.PositiveSmallIntegerField(_("entrance (单元)"), default=1)
     floor = models.PositiveSmallIntegerField(_("floor"))
     room = models.CharField(_("room"), max_length=8, validators=[_room])
-    origin_county = models.CharField(_("county of origin"), max_length=32, blank=True)
-    origin_township = models.CharField(_("township of origin"), max_length=32, blank=True)
-    origin_village = models.CharField(_("village of origin"), max_length=32, blank=True)
+    origin_county = models.CharField(
+        _("county of origin"), max_length=32, blank=True, validators=[validate_name]
+    )
+    origin_township = models.CharField(
+        _("township of origin"), max_length=32, blank=True, validators=[validate_name]
+    )
+    origin_village = models.CharField(
+        _("village of origin"), max_length=32, blank=True, validators=[validate_name]
+    )
     relocated_on = models.DateField(
         _("relocated on"), null=True, blank=True, validators=[validate_relocation_date]
     )
@@ -268,7 +275,7 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
     )
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=32)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=32, validators=[validate_name])
     relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     ethnicity = models.CharField(

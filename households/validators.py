@@ -151,3 +151,27 @@ def field_errors(model, **values) -> dict[str, list[str]]:
         except ValidationError as error:
             errors[name] = error.messages
     return errors
+
+
+# Names people type. Format characters (zero-width spaces and joiners, bidirectional
+# overrides and isolates, the byte-order mark) and controls draw nothing or reorder what is
+# drawn: a name of them alone looks empty on every page, one that carries them reads other
+# than it is stored (张\u200b三 is not 张三 to a search, a duplicate check or a ledger).
+# A few letters are drawn blank as well (Hangul fillers, the braille blank). Private-use
+# characters stay allowed: the police's registers encode rare characters of names there.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def validate_name(value: str) -> None:
+    if not value:
+        return
+    if any(unicodedata.category(ch) in ("Cf", "Cc") for ch in value):
+        raise ValidationError(
+            _(
+                "This contains invisible characters (zero-width spaces, joiners or marks "
+                "that turn the direction of the text); type it again without them."
+            ),
+            code="invisible",
+        )
+    if all(ch.isspace() or ch in _BLANK_LETTERS for ch in value):
+        raise ValidationError(_("Type the name in visible characters."), code="blank")
