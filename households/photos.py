@@ -16,6 +16,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 LONGEST_SIDE = 1600
+# A decompression bomb is a small file of a flat image that unpacks to tens of millions of
+# pixels (a 35 KB PNG of 36 megapixels): the memory and the time go in decoding it. A
+# phone's photo keeps at least a bit or so per pixel, a dozen pixels per byte; hundreds
+# per byte is a flat picture made to unpack large. Images of a few megapixels are let
+# through whatever their ratio (a plain screenshot compresses that well and costs little).
+MAX_PIXELS_PER_BYTE = 200
+RATIO_CHECKED_FROM_PIXELS = 4_000_000
 
 
 def clean_photo(upload) -> ContentFile:
@@ -35,11 +42,21 @@ def clean_photo(upload) -> ContentFile:
                     _("This file is not a photo (JPEG, PNG, WebP or GIF)."), code="not_image"
                 )
             width, height = image.size
-            if width * height > settings.PHOTO_MAX_PIXELS:
+            pixels = width * height
+            if pixels > settings.PHOTO_MAX_PIXELS:
                 raise ValidationError(
-                    _("The photo has more than %(mp)s million pixels.")
-                    % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
+                    _("The photo has %(mp)s million pixels; at most %(max)s million are accepted.")
+                    % {"mp": round(pixels / 1_000_000, 1), "max": settings.PHOTO_MAX_PIXELS // 1_000_000},
                     code="too_many_pixels",
+                )
+            if pixels > RATIO_CHECKED_FROM_PIXELS and pixels > MAX_PIXELS_PER_BYTE * upload.size:
+                raise ValidationError(
+                    _(
+                        "The photo's file is too small for its %(mp)s million pixels: it is "
+                        "not a photo from a camera. Take or choose another."
+                    )
+                    % {"mp": round(pixels / 1_000_000, 1)},
+                    code="bomb",
                 )
             image.load()
             image = ImageOps.exif_transpose(image)
