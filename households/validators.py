@@ -147,7 +147,8 @@ def field_errors(model, **values) -> dict[str, list[str]]:
     errors = {}
     for name, value in values.items():
         try:
-            model._meta.get_field(name).run_validators(value)
+            field = model._meta.get_field(name)
+            field.run_validators(field.to_python(value))
         except ValidationError as error:
             errors[name] = error.messages
     return errors

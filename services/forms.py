@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from households.fields import MobileNumberFormField
 from households.validators import NOTE_MAX_LENGTH, validate_mobile
-from services.models import CaseCategory, CaseLevel, CaseStatus, PointRule, RewardItem, Urgency
+from services.models import (
+    MAX_HOURS_PER_RECORD,
+    CaseCategory,
+    CaseLevel,
+    CaseStatus,
+    PointRule,
+    RewardItem,
+    Urgency,
+)
 from services.services import HELP_KINDS
 
 
@@ -88,7 +96,12 @@ class RedeemForm(forms.Form):
 class EarnForm(forms.Form):
     rule = forms.ModelChoiceField(label=_("activity"), queryset=PointRule.objects.all())
     hours = forms.DecimalField(
-        label=_("hours"), min_value=0.5, max_digits=5, decimal_places=1, required=False
+        label=_("hours"),
+        min_value=0.5,
+        max_value=MAX_HOURS_PER_RECORD,
+        max_digits=5,
+        decimal_places=1,
+        required=False,
     )
     reason = forms.CharField(label=_("note"), max_length=200, required=False)
 

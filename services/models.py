@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -382,6 +382,11 @@ class PointEntry(models.Model):
         raise ValidationError(_("A ledger entry is history and cannot be deleted; reverse it."))
 
 
+# A record is one day's volunteering (it has one date): more hours than the day has is a
+# slip of the keyboard (9,999.9 hours once went in, and earned points for every one).
+MAX_HOURS_PER_RECORD = Decimal("24")
+
+
 class ServiceRecord(models.Model):
     """Volunteering done: who, what, how long, and the points it earned the household."""
 
@@ -392,7 +397,10 @@ class ServiceRecord(models.Model):
         PointRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("activity")
     )
     hours = models.DecimalField(
-        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+        _("hours"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_PER_RECORD)],
     )
     on = models.DateField(_("on"))
     entry = models.OneToOneField(

@@ -276,6 +276,8 @@ def earn_points(*, household: Household, rule: PointRule, by, hours=None, reason
     if rule.per_hour:
         if not hours or hours <= 0:
             raise ValidationError({"hours": _("Give the hours.")})
+        if errors := field_errors(ServiceRecord, hours=hours):
+            raise ValidationError(errors)
         points = math.ceil(rule.points * hours)
     else:
         points = rule.points
@@ -289,6 +291,8 @@ def record_service(*, volunteer: Volunteer, rule: PointRule, hours, on, by) -> S
     """Volunteering done, and the points it earns the volunteer's household."""
     if on > timezone.localdate():
         raise ValidationError({"on": _("The day cannot be in the future.")})
+    if errors := field_errors(ServiceRecord, hours=hours):
+        raise ValidationError(errors)
     entry = earn_points(
         household=volunteer.member.household,
         rule=rule,
