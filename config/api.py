@@ -78,10 +78,40 @@ class IdFirstPaginator(Paginator):
 
 
 class Pages(pagination.PageNumberPagination):
+    """``?page_size=`` from 1 to 200; anything else is a 400 naming it and the range. DRF
+    would answer a page of 50 for 0 or -1 and of 200 for 10^9: a client asking for what it
+    cannot have is told so, rather than given another page than it asked for."""
+
     django_paginator_class = IdFirstPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError({self.page_size_query_param: [self._range_message()]})
+        return int(raw)
+
+    def _range_message(self) -> str:
+        return _("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+                parameter["description"] = _(
+                    "Rows per page, from 1 to %(max)s (default %(default)s); outside that range, a 400."
+                ) % {"max": self.max_page_size, "default": self.page_size}
+        return parameters
 
 
 class StrictSerializer(serializers.ModelSerializer):

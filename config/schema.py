@@ -26,7 +26,9 @@ class AutoSchema(openapi.AutoSchema):
         if operation is None:
             return None
         codes = ["401", "403"]
-        if self.method in ("POST", "PUT", "PATCH") or self._get_filter_parameters():
+        # A list's page_size outside its range is a 400 too (config.api.Pages).
+        paged = self._is_list_view() and self._get_paginator() is not None
+        if self.method in ("POST", "PUT", "PATCH") or self._get_filter_parameters() or paged:
             codes.append("400")
         if "{" in self.path:
             codes.append("404")
