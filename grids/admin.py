@@ -2,6 +2,7 @@ import copy
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -19,7 +20,22 @@ class GridLevelAdmin(admin.ModelAdmin):
     ordering = ["rank"]
 
 
-class ParentFilter(admin.SimpleListFilter):
+class IdListFilter(admin.SimpleListFilter):
+    """A list filter whose value is a row's id. Anything else (``?tier=abc``, ``?unit=²``)
+    is answered as the admin answers a bad lookup of its own filters, with the list
+    without its filters and ``?e=1``: a SimpleListFilter's errors are not caught for it,
+    and the query raised a 500."""
+
+    def id(self) -> int | None:
+        value = self.value()
+        if not value:
+            return None
+        if not (value.isascii() and value.isdigit()):
+            raise IncorrectLookupParameters(f"{self.parameter_name} is not an id")
+        return int(value)
+
+
+class ParentFilter(IdListFilter):
     """Drill down the hierarchy one level at a time: ``?parent=<id>`` lists its children."""
 
     title = _("parent unit")
@@ -30,9 +46,8 @@ class ParentFilter(admin.SimpleListFilter):
         return [(str(parent.pk), str(parent))] if parent else []
 
     def _parent(self, request):
-        value = request.GET.get(self.parameter_name)
-        if value and value.isascii() and value.isdigit():
-            return GridUnit.objects.filter(pk=value).select_related("level").first()
+        if (pk := self.id()) is not None:
+            return GridUnit.objects.filter(pk=pk).select_related("level").first()
         return None
 
     def queryset(self, request, queryset):

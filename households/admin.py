@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grids.admin import IdListFilter
 from grids.models import GridUnit
 from grids.scope import households_in_scope, units_in_scope
 from households.admin_history import HistoryForReadingAdmin
@@ -103,7 +104,7 @@ class TierChangeInline(admin.TabularInline):
         return False
 
 
-class TierFilter(admin.SimpleListFilter):
+class TierFilter(IdListFilter):
     title = _("tier")
     parameter_name = "tier"
 
@@ -111,10 +112,11 @@ class TierFilter(admin.SimpleListFilter):
         return [(t.pk, f"{t.scheme.name} · {t.name}") for t in Tier.objects.select_related("scheme")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(tier=self.value()) if self.value() else queryset
+        pk = self.id()
+        return queryset if pk is None else queryset.filter(tier=pk)
 
 
-class UnitSubtreeFilter(admin.SimpleListFilter):
+class UnitSubtreeFilter(IdListFilter):
     """Households under a unit, at any depth; lists the units above buildings."""
 
     title = _("grid unit")
@@ -135,9 +137,9 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         return [(u.pk, format_html("{}{} {}", "\u2003" * (u.depth - 1), u.level.name, u.name)) for u in units]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        if (pk := self.id()) is None:
             return queryset
-        unit = GridUnit.objects.filter(pk=self.value()).first()
+        unit = GridUnit.objects.filter(pk=pk).first()
         return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
 
