@@ -190,3 +190,49 @@ def test_the_door_cards_call_back_number_takes_full_width_and_refuses_other_digi
 
     assert typed.is_valid() and typed.cleaned_data["phone"] == "13912345678"
     assert not foreign.is_valid() and list(foreign.errors) == ["phone"]
+
+
+def test_the_ledger_import_stores_full_width_digits_as_ascii_and_refuses_others(
+    people, grid, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from households import tasks
+    from households.models import Household, LedgerImport, LedgerImportStatus
+    from tests.grids.factories import GridUnitFactory, level
+    from tests.households.ledger_files import ledger_file, sample_ledger
+
+    GridUnitFactory(parent=grid.area_east, level=level("楼栋"), name="4栋", code="B4")
+    client.force_login(people.staff)
+
+    def check(households, members) -> LedgerImport:
+        with django_capture_on_commit_callbacks(execute=False):
+            client.post(reverse("ledger_upload"), {"unit": "C1", "file": ledger_file(households, members)})
+        item = LedgerImport.objects.latest("pk")
+        tasks.check_ledger(item.pk)
+        item.refresh_from_db()
+        return item
+
+    households, members = sample_ledger(["4栋"], 1, members=1)
+    active = Member.objects.get(household=people.outside)
+    members[0]["身份证号"] = in_other_digits(active.id_number, ARABIC_INDIC)
+
+    refused = check(households, members)
+
+    assert refused.status == LedgerImportStatus.INVALID
+    id_errors = [p["message"] for p in refused.errors if (p["sheet"], p["column"]) == ("人员", "身份证号")]
+    assert len(id_errors) == 1 and "0 到 9" in id_errors[0]
+
+    households, members = sample_ledger(["4栋"], 1, members=1)
+    number = members[0]["身份证号"]
+    members[0]["身份证号"] = number.translate(FULL_WIDTH)
+    households[0]["联系电话"] = "１３９１２３４５６７８"
+    item = check(households, members)
+    assert item.status == LedgerImportStatus.READY, item.errors
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("ledger_confirm", args=[item.pk]))
+    tasks.import_ledger(item.pk)
+
+    household = Household.objects.get(number=households[0]["户编号"])
+    assert household.phone == "13912345678"
+    assert household.members.filter(id_number=number).exists()
