@@ -211,6 +211,10 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # only by monitoring.services.change_tier, with its reason and its follow-ups).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# seed_demo makes users, a superuser among them, whose password the README publishes:
+# production settings turn this off, and no environment variable turns it back on.
+DEMO_DATA_ALLOWED = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
@@ -59,6 +60,12 @@ class Command(BaseCommand):
         trend_every_days,
         **options,
     ):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo refuses to run under production settings: it creates users, an "
+                "administrator among them, whose password is published. Create real users "
+                "with createsuperuser and the admin; try the demo under config.settings.local."
+            )
         if households < 1:
             raise CommandError("--households must be at least 1.")
         if not 0 <= history_days <= 62:
