@@ -183,6 +183,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
+elif env_str("BROKER_KEY_PREFIX", ""):
+    # Every key the broker writes starts with this, so that a Redis database can be
+    # shared (the test suite's worker cleans up its own keys and nobody else's).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": env_str("BROKER_KEY_PREFIX")}
 CELERY_RESULT_BACKEND = None
 
 # Where a request's client address is: REMOTE_ADDR when the app faces the network, the

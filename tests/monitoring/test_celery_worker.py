@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,15 @@ from monitoring.models import FollowUp
 from tests.households.factories import HouseholdFactory, default_tier
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER = "redis://127.0.0.1:6379/14"  # a database of our own, flushed afterwards
+# The Redis database the environment gives this run (CI's, a developer's own): others may
+# use it too, so the worker's keys carry a prefix of this test's own and only they are
+# deleted afterwards.
+BROKER = os.environ.get("REDIS_URL", "")
 
 
 def redis_is_up():
+    if not BROKER:
+        return False
     try:
         return redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
     except redis.RedisError:
@@ -36,7 +42,8 @@ pytestmark = [
     "broker",
     [
         pytest.param(
-            BROKER, marks=pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379")
+            "redis",
+            marks=pytest.mark.skipif(not redis_is_up(), reason="needs Redis at REDIS_URL (not set or down)"),
         ),
         # The embedded demo's transport: files in a folder, no server.
         "filesystem://",
@@ -50,6 +57,11 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
         name="test: generate", task="monitoring.generate_follow_ups", interval=every_second
     )
     db = connection.settings_dict
+    prefix = f"hhl-test-{uuid.uuid4().hex}:"
+    if broker == "redis":
+        broker = BROKER
+        someone_elses = f"hhl-test-someone-else-{uuid.uuid4().hex}"
+        redis.Redis.from_url(BROKER).set(someone_elses, "theirs", ex=600)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -57,6 +69,7 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         ),
         "CELERY_BROKER_URL": broker,
+        "BROKER_KEY_PREFIX": prefix,
         "CELERY_QUEUE_DIR": str(tmp_path / "queue"),
     }
     worker = subprocess.Popen(
@@ -89,8 +102,16 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
         if broker == BROKER:
-            redis.Redis.from_url(BROKER).flushdb()
+            server = redis.Redis.from_url(BROKER)
+            ours = list(server.scan_iter(match=f"{prefix}*"))
+            if ours:
+                server.delete(*ours)
+            theirs = server.get(someone_elses)
+            server.delete(someone_elses)
 
     assert FollowUp.objects.count() == 15, output[-3000:]
     assert FollowUp.objects.filter(status="open").count() == 15
     assert "monitoring.generate_follow_ups" in output
+    if broker == BROKER:
+        assert ours, "the worker wrote no key under its prefix"
+        assert theirs == b"theirs"
