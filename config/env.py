@@ -6,6 +6,7 @@ must not quietly mean ``False``).
 """
 
 import os
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -47,3 +48,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def redis_database(url: str) -> tuple[str, int, int] | None:
+    """Which Redis database a URL names, as (host, port, number); None if not Redis.
+
+    ``redis://h``, ``redis://h:6379/0`` and ``redis://h/?db=0`` are the same database.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        return None
+    number = parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
+    try:
+        return (parts.hostname or "localhost", parts.port or 6379, int(number))
+    except ValueError:
+        # Not the URL itself: it may carry a password.
+        raise ImproperlyConfigured(f"A Redis URL's database must be a number, not {number!r}.") from None

@@ -8,9 +8,10 @@ runs on a machine that has only Python.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -194,12 +195,20 @@ CELERY_RESULT_BACKEND = None
 # last address, the one the proxy saw. The door cards' help page limits by it.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
 
-# The cache holds rate limits (the door cards' help page), so it is shared by every worker
-# process: Redis when it is configured, else the process's own memory (the demo).
+# The cache holds rate limits (the door cards' help page) and the ledger import's progress,
+# so it is shared by every process: Redis at CACHE_URL, else each process's own memory (the
+# demo). Never the broker's database: clearing the cache (FLUSHDB) would empty the queues,
+# and the broker's data is kept on disk while the cache's need not be.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL and redis_database(CACHE_URL) == redis_database(CELERY_BROKER_URL):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a Redis database of its own, not the Celery broker's "
+        "(REDIS_URL / CELERY_BROKER_URL): clearing the cache would empty the queues."
+    )
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "hhl"}
-        if REDIS_URL
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "hhl"}
+        if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

@@ -75,3 +75,59 @@ def test_production_passes_the_deployment_checks_without_warnings():
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def settings_value(expression, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL"}
+    }
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.local", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_cache_is_the_redis_database_cache_url_names_not_the_brokers():
+    result = settings_value(
+        "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'], "
+        "settings.CELERY_BROKER_URL",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/1",
+        "redis://127.0.0.1:6379/0",
+    ]
+
+
+def test_without_cache_url_the_cache_is_the_processs_memory_even_with_a_broker():
+    result = settings_value("settings.CACHES['default']['BACKEND']", REDIS_URL="redis://127.0.0.1:6379/0")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.parametrize(
+    ("broker", "cache"),
+    [
+        ("redis://127.0.0.1:6379/2", "redis://127.0.0.1:6379/2"),
+        ("redis://127.0.0.1:6379", "redis://127.0.0.1/0"),
+        ("redis://:secret@127.0.0.1:6379/0", "redis://127.0.0.1:6379/?db=0"),
+    ],
+)
+def test_settings_refuse_a_cache_in_the_brokers_database(broker, cache):
+    result = settings_value("settings.CACHES", REDIS_URL=broker, CACHE_URL=cache)
+
+    assert result.returncode != 0
+    assert "CACHE_URL must name a Redis database of its own" in result.stderr
+    assert "secret" not in result.stderr
