@@ -9,11 +9,11 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: demo test install messages makemessages lint serve bench clean
+.PHONY: demo test install messages static makemessages lint serve bench clean
 
 # The worker runs beat inside it (one process: two beats would double every job), on
 # Redis when REDIS_URL is set, else on files in var/celery; it stops with the server.
-demo: install messages
+demo: install messages static
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py generate_follow_ups
@@ -41,6 +41,11 @@ messages: install $(CATALOGUES)
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 	$(VENV)/bin/pybabel compile --statistics -l $* -i $< -o $@
 
+# Static files as production serves them: hashed names, each with a gzip copy beside it,
+# in staticfiles/ (STATIC_ROOT), from which WhiteNoise serves the demo too.
+static: install
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+
 # Needs GNU gettext (xgettext); only for whoever changes user-visible text.
 # Files without line numbers, written back by Babel unwrapped: a change to one message is
 # a line or two of diff, and two branches that add messages merge.
@@ -56,8 +61,8 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var $(CATALOGUES)
+	rm -rf $(VENV) db.sqlite3 var staticfiles $(CATALOGUES)
 
 # Figures on PostgreSQL (127.0.0.1, or BENCH_ADMIN_URL), in a database of its own.
-bench: install messages
+bench: install messages static
 	$(PY) tests/bench.py

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -29,6 +30,20 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip, BREACH mitigation included, for what compresses: pages, JSON, the
+    schema. Photos and spreadsheets are compressed already: gzip would spend a core on
+    them and take away their Content-Length (a download without a progress bar)."""
+
+    COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/vnd.oai.openapi")
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if not content_type.startswith(self.COMPRESSIBLE) and not content_type.endswith("+json"):
+            return response
+        return super().process_response(request, response)
 
 
 class SessionLimitsMiddleware:

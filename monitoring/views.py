@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from grids.scope import household_or_404, households_in_scope, people_in_scope
@@ -308,7 +307,6 @@ def _toggled(query, name) -> str:
     return f"?{query.urlencode()}"
 
 
-@gzip_page
 def wall_tiles(request):
     """The tiles and figures as compact JSON; an unchanged answer is a 304."""
     if not request.user.is_authenticated:

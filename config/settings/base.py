@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver leaves static files to WhiteNoise, which serves them
+    # compressed, as in production.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -43,8 +46,14 @@ INSTALLED_APPS = [
     "services",
 ]
 
+# WhiteNoise serves static files, precompressed at collectstatic, in every setting (the
+# demo's runserver included); Django's GZip compresses pages and the API's JSON, with its
+# BREACH mitigation (random bytes in each gzip header, since 4.2). A phone on a
+# settlement's mobile network pays for every byte.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,7 +129,9 @@ MEDIA_URL = "media/"  # never routed
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes each file under a name carrying its hash (cached for ever) and a
+    # .gz beside it; pages name the hashed files through the manifest (unhashed in DEBUG).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

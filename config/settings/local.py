@@ -8,3 +8,8 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-only")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Static files come from STATIC_ROOT, as `make demo` collects them (with a compressed copy
+# of each), not from static/ as edited: a phone's first load of the demo should weigh
+# what it weighs in production. After changing static/, run `make static` again.
+WHITENOISE_USE_FINDERS = False

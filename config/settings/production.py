@@ -28,17 +28,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Static files are served by the app itself (collected at image build), compressed.
-MIDDLEWARE = [
-    MIDDLEWARE[0],  # noqa: F405 (SecurityMiddleware first)
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],  # noqa: F405
-]
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-
 # Never users with a published password on a real deployment (households.seed_demo).
 DEMO_DATA_ALLOWED = False
 

@@ -11,3 +11,10 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="hhl-test-media-")
+# Pages render without collected static files (no manifest: names as in static/); the
+# tests that serve collected files run collectstatic themselves (tests/config).
+STATIC_ROOT = tempfile.mkdtemp(prefix="hhl-test-static-")
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -31,6 +31,7 @@ def assert_page_and_its_static_files(client, path, *, contains):
     page = client.get(path)
     assert page.status == 200, (path, page.status, page.header("Location"), client.server.output())
     assert contains in page.text, (path, page.text[:2000])
+    assert page.header("Content-Encoding") == "gzip", path
     names = sorted(set(STATIC_URL.findall(page.text)))
     assert names, f"{path} names no static file"
     for name in names:
@@ -66,6 +67,7 @@ def test_the_first_pages_and_their_static_files_answer_under_gunicorn(collected_
         assert "/static/vendor/chartjs/chart.umd.min." in wall.text
         tiles = worker.get("/wall/tiles/")
         assert tiles.status == 200
+        assert tiles.header("Content-Encoding") == "gzip"
         assert_page_and_its_static_files(worker, "/api/docs/", contains="swagger-ui")
         schema = worker.get("/api/schema/")
         assert schema.status == 200
