@@ -1,9 +1,12 @@
 """``make bench``: the figures the issues name, on PostgreSQL, one line per figure.
 
 Creates its own database, seeds a county of demo data into it, measures, and drops it.
-BENCH_ADMIN_URL names the server (default: postgres@127.0.0.1, trust auth);
+BENCH_ADMIN_URL names the server (default: postgres@127.0.0.1, trust auth), BENCH_DATABASE
+the database it creates and drops (default ``hhl_bench_<pid>``);
 BENCH_HOUSEHOLDS the size (default 100,000, a county); BENCH_ROUNDS how many times the
-follow-up figures are measured (default 3; the medians are printed).
+follow-up figures are measured (default 3; the medians are printed); BENCH_ONLY a
+comma-separated list of the figures to measure after seeding (their names as printed:
+``BENCH_ONLY=ledger_check make bench``), all of them when empty.
 """
 
 import datetime
@@ -20,8 +23,24 @@ import psycopg
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "100000"))
-DATABASE = f"hhl_bench_{os.getpid()}"
+DATABASE = os.environ.get("BENCH_DATABASE") or f"hhl_bench_{os.getpid()}"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+FIGURES = [
+    "scope",
+    "followups",  # with missed and snapshot
+    "dashboard",
+    "api_households_list",
+    "export_xlsx",
+    "export_xlsx_prepared",
+    "import_xlsx",
+    "ledger_check",
+    "admin_household_list",
+]
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
 
 
 def figure(name, **values):
@@ -89,9 +108,14 @@ def main():
     if sys.argv[1:2] == ["ledger"]:
         ledger_child(sys.argv[2])
         return
+    if sys.argv[1:2] == ["check"]:
+        check_child(sys.argv[2])
+        return
     if sys.argv[1:2] == ["load"]:
         load(*sys.argv[2:])
         return
+    if ONLY - set(FIGURES):
+        sys.exit(f"BENCH_ONLY: unknown {', '.join(sorted(ONLY - set(FIGURES)))}; known: {', '.join(FIGURES)}")
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
     os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
@@ -146,7 +170,7 @@ def run():
         cursor.execute("ANALYZE")
 
     User = get_user_model()
-    for username in ["floor", "staff", "leader"]:
+    for username in ["floor", "staff", "leader"] if wanted("scope") else []:
         user = User.objects.get(username=username)
         user.has_perm("grids.view_all_units")  # warm the permission cache, as a request does
         reset_queries()
@@ -162,14 +186,23 @@ def run():
             query_ms=ms,
         )
 
-    followup_figures(connection, FollowUp, timezone.localdate())
-    dashboard_figures(connection)
-    api_figures()
-    export_figures()
-    county_export_figures()
-    import_figures()
+    if wanted("followups"):
+        followup_figures(connection, FollowUp, timezone.localdate())
+    if wanted("dashboard") or wanted("api_households_list"):  # the API's users come from here
+        dashboard_figures(connection)
+    if wanted("api_households_list"):
+        api_figures()
+    if wanted("export_xlsx"):
+        export_figures()
+    if wanted("export_xlsx_prepared"):
+        county_export_figures()
+    if wanted("import_xlsx"):
+        import_figures()
+    if wanted("ledger_check"):
+        ledger_check_figures()
 
-    for username, query in [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]:
+    queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
+    for username, query in queries if wanted("admin_household_list") else []:
         client = Client()
         client.force_login(User.objects.get(username=username))
         url = f"/admin/households/household/{query}"
@@ -705,6 +738,94 @@ def ledger_child(upload_id: str) -> None:
     ledger.import_upload(upload)
     import_s = time.perf_counter() - started
     print(json.dumps({"check_s": check_s, "import_s": import_s, "peak_rss_mb": _peak_rss_mb()}))
+
+
+def ledger_check_figures(rows: int = 100_000) -> None:
+    """The check of a ledger of ``rows`` rows (a quarter households, each with three more
+    people), as the worker runs it (in a process of its own, for its peak memory): once
+    with every row correct, once with every row wrong (each ID number's check digit), the
+    file a clerk sends back after a spreadsheet program mangled a column."""
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+    from django.core.files import File
+
+    from grids.models import GridLevel, GridUnit
+    from households.models import LedgerImport, LedgerImportStatus
+    from tests.households.ledger_files import ledger_file, sample_ledger
+
+    households = rows // 4
+    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
+    community = GridUnit.objects.add_child(
+        street, instance=GridUnit(level=GridLevel.objects.get(name="社区"), name="检查社区", code="CHECK")
+    )
+    building_level = GridLevel.objects.get(is_building=True)
+    names = [f"检查{n}栋" for n in range(1, households // 500 + 1)]
+    for n, name in enumerate(names, start=1):
+        parent = GridUnit.objects.get(pk=community.pk)  # its child count, fresh
+        GridUnit.objects.add_child(
+            parent, instance=GridUnit(level=building_level, name=name, code=f"CHECK-B{n}")
+        )
+    good = sample_ledger(names, households, first_number=8_000_000, members=3)
+    bad = sample_ledger(names, households, first_number=8_500_000, members=3)
+    for row in bad[0]:
+        row["身份证号"] = _wrong_check_digit(row["身份证号"])
+    for row in bad[1]:
+        row["身份证号"] = _wrong_check_digit(row["身份证号"])
+    admin = get_user_model().objects.get(username="admin")
+    for name, (household_rows, member_rows) in [("good", good), ("bad", bad)]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "ledger.xlsx"
+            path.write_bytes(ledger_file(household_rows, member_rows).getvalue())
+            file_kb = round(path.stat().st_size / 1024)
+            with path.open("rb") as handle:
+                upload = LedgerImport.objects.create(
+                    unit=community, file=File(handle, name="ledger.xlsx"), created_by=admin
+                )
+        result = subprocess.run(
+            [sys.executable, __file__, "check", str(upload.pk)],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+        )
+        if result.returncode:
+            raise RuntimeError(result.stderr[-3000:])
+        measured = json.loads(result.stdout.strip().splitlines()[-1])
+        upload.refresh_from_db()
+        expected = LedgerImportStatus.READY if name == "good" else LedgerImportStatus.INVALID
+        assert upload.status == expected, (upload.status, upload.errors[:3])
+        assert upload.rows_total == len(household_rows) + len(member_rows) == rows, upload.rows_total
+        figure(
+            "ledger_check",
+            rows=rows,
+            file=name,
+            households=len(household_rows),
+            file_kb=file_kb,
+            problems=upload.summary.get("problems", 0),
+            shown=len(upload.errors),
+            seconds=round(measured["seconds"], 1),
+            peak_rss_mb=measured["peak_rss_mb"],
+        )
+        if upload.file:
+            upload.file.delete()
+
+
+def _wrong_check_digit(id_number: str) -> str:
+    return id_number[:17] + ("0" if id_number[17] != "0" else "1")
+
+
+def check_child(upload_id: str) -> None:
+    """The worker's first step on one upload: the check that gives the preview or the problems."""
+    import django
+
+    django.setup()
+    from households import ledger
+    from households.models import LedgerImport
+
+    upload = LedgerImport.objects.get(pk=int(upload_id))
+    started = time.perf_counter()
+    ledger.check_upload(upload)
+    print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}))
 
 
 def _wait_for_port(port: int) -> None:

@@ -146,11 +146,19 @@ class _Checker:
         self.user = user
         self.progress = progress or (lambda done, total: None)
         self.plan = Plan()
+        # The cells (sheet, row, header) already blamed, so that the model's validation
+        # adds nothing under a column a rule has reported: a set, not a scan of every
+        # problem so far, which made a file bad on every row quadratic.
+        self.reported = set()
 
     def problem(self, sheet, row, column_key, message, columns=None):
         columns = columns or (HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS)
         header = columns[column_key].header if column_key in columns else column_key
-        self.plan.problems.append(Problem(sheet, row, header, str(message)))
+        self.add(Problem(sheet, row, header, str(message)))
+
+    def add(self, problem: Problem) -> None:
+        self.plan.problems.append(problem)
+        self.reported.add((problem.sheet, problem.row, problem.column))
 
     # -- the whole file -------------------------------------------------------------
 
@@ -214,16 +222,14 @@ class _Checker:
             if not text:
                 continue
             if text not in by_header:
-                self.plan.problems.append(
-                    Problem(sheet, row, text, _("Unknown column: nothing in it would be imported."))
-                )
+                self.add(Problem(sheet, row, text, _("Unknown column: nothing in it would be imported.")))
             elif by_header[text] in index:
-                self.plan.problems.append(Problem(sheet, row, text, _("This column is there twice.")))
+                self.add(Problem(sheet, row, text, _("This column is there twice.")))
             else:
                 index[by_header[text]] = position
         for key, column in columns.items():
             if column.required and key not in index:
-                self.plan.problems.append(Problem(sheet, row, column.header, _("This column is missing.")))
+                self.add(Problem(sheet, row, column.header, _("This column is missing.")))
         return index
 
     @staticmethod
@@ -493,15 +499,17 @@ class _Checker:
                 instance.clean() if isinstance(instance, Member) else None
             except ValidationError as error:
                 errors = error.message_dict
-        already = {(p.sheet, p.row, p.column) for p in self.plan.problems}
+        found = []  # (several fields may name one column: each is listed, as the model says)
         for field_name, messages in errors.items():
             if field_name in skip:
                 continue
             column_key = field_columns.get(field_name, field_name)
             columns = columns or (HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS)
             header = columns[column_key].header if column_key in columns else column_key
-            if (sheet, row, header) not in already:
-                self.plan.problems.append(Problem(sheet, row, header, messages[0]))
+            if (sheet, row, header) not in self.reported:
+                found.append(Problem(sheet, row, header, messages[0]))
+        for problem in found:
+            self.add(problem)
 
     def named(self, sheet, row, key, text, known):
         found = []
