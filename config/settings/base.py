@@ -143,6 +143,15 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 # any of them through and keeps a decompression bomb's decoded image under ~100 MB.
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 24_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded ledgers (households.ledger.workbook): a county's 100,000 households with their
+# 274,000 other members, every column filled, unpack to about 230 MB in 4.1 million cells.
+LEDGER_MAX_UNPACKED_BYTES = env_int("LEDGER_MAX_UNPACKED_BYTES", 512 * 1024 * 1024)
+LEDGER_MAX_CELLS = env_int("LEDGER_MAX_CELLS", 10_000_000)
+# A ledger import checking or importing, or an export preparing, for longer than this has
+# lost its queue message or its worker: the hourly households.expire_files fails it and
+# deletes its file. The slowest real runs (a 100,000-row ledger, a county's export) take
+# a few minutes.
+STALLED_WORK_SECONDS = env_int("STALLED_WORK_SECONDS", 60 * 60)
 
 REST_FRAMEWORK = {
     # The browser's session, or a token for another system (admin → Tokens: one per user,

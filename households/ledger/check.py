@@ -3,16 +3,14 @@ what would cost a query per row (uniqueness, buildings, tiers) once for the file
 
 import datetime
 import re
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from grids.models import GridUnit
 from grids.scope import households_in_scope
@@ -34,6 +32,7 @@ from households.ledger.format import (
     ORIGIN,
     YES,
 )
+from households.ledger.workbook import CellBudget, LedgerError, open_workbook
 from households.models import (
     Household,
     Label,
@@ -75,10 +74,6 @@ class PlannedHousehold:
     members: list = field(default_factory=list)  # [(row, Member, [SpecialGroup])]
 
 
-class LedgerError(Exception):
-    """The file cannot be read as a ledger at all (not .xlsx, a sheet missing)."""
-
-
 @dataclass
 class Plan:
     """What the import would write, and what stops it."""
@@ -116,26 +111,29 @@ class Plan:
 
 def read(path, *, unit: GridUnit, user, progress=None) -> Plan:
     """Check a ledger file whole; nothing is written. ``progress(rows_checked, rows)``."""
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise LedgerError(_("This is not an .xlsx file that can be read.")) from error
+    workbook = open_workbook(path)
     try:
         sheets = {name: workbook[name] for name in workbook.sheetnames}
         missing = [name for name in (HOUSEHOLD_SHEET,) if name not in sheets]
         if missing:
             raise LedgerError(_("The file has no sheet named “%(sheet)s”.") % {"sheet": missing[0]})
-        household_rows = list(_rows(sheets[HOUSEHOLD_SHEET]))
-        member_rows = list(_rows(sheets[MEMBER_SHEET])) if MEMBER_SHEET in sheets else []
+        # One row past the most a ledger may hold is enough to refuse it: the rest of a
+        # longer file is not read.
+        budget, allowed = CellBudget(), MAX_ROWS + 1
+        household_rows = list(islice(_rows(sheets[HOUSEHOLD_SHEET], budget), 1 + allowed))
+        allowed -= max(len(household_rows) - 1, 0)
+        member_rows = []
+        if MEMBER_SHEET in sheets and allowed > 0:
+            member_rows = list(islice(_rows(sheets[MEMBER_SHEET], budget), 1 + allowed))
     finally:
         workbook.close()
     return _Checker(unit=unit, user=user, progress=progress).check(household_rows, member_rows)
 
 
-def _rows(worksheet):
+def _rows(worksheet, budget: CellBudget):
     """(row number, [cell value]) for every row that is not blank, the header first. Values
     stay as the file has them (text, number, date); ``_Checker.values`` reads them."""
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+    for number, values in budget.rows(worksheet):
         if any(cell_text(v) for v in values):
             yield number, list(values)
 
