@@ -434,6 +434,7 @@ class LedgerImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "file_name",
         "status",
         "rows_total",
+        "queued_at",
         "finished_at",
         "summary",
         "errors",

@@ -14,6 +14,8 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
@@ -70,50 +72,85 @@ def export_ledger(*, user, unit: GridUnit, kind: str, start: datetime.date, end:
 
     The log row is written only once the workbook is, so that a failed export leaves no
     record of data that never left; the caller sends the file in the same request."""
-    export = build_export(user=user, unit=unit, kind=kind, start=start, end=end)
-    target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    export, target = write_export(user=user, unit=unit, kind=kind, start=start, end=end)
     try:
-        write_workbook(export.sheets, target)
-        target.seek(0)
-        log = ExportLog.objects.create(
-            kind=kind,
-            unit=unit,
-            period_start=start,
-            period_end=end,
-            rows=export.rows,
-            full_id_numbers=export.full_id_numbers,
-            exported_by=user,
-        )
+        log = log_export(export, user=user)
     except BaseException:
         target.close()
         raise
     return log, export, target
 
 
+def write_export(*, user, unit: GridUnit, kind: str, start: datetime.date, end: datetime.date):
+    """The workbook, written to a temporary file: ``(export, file)``, the file at its start."""
+    export = build_export(user=user, unit=unit, kind=kind, start=start, end=end)
+    target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the caller closes it)
+    try:
+        write_workbook(export.sheets, target)
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    return export, target
+
+
+def log_export(export: "LedgerExport", *, user) -> ExportLog:
+    return ExportLog.objects.create(
+        kind=export.kind,
+        unit=export.unit,
+        period_start=export.start,
+        period_end=export.end,
+        rows=export.rows,
+        full_id_numbers=export.full_id_numbers,
+        exported_by=user,
+    )
+
+
 def prepare(prepared) -> None:
     """Build a prepared export's file, in the worker, and log it as the page logs one.
     Anything unforeseen ends it as failed, logged by its kind only (a database's message
-    can quote an ID number)."""
+    can quote an ID number).
+
+    The file is kept, and the export logged, only if the export is still being prepared
+    once it is built: if the sweep has meanwhile failed it as lost (``fail_stalled``),
+    its requester has been told so, and a worker that was merely slow leaves no file
+    and no log behind."""
     from django.core.files import File
 
+    running = PreparedExport.objects.filter(pk=prepared.pk, status=PreparedExportStatus.PREPARING)
+    stored = ""
     try:
         with translation.override(prepared.language):
-            log, export, target = export_ledger(
+            export, target = write_export(
                 user=prepared.requested_by,
                 unit=prepared.unit,
                 kind=prepared.kind,
                 start=prepared.period_start,
                 end=prepared.period_end,
             )
-        with target:
-            prepared.file.save(export.filename, File(target), save=False)
-        prepared.file_name, prepared.log = export.filename, log
-        prepared.status = PreparedExportStatus.READY
+        with target, transaction.atomic():
+            # Locked while the file is stored: the sweep waits, then finds it ready.
+            if running.select_for_update().exists():
+                log = log_export(export, user=prepared.requested_by)
+                prepared.file.save(export.filename, File(target), save=False)
+                stored = prepared.file.name
+                ready = running.update(
+                    status=PreparedExportStatus.READY,
+                    file=stored,
+                    file_name=export.filename,
+                    log=log,
+                    finished_at=timezone.now(),
+                )
+                if not ready:  # ended meanwhile (SQLite has no row locks): no log either
+                    transaction.set_rollback(True)
     except Exception as error:
         logger.error("prepared export %s failed: %s", prepared.pk, type(error).__name__)
-        prepared.status = PreparedExportStatus.FAILED
-    prepared.finished_at = timezone.now()
-    prepared.save()
+        running.update(status=PreparedExportStatus.FAILED, finished_at=timezone.now())
+    finally:
+        # A file stored for an export that did not commit as ready holds personal data
+        # nobody will fetch: it goes.
+        if stored and not PreparedExport.objects.filter(pk=prepared.pk, file=stored).exists():
+            prepared.file.storage.delete(stored)
 
 
 def expire_prepared(older_than=datetime.timedelta(days=1)) -> int:
@@ -129,6 +166,23 @@ def expire_prepared(older_than=datetime.timedelta(days=1)) -> int:
         prepared.status = PreparedExportStatus.EXPIRED
         prepared.save(update_fields=["file", "status"])
         count += 1
+    return count
+
+
+def fail_stalled() -> int:
+    """Exports still being prepared ``STALLED_WORK_SECONDS`` after they were asked for (the
+    queue message or the worker lost) fail, and their page tells the requester that the
+    export did not finish in time. Each is claimed with a conditional UPDATE on its
+    status: a worker finishing it at that moment either wins whole or keeps nothing."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.STALLED_WORK_SECONDS)
+    stalled = PreparedExport.objects.filter(status=PreparedExportStatus.PREPARING, created_at__lt=cutoff)
+    count = 0
+    for pk in stalled.values_list("pk", flat=True):
+        if PreparedExport.objects.filter(pk=pk, status=PreparedExportStatus.PREPARING).update(
+            status=PreparedExportStatus.FAILED, timed_out=True, finished_at=timezone.now()
+        ):
+            logger.warning("prepared export %s: still preparing after the limit, failed", pk)
+            count += 1
     return count
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -79,7 +80,7 @@ def confirm(request, pk):
     upload = _own_upload(request, pk)
     # One click imports once: a second (or a double tap) finds the status moved on.
     started = LedgerImport.objects.filter(pk=upload.pk, status=LedgerImportStatus.READY).update(
-        status=LedgerImportStatus.IMPORTING
+        status=LedgerImportStatus.IMPORTING, queued_at=timezone.now()
     )
     if started:
         transaction.on_commit(lambda: tasks.import_ledger.delay(upload.pk))

@@ -460,6 +460,10 @@ class LedgerImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # When the worker was last asked for a step (the check on upload, the import on
+    # confirmation): a step still running long after is taken for lost
+    # (settings.STALLED_WORK_SECONDS, households.ledger.fail_stalled_imports).
+    queued_at = models.DateTimeField(_("queued for the worker at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -549,6 +553,9 @@ class PreparedExport(models.Model):
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Failed because the worker never finished it (settings.STALLED_WORK_SECONDS), which
+    # the requester is told, rather than by an error while building it.
+    timed_out = models.BooleanField(_("not finished in time"), default=False)
 
     class Meta:
         ordering = ["-created_at"]

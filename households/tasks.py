@@ -1,6 +1,6 @@
 """The worker's share of ledgers: an import's two steps and a large export, which take
-longer than a request should, and the hourly end of files nobody came back for. Thin:
-each loads its record and calls the service."""
+longer than a request should, and the hourly end of files nobody came back for and of
+work that a lost message left running. Thin: each loads its record and calls the service."""
 
 from celery import shared_task
 
@@ -24,8 +24,15 @@ def import_ledger(upload_id: int) -> None:
 
 @shared_task(name="households.expire_files")
 def expire_files() -> int:
-    """Hourly: unconfirmed ledger previews and prepared exports older than a day."""
-    return ledger.expire_previews() + exports.expire_prepared()
+    """Hourly: unconfirmed ledger previews and prepared exports older than a day, and
+    imports and exports still running long after they were asked for (their queue message
+    or their worker lost: ``STALLED_WORK_SECONDS``)."""
+    return (
+        ledger.expire_previews()
+        + exports.expire_prepared()
+        + ledger.fail_stalled_imports()
+        + exports.fail_stalled()
+    )
 
 
 @shared_task(name="households.prepare_export", acks_late=True, reject_on_worker_lost=True)

@@ -21,7 +21,13 @@ from households.ledger.format import (
     MEMBER_SHEET,
     template,
 )
-from households.ledger.imports import check_upload, expire_previews, import_upload, write
+from households.ledger.imports import (
+    check_upload,
+    expire_previews,
+    fail_stalled_imports,
+    import_upload,
+    write,
+)
 
 __all__ = [
     "GUIDE_SHEET",
@@ -34,6 +40,7 @@ __all__ = [
     "Problem",
     "check_upload",
     "expire_previews",
+    "fail_stalled_imports",
     "import_upload",
     "read",
     "template",

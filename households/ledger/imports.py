@@ -5,6 +5,7 @@ import logging
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -133,18 +134,24 @@ class Progress:
 
 def check_upload(upload) -> None:
     """Check an uploaded ledger and record what came of it: ready, or refused with its
-    problems. A refused file is deleted at once; a ready one waits for the confirmation."""
-    from households.models import LedgerImport
+    problems. A refused file is deleted at once; a ready one waits for the confirmation.
+
+    Each write is conditional on the upload still being checked: if the hourly sweep has
+    meanwhile failed it as lost (``fail_stalled_imports``), a worker that was merely slow
+    leaves it failed, as its uploader has been told."""
+    from households.models import LedgerImport, LedgerImportStatus
 
     shared = Progress(upload.pk)
 
     def progress(done, total):
-        LedgerImport.objects.filter(pk=upload.pk).update(rows_checked=done, rows_total=total)
+        LedgerImport.objects.filter(pk=upload.pk, status=LedgerImportStatus.CHECKING).update(
+            rows_checked=done, rows_total=total
+        )
         shared("checking", done, total)
 
-    with translation.override(upload.language), _failing_plainly(upload):
+    with translation.override(upload.language), _failing_plainly(upload, LedgerImportStatus.CHECKING):
         plan = _plan(upload, progress)
-        _record(upload, plan, ready=True)
+        _record(upload, plan, ready=True, running=LedgerImportStatus.CHECKING)
 
 
 def import_upload(upload) -> None:
@@ -152,28 +159,30 @@ def import_upload(upload) -> None:
     database may have changed since the preview), then written whole or not at all.
 
     The upload is locked and marked done in that same transaction, so a task delivered
-    twice (a worker lost after the commit) finds it done and writes nothing again."""
+    twice (a worker lost after the commit) finds it done and writes nothing again, and
+    the sweep that fails lost imports waits for the lock and then finds it done. Marking
+    it done is conditional on it still being imported, and nothing is written if it is
+    not: an import its uploader was told had failed is never written (on a database
+    without row locks, SQLite, the sweep may get in before that last write)."""
     from households.models import LedgerImport, LedgerImportStatus
 
+    running = LedgerImportStatus.IMPORTING
     progress = Progress(upload.pk)
-    with translation.override(upload.language), _failing_plainly(upload):
+    with translation.override(upload.language), _failing_plainly(upload, running):
         try:
             with transaction.atomic():
-                locked = (
-                    LedgerImport.objects.select_for_update()
-                    .filter(pk=upload.pk, status=LedgerImportStatus.IMPORTING)
-                    .first()
-                )
+                locked = LedgerImport.objects.select_for_update().filter(pk=upload.pk, status=running).first()
                 if locked is None:
-                    return  # imported, or ended, by another delivery of the task
+                    return  # imported, or ended, by another delivery of the task or the sweep
                 plan = _plan(upload, progress=lambda done, total: progress("rechecking", done, total))
                 if plan.problems:
-                    _record(upload, plan, ready=False)
+                    _record(upload, plan, ready=False, running=running)
                     return
                 counts = write(plan, by=upload.created_by, progress=progress)
                 upload.status = LedgerImportStatus.DONE
                 upload.summary = {**upload.summary, **counts}
-                _finish(upload)
+                if not _finish(upload, running=running):
+                    transaction.set_rollback(True)  # ended meanwhile: nothing of it is kept
         except IntegrityError:
             # Another import or clerk took a number, an address or a person in the
             # meantime. The database's message names the value (an ID number): not logged.
@@ -187,7 +196,7 @@ def import_upload(upload) -> None:
                     _("Someone saved a conflicting household or person meanwhile; upload it again."),
                 ).as_dict()
             ]
-            _finish(upload)
+            _finish(upload, running=running)
 
 
 def expire_previews(older_than=datetime.timedelta(days=1)) -> int:
@@ -200,17 +209,38 @@ def expire_previews(older_than=datetime.timedelta(days=1)) -> int:
     )
     for upload in stale.iterator():
         # Claimed one by one: a confirmation at this very moment wins or loses whole.
-        if LedgerImport.objects.filter(pk=upload.pk, status=LedgerImportStatus.READY).update(
-            status=LedgerImportStatus.EXPIRED
-        ):
-            upload.status = LedgerImportStatus.EXPIRED
-            _finish(upload)
+        upload.status = LedgerImportStatus.EXPIRED
+        count += _finish(upload, running=LedgerImportStatus.READY)
+    return count
+
+
+def fail_stalled_imports() -> int:
+    """Uploads still being checked or imported ``STALLED_WORK_SECONDS`` after the worker
+    was asked (its queue message or the worker itself lost) fail, their files (ID numbers)
+    go, and their page tells the uploader, in their language, to upload the file again.
+
+    Each is claimed with a conditional UPDATE on its status, so a worker that was merely
+    slow and ends it at the same moment either wins whole or writes nothing."""
+    from households.models import LedgerImport, LedgerImportStatus
+
+    count = 0
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.STALLED_WORK_SECONDS)
+    stalled = LedgerImport.objects.filter(
+        status__in=[LedgerImportStatus.CHECKING, LedgerImportStatus.IMPORTING], queued_at__lt=cutoff
+    )
+    for upload in stalled.iterator():
+        running = upload.status
+        with translation.override(upload.language):
+            upload.status = LedgerImportStatus.FAILED
+            upload.errors = [Problem("", 0, "", _("Not finished in time; upload the file again.")).as_dict()]
+        if _finish(upload, running=running):
+            logger.warning("ledger import %s: still %s after the limit, failed", upload.pk, running)
             count += 1
     return count
 
 
 @contextmanager
-def _failing_plainly(upload):
+def _failing_plainly(upload, running):
     """Anything unforeseen ends the upload as failed (its page stops waiting, its file
     goes) and is logged by its kind only: a database's message can quote an ID number."""
     from households.models import LedgerImportStatus
@@ -223,7 +253,7 @@ def _failing_plainly(upload):
         upload.errors = [
             Problem("", 0, "", _("The import failed; nothing was saved. Upload the file again.")).as_dict()
         ]
-        _finish(upload)
+        _finish(upload, running=running)
 
 
 def _plan(upload, progress) -> Plan:
@@ -234,7 +264,7 @@ def _plan(upload, progress) -> Plan:
         return Plan(problems=[Problem("", 0, "", str(error))])
 
 
-def _record(upload, plan: Plan, *, ready: bool) -> None:
+def _record(upload, plan: Plan, *, ready: bool, running: str) -> None:
     from households.models import LedgerImportStatus
 
     upload.rows_total = upload.rows_checked = plan.rows
@@ -242,19 +272,35 @@ def _record(upload, plan: Plan, *, ready: bool) -> None:
         upload.status = LedgerImportStatus.INVALID
         upload.errors = [p.as_dict() for p in plan.problems[:MAX_LISTED_PROBLEMS]]
         upload.summary = {"problems": len(plan.problems)}
-        _finish(upload)
+        _finish(upload, running=running)
     elif ready:
         upload.status = LedgerImportStatus.READY
         upload.summary = plan.summary()
-        upload.save()
+        _save_if(upload, running)
 
 
-def _finish(upload) -> None:
+def _finish(upload, *, running: str) -> bool:
+    """End the upload with what ``upload`` now holds, if it is still ``running``: whether
+    it was. Whoever ends an upload deletes its file; whoever finds it ended leaves the
+    file to whatever ended it (a confirmation that won over the expiry needs it)."""
     # The file holds ID numbers: it goes as soon as it is of no more use, once what came
     # of it is committed (a rolled-back import still has it, to be tried again).
     name, storage = upload.file.name, upload.file.storage
     upload.file = None
     upload.finished_at = timezone.now()
-    upload.save()
-    if name:
+    ended = _save_if(upload, running)
+    if ended and name:
         transaction.on_commit(lambda: storage.delete(name))
+    return ended
+
+
+def _save_if(upload, running: str) -> bool:
+    """Save the upload's outcome only if its status is still ``running``: an UPDATE
+    conditional on the status, never a plain save that would bring back an upload that
+    something else (the sweep, another delivery of the task) has ended."""
+    from households.models import LedgerImport
+
+    fields = ["status", "errors", "summary", "rows_total", "rows_checked", "file", "finished_at"]
+    values = {name: getattr(upload, name) for name in fields}
+    values["file"] = upload.file.name or ""
+    return bool(LedgerImport.objects.filter(pk=upload.pk, status=running).update(**values))

@@ -107,7 +107,7 @@ def test_a_failure_ends_it_plainly_and_logs_no_personal_data(
     def broken(**kwargs):
         raise RuntimeError(f"value too long: {secret}")
 
-    monkeypatch.setattr("households.exports.export_ledger", broken)
+    monkeypatch.setattr("households.exports.build_export", broken)
     tasks.prepare_export(prepared.pk)
 
     prepared.refresh_from_db()
