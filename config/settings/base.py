@@ -149,8 +149,8 @@ LEDGER_MAX_UNPACKED_BYTES = env_int("LEDGER_MAX_UNPACKED_BYTES", 512 * 1024 * 10
 LEDGER_MAX_CELLS = env_int("LEDGER_MAX_CELLS", 10_000_000)
 # A ledger import checking or importing, or an export preparing, for longer than this has
 # lost its queue message or its worker: the hourly households.expire_files fails it and
-# deletes its file. The slowest real runs (a 100,000-row ledger, a county's export) take
-# a few minutes.
+# deletes its file. The slowest real runs take a minute or two (make bench: ledger_check,
+# import_xlsx, export_xlsx_prepared), behind whatever else is queued.
 STALLED_WORK_SECONDS = env_int("STALLED_WORK_SECONDS", 60 * 60)
 
 REST_FRAMEWORK = {
