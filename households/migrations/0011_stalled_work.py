@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0009_household_statuses_end_follow_ups'),
+        ('households', '0010_input_bounds'),
     ]
 
     operations = [
