@@ -659,6 +659,25 @@ def export_child(prepared_id: str) -> None:
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}))
 
 
+def _new_community(name: str, code: str, *, buildings: int):
+    """A new community under the first street, with ``buildings`` buildings of 500
+    households' room: the community and its buildings' names, for a ledger to fill."""
+    from grids.models import GridLevel, GridUnit
+
+    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
+    community = GridUnit.objects.add_child(
+        street, instance=GridUnit(level=GridLevel.objects.get(name="社区"), name=f"{name}社区", code=code)
+    )
+    building_level = GridLevel.objects.get(is_building=True)
+    names = [f"{name}{n}栋" for n in range(1, buildings + 1)]
+    for n, building in enumerate(names, start=1):
+        parent = GridUnit.objects.get(pk=community.pk)  # its child count, fresh
+        GridUnit.objects.add_child(
+            parent, instance=GridUnit(level=building_level, name=building, code=f"{code}-B{n}")
+        )
+    return community, names
+
+
 def import_figures(households: int = 20000) -> None:
     """A 20,000-household ledger (and two more people each) into a new community of 40
     buildings, as the worker does it: the check that gives the preview, then the import,
@@ -668,21 +687,10 @@ def import_figures(households: int = 20000) -> None:
     from django.contrib.auth import get_user_model
     from django.core.files import File
 
-    from grids.models import GridLevel, GridUnit
     from households.models import Household, LedgerImport, LedgerImportStatus, Member
     from tests.households.ledger_files import ledger_file, sample_ledger
 
-    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
-    community = GridUnit.objects.add_child(
-        street, instance=GridUnit(level=GridLevel.objects.get(name="社区"), name="导入社区", code="IMPORT")
-    )
-    building_level = GridLevel.objects.get(is_building=True)
-    names = [f"导入{n}栋" for n in range(1, households // 500 + 1)]
-    for n, name in enumerate(names, start=1):
-        parent = GridUnit.objects.get(pk=community.pk)  # its child count, fresh
-        GridUnit.objects.add_child(
-            parent, instance=GridUnit(level=building_level, name=name, code=f"IMPORT-B{n}")
-        )
+    community, names = _new_community("导入", "IMPORT", buildings=households // 500)
     rows, people = sample_ledger(names, households, first_number=9_000_000, members=2)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ledger.xlsx"
@@ -750,22 +758,11 @@ def ledger_check_figures(rows: int = 100_000) -> None:
     from django.contrib.auth import get_user_model
     from django.core.files import File
 
-    from grids.models import GridLevel, GridUnit
     from households.models import LedgerImport, LedgerImportStatus
     from tests.households.ledger_files import ledger_file, sample_ledger
 
     households = rows // 4
-    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
-    community = GridUnit.objects.add_child(
-        street, instance=GridUnit(level=GridLevel.objects.get(name="社区"), name="检查社区", code="CHECK")
-    )
-    building_level = GridLevel.objects.get(is_building=True)
-    names = [f"检查{n}栋" for n in range(1, households // 500 + 1)]
-    for n, name in enumerate(names, start=1):
-        parent = GridUnit.objects.get(pk=community.pk)  # its child count, fresh
-        GridUnit.objects.add_child(
-            parent, instance=GridUnit(level=building_level, name=name, code=f"CHECK-B{n}")
-        )
+    community, names = _new_community("检查", "CHECK", buildings=households // 500)
     good = sample_ledger(names, households, first_number=8_000_000, members=3)
     bad = sample_ledger(names, households, first_number=8_500_000, members=3)
     for row in bad[0]:

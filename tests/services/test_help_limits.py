@@ -2,7 +2,7 @@
 against the address that sends them, never against the card, and past the card's hourly
 limit a request is not refused but joins the family's open help request as a note.
 
-The limits are kept in the cache the tests run with (Redis when REDIS_URL is set), so each
+The limits are kept in the cache the tests run with (Redis when CACHE_URL is set), so each
 test uses addresses of its own, and each card has a key of its own."""
 
 import uuid
