@@ -14,8 +14,9 @@ from tests.households.factories import HouseholdFactory, MemberFactory
 pytestmark = pytest.mark.django_db
 
 
-def tomorrow():
-    return datetime.date.today() + datetime.timedelta(days=1)
+@pytest.fixture
+def tomorrow(test_today):
+    return test_today + datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -32,9 +33,9 @@ def refused_fields(instance) -> list[str]:
 
 
 @pytest.mark.parametrize("born", [datetime.date(1899, 12, 31), datetime.date(1850, 1, 1), None])
-def test_a_birth_date_before_1900_or_in_the_future_is_refused_by_the_model(people, born):
+def test_a_birth_date_before_1900_or_in_the_future_is_refused_by_the_model(people, born, tomorrow):
     member = MemberFactory.build(
-        household=people.household, relation=Relation.CHILD, id_number="", birth_date=born or tomorrow()
+        household=people.household, relation=Relation.CHILD, id_number="", birth_date=born or tomorrow
     )
 
     assert refused_fields(member) == ["birth_date"]
@@ -91,14 +92,14 @@ def test_the_api_refuses_a_move_in_in_1900_naming_the_field(api, people):
     assert people.household.relocated_on is None
 
 
-def test_a_move_out_in_the_future_is_refused(api, people):
+def test_a_move_out_in_the_future_is_refused(api, people, tomorrow):
     household = Household.objects.get(pk=people.household.pk)
-    household.status, household.moved_out_on = HouseholdStatus.MOVED_OUT, tomorrow()
+    household.status, household.moved_out_on = HouseholdStatus.MOVED_OUT, tomorrow
     assert refused_fields(household) == ["moved_out_on"]
 
     response = api.patch(
         f"/api/v1/households/{people.household.pk}/",
-        {"status": "moved_out", "moved_out_on": tomorrow().isoformat()},
+        {"status": "moved_out", "moved_out_on": tomorrow.isoformat()},
         format="json",
     )
 
@@ -107,14 +108,14 @@ def test_a_move_out_in_the_future_is_refused(api, people):
     assert Household.objects.get(pk=people.household.pk).status == HouseholdStatus.ACTIVE
 
 
-def test_a_departure_in_the_future_is_refused(api, people):
+def test_a_departure_in_the_future_is_refused(api, people, tomorrow):
     member = Member.objects.get(household=people.household)
-    member.status, member.left_on = MemberStatus.MOVED_OUT, tomorrow()
+    member.status, member.left_on = MemberStatus.MOVED_OUT, tomorrow
     assert refused_fields(member) == ["left_on"]
 
     response = api.patch(
         f"/api/v1/members/{member.pk}/",
-        {"status": "moved_out", "left_on": tomorrow().isoformat()},
+        {"status": "moved_out", "left_on": tomorrow.isoformat()},
         format="json",
     )
 

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from grids.models import Assignment, GridUnit, Role
 from grids.scope import households_in_scope
@@ -86,7 +85,7 @@ def test_the_tier_mix_starts_as_ludians_did_and_moves_as_it_did(seeded):
 
 
 @pytest.mark.dates
-def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded):
+def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded, test_today):
     community = GridUnit.objects.filter(level__name="社区", tier_scheme__code="three-colour").first()
     days = (
         TierSnapshot.objects.filter(unit=community).order_by("day").values_list("day", flat=True).distinct()
@@ -98,7 +97,7 @@ def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded):
         return sum(r.households for r in rows if r.tier.code == "red") / sum(r.households for r in rows)
 
     assert len(days) > 20
-    assert last == timezone.localdate() - datetime.timedelta(days=1)  # the last day that ended
+    assert last == test_today - datetime.timedelta(days=1)  # the last day that ended
     assert red_share(first) > 0.02 > red_share(last)
 
 
@@ -162,7 +161,7 @@ def test_a_week_of_visits_leaves_most_done_and_some_missed(seeded):
 
 
 @pytest.mark.dates
-def test_community_staff_see_employment_overdue_cases_and_points(seeded, client):
+def test_community_staff_see_employment_overdue_cases_and_points(seeded, client, test_today):
     from services.models import PointEntry
 
     client.force_login(get_user_model().objects.get(username="staff"))
@@ -182,13 +181,11 @@ def test_community_staff_see_employment_overdue_cases_and_points(seeded, client)
     )
     assert 90 <= figures.rate <= 97
     assert figures.zero_employment == jobless.count()
-    from django.utils import timezone
-
     from services.models import ServiceCase
 
     late = ServiceCase.objects.filter(
         status__in=["open", "in_progress", "reopened"],
-        due_on__lt=timezone.localdate(),
+        due_on__lt=test_today,
         household__unit__path__startswith=community.path,
     )
     assert overdue.paginator.count == late.count()

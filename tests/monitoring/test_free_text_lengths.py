@@ -2,18 +2,16 @@
 checked by the model (full_clean and the services) and said by the forms and the API with
 the field and the limit: a 2,000,000-character note was saved before. Nothing is written."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from households.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
 from monitoring.models import TierChange, TierProposal, TierScheme, Visit
 from monitoring.services import change_tier, propose_tier_change, reject_proposal
 from tests.households.factories import default_tier
+from tests.monitoring.factories import at
 
 pytestmark = pytest.mark.django_db
 HUGE = "x" * 2_000_000  # 2 MB: under the request size Django accepts
@@ -32,11 +30,11 @@ def refused(call) -> dict:
     return raised.value.message_dict
 
 
-def test_the_model_refuses_visit_notes_over_the_limit(people):
+def test_the_model_refuses_visit_notes_over_the_limit(people, test_today):
     visit = Visit(
         household=people.household,
         visited_by=people.worker,
-        visited_at=timezone.now(),
+        visited_at=at(test_today, 9),
         notes="访" * (NOTE_MAX_LENGTH + 1),
     )
 
@@ -45,10 +43,10 @@ def test_the_model_refuses_visit_notes_over_the_limit(people):
     visit.full_clean(exclude=["household", "visited_by", "photo"])
 
 
-def test_the_api_refuses_huge_visit_notes_naming_the_field_and_the_limit(api, people):
+def test_the_api_refuses_huge_visit_notes_naming_the_field_and_the_limit(api, people, test_today):
     response = api.post(
         "/api/v1/visits/",
-        {"household": people.household.pk, "visited_at": timezone.now().isoformat(), "notes": HUGE},
+        {"household": people.household.pk, "visited_at": at(test_today, 9).isoformat(), "notes": HUGE},
         format="json",
     )
 
@@ -58,7 +56,7 @@ def test_the_api_refuses_huge_visit_notes_naming_the_field_and_the_limit(api, pe
     assert not Visit.objects.exists()
 
 
-def test_the_visit_form_refuses_huge_notes(people, client):
+def test_the_visit_form_refuses_huge_notes(people, client, test_today):
     import uuid
 
     client.force_login(people.worker)
@@ -66,7 +64,7 @@ def test_the_visit_form_refuses_huge_notes(people, client):
         reverse("log_visit", args=[people.household.pk]),
         {
             "mode": "door",
-            "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "visited_at": f"{test_today:%Y-%m-%d}T09:00",
             "notes": "访" * (NOTE_MAX_LENGTH + 1),
             "key": str(uuid.uuid4()),
         },
@@ -187,8 +185,8 @@ def test_an_approved_proposal_of_the_longest_reason_is_recorded_whole(people):
     assert change.reason.endswith(reason) and len(change.reason) > REASON_MAX_LENGTH
 
 
-def test_the_longest_reasons_are_accepted(people):
-    day = datetime.date.today()
+def test_the_longest_reasons_are_accepted(people, test_today):
+    day = test_today
     change_tier(
         household=people.household, tier=default_tier("red"), reason="因" * REASON_MAX_LENGTH, by=people.staff
     )

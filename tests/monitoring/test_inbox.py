@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from monitoring.followups import generate_follow_ups, mark_missed
 from monitoring.models import Notification
@@ -12,8 +11,8 @@ from monitoring.models import Notification
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
-def test_missed_follow_ups_arrive_in_the_inbox_and_can_be_marked_read(people, client):
-    today = timezone.localdate()
+def test_missed_follow_ups_arrive_in_the_inbox_and_can_be_marked_read(people, client, test_today):
+    today = test_today
     generate_follow_ups(today)
     mark_missed(today + datetime.timedelta(days=40))
     client.force_login(people.worker)
@@ -28,9 +27,9 @@ def test_missed_follow_ups_arrive_in_the_inbox_and_can_be_marked_read(people, cl
     assert client.get(reverse("inbox")).context["unread_count"] == 0
 
 
-def test_nobody_reads_anothers_inbox(people, client):
-    generate_follow_ups(timezone.localdate())
-    mark_missed(timezone.localdate() + datetime.timedelta(days=40))
+def test_nobody_reads_anothers_inbox(people, client, test_today):
+    generate_follow_ups(test_today)
+    mark_missed(test_today + datetime.timedelta(days=40))
     client.force_login(people.leader)
 
     assert list(client.get(reverse("inbox")).context["notifications"]) == []
