@@ -70,7 +70,7 @@ class HistoryForReadingAdmin(SimpleHistoryAdmin):
         obj = self.history_object(request, object_id)
         if request.method not in _READ:
             return HttpResponseNotAllowed(_READ)
-        if not version_id.isdigit():
+        if not (version_id.isascii() and version_id.isdigit()):  # "²".isdigit() is True
             raise Http404
         opts = self.model._meta
         record = get_object_or_404(
