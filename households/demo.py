@@ -387,8 +387,10 @@ class DemoSettlement:
                 )
             visited += len(visits)
         # And today as the engine starts it: what ended yesterday is missed (on a Monday,
-        # last week's visits), today's periods are open.
-        generate_follow_ups(self.today)
+        # last week's visits), today's periods are open. With no history asked for (the
+        # bench times the first generation itself), the engine has not started yet.
+        if days:
+            generate_follow_ups(self.today)
         return visited
 
     # -- work and income -------------------------------------------------------------
