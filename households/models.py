@@ -179,6 +179,9 @@ class Household(models.Model):
         verbose_name=_("tier"),
     )
     tier_changed_at = models.DateTimeField(_("tier since"), null=True, blank=True)
+    # Set when the household is registered and when it is recorded as active again after
+    # it left: the follow-up engine owes nothing for a period that ended before.
+    followed_since = models.DateTimeField(_("followed up since"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -56,9 +56,11 @@ def open_tier_histories(households: list[Household], *, reason: str, by) -> None
     )
     ids = [h.pk for h in households]
     for start in range(0, len(ids), 5000):
-        Household.objects.filter(pk__in=ids[start : start + 5000]).update(tier_changed_at=now)
+        Household.objects.filter(pk__in=ids[start : start + 5000]).update(
+            tier_changed_at=now, followed_since=now
+        )
     for household in households:
-        household.tier_changed_at = now
+        household.tier_changed_at = household.followed_since = now
     reschedule(households=households, reason="")
 
 
@@ -74,18 +76,24 @@ def update_household(
     # Locked and read again: change_tier locks the same row, so a tier changed while this
     # request was on its way is kept rather than overwritten with the one it read.
     locked = Household.objects.select_for_update().get(pk=household.pk)
-    was_active = locked.is_active
+    was_active, left_on = locked.is_active, locked.moved_out_on
     for name, value in changes.items():
         setattr(locked, name, value)
+    back = locked.is_active and not was_active
+    if back:
+        # A mistake corrected, or a family returned: followed from now, owing nothing for
+        # the time it was away.
+        locked.followed_since = timezone.now()
     locked.full_clean()
     locked._history_user = by
     locked.save()
     if labels is not None:
         locked.labels.set(labels)
-    if was_active and not locked.is_active:
-        close_for_departure(household=locked)
-    elif locked.is_active and not was_active:
+    if back:
         resume_follow_ups(household=locked)
+    elif not locked.is_active and (was_active or locked.moved_out_on != left_on):
+        # Left, or the day it left corrected: owed until that day, nothing from it on.
+        close_for_departure(household=locked)
     return locked
 
 

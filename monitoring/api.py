@@ -5,6 +5,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -262,7 +263,11 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             # is answered at once, even if the visit would no longer pass (moved out since).
             mine = Visit.objects.filter(visited_by=request.user)
             earlier = mine.filter(key=key).first() if _is_uuid(key) else None
-            if earlier is not None and str(earlier.household_id) == str(item.get("household")):
+            sent_at = parse_datetime(str(item.get("visited_at"))) if item.get("visited_at") else None
+            if earlier is not None and (str(earlier.household_id), earlier.visited_at) == (
+                str(item.get("household")),
+                sent_at,
+            ):
                 visible = self.get_queryset().filter(pk=earlier.pk).exists()
                 results.append({"key": key, "status": "duplicate", **({"id": earlier.pk} if visible else {})})
                 continue

@@ -68,9 +68,7 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     tier changed inside it is the tier history read. The assignee is worked out once per
     unit (a floor's households share one answer), as one hash probe per level.
     """
-    t = {
-        m: m._meta.db_table for m in (FollowUp, Household, Tier, TierChange, Visit, Assignment, GridUnit)
-    }
+    t = {m: m._meta.db_table for m in (FollowUp, Household, Tier, TierChange, Visit, Assignment, GridUnit)}
     ops = connection.ops
     # Every unique index is an arbiter: naming only the one-per-period constraint was a
     # fifth faster, but two concurrent runs then collided on the one-open constraint
@@ -93,11 +91,13 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     live = "f.household_id = h.id AND f.status <> 'cancelled'"
     changed = "CASE WHEN h.tier_changed_at >= %(window_start)s THEN 1 ELSE 0 END"
     if households:
-        # Called for a few households whose tier or record just changed: all of them,
-        # since periods of an earlier tier may be owed although the current one is not;
-        # one that just left, for the periods that ended while it lived here.
+        # Called for a few households whose tier or record just changed: all of them, and
+        # each period checked against the live rows (cheap for a few), since periods of
+        # an earlier tier may be owed although the current one is not, and one that just
+        # left (or whose day of leaving was corrected) owes what ended while it lived here.
         only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})"
         departed = "(h.status = 'active' OR h.moved_out_on IS NOT NULL)"
+        changed = "1"
     else:
         departed = "h.status = 'active'"
         only = f"""AND NOT EXISTS (
@@ -112,13 +112,17 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         behind AS MATERIALIZED (
             SELECT h.id AS household_id, h.tier_id, h.unit_id, h.tier_changed_at, t.cadence,
                    cp.current_start, {changed} AS changed, h.status, h.moved_out_on,
+                   -- From when the household is followed (registered, or back after it
+                   -- left): nothing is owed for a period that ended before.
+                   h.followed_since,
                    -- Unchanged tier: new periods start after the last live one.
                    CASE WHEN {changed} = 0 THEN
                        (SELECT MAX(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS last_start,
-                   -- Changed: nothing is owed from before the engine first knew the household
-                   -- (when its first follow-up was written, not that one's period start: a
-                   -- month opened by a change on the 27th began before anyone followed it).
-                   CASE WHEN {changed} = 1 THEN
+                   -- Changed, and registered before followed_since was kept: nothing is owed
+                   -- from before the engine first knew it (when its first follow-up was
+                   -- written, not that one's period start: a month opened by a change on
+                   -- the 27th began before anyone followed it).
+                   CASE WHEN {changed} = 1 AND h.followed_since IS NULL THEN
                        (SELECT MIN(f.created_at) FROM {t[FollowUp]} f WHERE {live}) END AS known_since
             FROM {t[Household]} h
             JOIN {t[Tier]} t ON t.id = h.tier_id
@@ -126,14 +130,14 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             WHERE {departed} {only}
         ),
         intervals AS (
-            -- The tier a household has now, since it was set.
+            -- For households whose tier changed inside the window: the tier they have now,
+            -- since it was set, and the tiers they had before, each from the change before
+            -- it to the change that replaced it, where the window reaches them: what was
+            -- due under the tier in force on a day counts for that day. (Read from each
+            -- change's from_tier, so a history that starts with a change still answers.)
             SELECT household_id, tier_id, cadence, tier_changed_at AS since, NULL AS until
-            FROM behind
+            FROM behind WHERE changed = 1
             UNION ALL
-            -- The tiers it had before, each from the change before it to the change that
-            -- replaced it, where the window reaches them: what was due under the tier in
-            -- force on a day counts for that day. (Read from each change's from_tier, so a
-            -- history that starts with a change rather than a first tier still answers.)
             SELECT x.household_id, x.from_tier_id, t.cadence, x.since, x.changed_at
             FROM (
                 SELECT tc.household_id, tc.from_tier_id, tc.changed_at,
@@ -145,23 +149,34 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             JOIN {t[Tier]} t ON t.id = x.from_tier_id
             WHERE x.changed_at > %(window_start)s
         ),
+        -- Two branches with the anti-join at the top of the second: inside a CASE it ran
+        -- once per row, and against a table the planner believed empty (a county just
+        -- imported) it read the whole table each time, quadratic (58 s for 100,000).
         owed AS MATERIALIZED (
+            -- Tier unchanged since before the window: the periods after the last live one,
+            -- and the current one (the household is behind, so it has no row).
+            SELECT b.household_id, b.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
+            FROM behind b
+            JOIN periods p ON p.cadence = b.cadence
+            WHERE b.changed = 0
+              AND (p.period_start > b.last_start OR p.period_start = b.current_start)
+              AND (b.followed_since IS NULL OR p.ends_at > b.followed_since)
+              AND (b.status = 'active' OR p.period_end < b.moved_out_on)
+            UNION ALL
+            -- Tier changed inside the window: what each tier owed, that no live row holds.
             SELECT b.household_id, i.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
             FROM intervals i
             JOIN behind b ON b.household_id = i.household_id
             JOIN periods p ON p.cadence = i.cadence
             WHERE (i.since IS NULL OR p.ends_at > i.since)
               AND (i.until IS NULL OR p.ends_at <= i.until)
-              AND (%(current_only)s = 0 OR p.period_start = b.current_start)
+              AND CASE WHEN b.followed_since IS NOT NULL THEN p.ends_at > b.followed_since
+                       ELSE p.ends_at > b.known_since OR p.ends_at > %(now)s END
               AND (b.status = 'active' OR p.period_end < b.moved_out_on)
-              AND CASE WHEN b.changed = 0
-                       THEN p.period_start > b.last_start OR p.period_start = b.current_start
-                       ELSE (p.ends_at > b.known_since OR p.ends_at > %(now)s)
-                            AND NOT EXISTS (
-                                SELECT 1 FROM {t[FollowUp]} f
-                                 WHERE f.household_id = b.household_id AND f.status <> 'cancelled'
-                                   AND f.period_start = p.period_start AND f.period_end = p.period_end)
-                  END
+              AND NOT EXISTS (
+                  SELECT 1 FROM {t[FollowUp]} f
+                   WHERE f.household_id = b.household_id AND f.status <> 'cancelled'
+                     AND f.period_start = p.period_start AND f.period_end = p.period_end)
         ),
         unit_workers AS (
             -- On a unit with several workers: full-time before part-time, a temporary
@@ -223,7 +238,7 @@ def _window(today: datetime.date) -> tuple[datetime.date, list[tuple[str, Period
 
 
 def _insert_statement(
-    today: datetime.date, now: datetime.datetime, households: list[int] | None, current_only: bool = False
+    today: datetime.date, now: datetime.datetime, households: list[int] | None
 ) -> tuple[str, dict]:
     ops = connection.ops
     day = ops.adapt_datefield_value
@@ -233,7 +248,6 @@ def _insert_statement(
     params = {
         "today": day(today),
         "now": instant(now),
-        "current_only": int(current_only),
         "window_start": instant(local_midnight(first)),
         "visits_from": instant(local_bounds(min((p for _, p in periods), key=lambda p: p.start))[0]),
     }
@@ -250,22 +264,22 @@ def _insert_statement(
     return _insert_sql(len(periods), depth, len(households or [])), params
 
 
-def _insert_follow_ups(
-    today: datetime.date, *, households: list[int] | None = None, current_only: bool = False
-) -> int:
+def _insert_follow_ups(today: datetime.date, *, households: list[int] | None = None) -> int:
     """Write what is owed and not yet written; tell people of the periods it wrote as
     missed (a run after downtime fills in periods that ended meanwhile)."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(*_insert_statement(today, now, households, current_only))
+        cursor.execute(*_insert_statement(today, now, households))
         if connection.vendor == "sqlite":
             # Python's sqlite3 reports no row count for a statement that starts with WITH.
             cursor.execute("SELECT changes()")
             created = cursor.fetchone()[0]
         else:
             created = cursor.rowcount
-        if created:
-            _notify_missed(cursor, since=_window(today)[0], today=today, now=now)
+        # Only a run that wrote periods as missed (after downtime) has anyone to tell.
+        first = _window(today)[0]
+        if created and FollowUp.objects.filter(status="missed", closed_at=now, due_on__gte=first).exists():
+            _notify_missed(cursor, since=first, today=today, now=now)
     return created
 
 
@@ -281,6 +295,9 @@ def generate_follow_ups(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     mark_missed(today)
     with transaction.atomic():
+        # Left open under another cadence (a tier changed while the last run was writing):
+        # cancelled, so that the current tier's period can be opened.
+        _cancel_other_cadences(now=timezone.now())
         if connection.vendor == "postgresql":
             # Picking each household's nearest worker sorts a few hundred thousand rows;
             # in the default 4 MB that spills to disk.
@@ -304,7 +321,7 @@ def mark_missed(today: datetime.date | None = None, *, households: list[int] | N
     today = today or timezone.localdate()
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        _cancel_for_departed(now=now, households=households)
+        _cancel_for_departed(now=now, today=today, households=households)
         ended = FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_on__lt=today)
         if households is not None:
             ended = ended.filter(household__in=households)
@@ -315,25 +332,52 @@ def mark_missed(today: datetime.date | None = None, *, households: list[int] | N
     return claimed
 
 
-def _cancel_for_departed(*, now: datetime.datetime, households: list[int] | None) -> int:
-    """Cancel what households that left still have open, from the period they left in."""
+def _cancel_for_departed(
+    *, now: datetime.datetime, today: datetime.date, households: list[int] | None
+) -> int:
+    """Cancel, with the reason, what households that left have from the period they left
+    in on: open, or marked missed before the move-out was recorded (a family that left on
+    the 2nd, recorded on the 5th, missed no visit on the 3rd).
+
+    Without ``households``, the hourly job looks at those that left inside the catch-up
+    window (or on no recorded day): earlier ones were seen to when they left."""
     cancelled = 0
     for status, label in HouseholdStatus.choices:
         if status == HouseholdStatus.ACTIVE:
             continue
-        left = FollowUp.objects.filter(status=FollowUpStatus.OPEN, household__status=status).filter(
-            Q(household__moved_out_on__isnull=True) | Q(due_on__gte=F("household__moved_out_on"))
+        left = FollowUp.objects.filter(household__status=status).filter(
+            Q(status=FollowUpStatus.OPEN, household__moved_out_on__isnull=True)
+            | Q(
+                status__in=[FollowUpStatus.OPEN, FollowUpStatus.MISSED],
+                due_on__gte=F("household__moved_out_on"),
+            )
         )
         if households is not None:
             left = left.filter(household__in=households)
+        else:
+            recently = today - datetime.timedelta(days=CATCH_UP_DAYS)
+            left = left.filter(
+                Q(household__moved_out_on__isnull=True) | Q(household__moved_out_on__gte=recently)
+            )
         reason = _("No longer followed up: the household's status is now “%(status)s”.") % {"status": label}
         cancelled += left.update(status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200])
     return cancelled
 
 
-def _notify_missed(
-    cursor, *, since: datetime.date, today: datetime.date, now: datetime.datetime
-) -> None:
+def _cancel_other_cadences(
+    *, now: datetime.datetime, households: list[int] | None = None, reason: str = ""
+) -> int:
+    """Cancel open follow-ups of another cadence than the household's tier now has."""
+    stale = FollowUp.objects.filter(status=FollowUpStatus.OPEN).exclude(
+        tier__cadence=F("household__tier__cadence")
+    )
+    if households is not None:
+        stale = stale.filter(household__in=households)
+    reason = reason or _("The household's tier changed.")
+    return stale.update(status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200])
+
+
+def _notify_missed(cursor, *, since: datetime.date, today: datetime.date, now: datetime.datetime) -> None:
     """Tell people of the follow-ups closed as missed at ``now``: by the hourly job, or
     written as missed by a run that filled in periods after downtime. ``since`` is the
     earliest due date among them: it lets the database read the missed index from there,
@@ -497,17 +541,18 @@ class RecordedVisit(NamedTuple):
     created: bool  # False: the same submission came before, and this is what it saved
 
 
-def visit_for_key(*, by, key, household: Household) -> Visit | None:
+def visit_for_key(*, by, key, household: Household, visited_at: datetime.datetime) -> Visit | None:
     """The visit ``by`` already recorded with ``key``, if any.
 
     A client's key names a visit for its own author only: another user's key, equal by
     chance or by malice, finds nothing here (and never shows that user's visit). The same
-    author using a key again for another household is a mistake in the client, refused
-    with the key named rather than answered with the first visit or dropped."""
+    author using a key again for another visit (another household, another time) is a
+    mistake in the client, refused with the key named rather than answered with the first
+    visit, which would drop the second."""
     earlier = Visit.objects.filter(visited_by=by, key=key).first()
-    if earlier is not None and earlier.household_id != household.pk:
+    if earlier is not None and (earlier.household_id, earlier.visited_at) != (household.pk, visited_at):
         raise ValidationError(
-            {"key": _("The key %(key)s was already used for a visit to another household.") % {"key": key}},
+            {"key": _("The key %(key)s was already used for another visit.") % {"key": key}},
             code="key_reused",
         )
     return earlier
@@ -534,7 +579,9 @@ def record_visit(
     answers with the visit the first one saved. ``photo`` is a file already cleaned by
     ``households.photos.clean_photo``.
     """
-    if key is not None and (earlier := visit_for_key(by=by, key=key, household=household)):
+    if key is not None and (
+        earlier := visit_for_key(by=by, key=key, household=household, visited_at=visited_at)
+    ):
         return RecordedVisit(earlier, created=False)
     validate_visit(household=household, visited_at=visited_at)
     now = timezone.now()
@@ -554,7 +601,11 @@ def record_visit(
         # key made this one wait for it, and what it saved is the answer.
         if visit.photo:
             visit.photo.delete(save=False)
-        earlier = visit_for_key(by=by, key=visit.key, household=household) if key is not None else None
+        earlier = (
+            visit_for_key(by=by, key=visit.key, household=household, visited_at=visited_at)
+            if key is not None
+            else None
+        )
         if earlier is None:
             raise
         return RecordedVisit(earlier, created=False)
@@ -582,12 +633,16 @@ def reschedule(*, households: list[Household], reason: str, today: datetime.date
     """
     today = today or timezone.localdate()
     ids = [h.pk for h in households]
-    mark_missed(today, households=ids)
-    FollowUp.objects.filter(household__in=ids, status=FollowUpStatus.OPEN).exclude(
-        tier__cadence=F("household__tier__cadence")
-    ).update(status=FollowUpStatus.CANCELLED, closed_at=timezone.now(), cancel_reason=reason[:200])
     for start in range(0, len(ids), 5000):
-        _insert_follow_ups(today, households=ids[start : start + 5000])
+        chunk = ids[start : start + 5000]
+        mark_missed(today, households=chunk)
+        _cancel_other_cadences(now=timezone.now(), households=chunk, reason=reason)
+        _insert_follow_ups(today, households=chunk)
+        # A generation run that was writing the old cadence's period when the tier changed
+        # commits it while the insert above waits on it, and the insert skips: now visible,
+        # it is cancelled too and the new period opened.
+        if _cancel_other_cadences(now=timezone.now(), households=chunk, reason=reason):
+            _insert_follow_ups(today, households=chunk)
 
 
 def close_for_departure(*, household: Household, today: datetime.date | None = None) -> None:
@@ -601,6 +656,5 @@ def close_for_departure(*, household: Household, today: datetime.date | None = N
 
 def resume_follow_ups(*, household: Household, today: datetime.date | None = None) -> None:
     """A household recorded as active again (a mistake corrected, a family back): its
-    current period from now on. The periods it was away owed nothing, and its tier
-    history cannot tell when that was, so none of them is filled in."""
-    _insert_follow_ups(today or timezone.localdate(), households=[household.pk], current_only=True)
+    current period from now on (its ``followed_since``); the time it was away owed nothing."""
+    _insert_follow_ups(today or timezone.localdate(), households=[household.pk])

@@ -125,6 +125,7 @@ def log_visit(request, pk):
             return redirect("household", pk=household.pk)
         if form.is_valid():
             data = form.cleaned_data
+            visit = None
             try:
                 with transaction.atomic():
                     visit, created = record_visit(
@@ -149,6 +150,10 @@ def log_visit(request, pk):
                             visit=visit,
                         )
             except ValidationError as error:
+                if visit is not None and visit.photo:
+                    # The visit was rolled back with the proposal; its photo (a family's
+                    # door) must not stay on disk with no record pointing at it.
+                    visit.photo.delete(save=False)
                 add_errors(form, error, default_field="propose_tier")
             else:
                 messages.success(request, _("Visit saved."))

@@ -28,8 +28,13 @@ class Deadline(NamedTuple):
 @functools.cache
 def statutory_holidays(year: int) -> frozenset[datetime.date]:
     """The days the law gives off in ``year`` (元旦, 春节 from its eve, 清明, 劳动节 two days,
-    端午, 中秋, 国庆 three days), without the days the State Council moves around them."""
-    return frozenset(holidays.China(years=year, observed=False, categories=(holidays.PUBLIC,)))
+    端午, 中秋, 国庆 three days), without the days the State Council moves around them.
+
+    For a year whose notice it knows, the package adds the bridging days off (but not the
+    weekends worked in their place): those are left out, so that the answer stays the
+    law's alone whatever the package's release knows."""
+    days = holidays.China(years=year, observed=False, categories=(holidays.PUBLIC,), language="en_US")
+    return frozenset(day for day, name in days.items() if not name.startswith("Day off (substituted"))
 
 
 class WorkingCalendar:

@@ -97,7 +97,12 @@ def recount_provisional_deadlines() -> int:
     or became final."""
     cases = list(
         ServiceCase.objects.select_for_update()
-        .filter(status__in=ACTIVE_STATUSES, due_provisional=True, due_counted_from__isnull=False)
+        .filter(
+            status__in=ACTIVE_STATUSES,
+            due_provisional=True,
+            due_counted_from__isnull=False,
+            due_working_days__isnull=False,
+        )
         .order_by("pk")
     )
     if not cases:

@@ -161,3 +161,77 @@ def test_a_household_recorded_as_active_again_owes_only_the_current_period(red):
         generate_follow_ups()
 
     assert [s[:2] for s in statuses(red)] == [(D(2026, 3, 10), "missed"), (D(2026, 3, 14), "open")]
+
+
+def test_a_registered_household_back_after_weeks_away_owes_nothing_for_them(grid):
+    """Its tier set inside the window (registered on 1 March): the engine reads its history,
+    and must still not charge it for the days it was away, nor for the day it left."""
+    from households.services import register_household
+
+    with time_machine.travel(at(D(2026, 3, 1), 9), tick=False):
+        household = register_household(
+            household=HouseholdFactory.build(
+                unit=grid.building_1, building=grid.building_1, tier=default_tier("red")
+            ),
+            reason="台账",
+            by=None,
+        )
+    with time_machine.travel(at(D(2026, 3, 5), 10), tick=False):
+        update_household(
+            household=household, changes={"status": "moved_out", "moved_out_on": D(2026, 3, 5)}, by=None
+        )
+    with time_machine.travel(at(D(2026, 3, 20), 10), tick=False):
+        update_household(household=household, changes={"status": "active", "moved_out_on": None}, by=None)
+    with time_machine.travel(at(D(2026, 3, 21), 1), tick=False):
+        generate_follow_ups()
+
+    live = FollowUp.objects.filter(household=household).exclude(status="cancelled")
+    assert sorted(live.values_list("period_start", flat=True)) == [
+        *[D(2026, 3, day) for day in (1, 2, 3, 4)],  # owed before it left
+        D(2026, 3, 20),  # owed again from its return
+        D(2026, 3, 21),
+    ]
+    assert not Notification.objects.filter(
+        follow_up__period_start__range=(D(2026, 3, 5), D(2026, 3, 19))
+    ).exists()
+
+
+def test_a_move_out_recorded_late_cancels_what_was_marked_missed_after_it(red):
+    generate_follow_ups()  # Tuesday missed, Wednesday open
+    with time_machine.travel(at(D(2026, 3, 13), 9), tick=False):
+        generate_follow_ups()  # Wednesday and Thursday missed; the family had left on Tuesday
+
+        update_household(
+            household=red, changes={"status": "moved_out", "moved_out_on": D(2026, 3, 10)}, by=None
+        )
+
+    assert [s[:2] for s in statuses(red)] == [
+        (D(2026, 3, 10), "cancelled"),  # the day it left owes nothing
+        (WEDNESDAY, "cancelled"),
+        (D(2026, 3, 12), "cancelled"),
+        (D(2026, 3, 13), "cancelled"),
+    ]
+
+
+def test_a_corrected_departure_day_owes_the_days_it_still_lived_here(grid):
+    from households.services import register_household
+
+    with time_machine.travel(at(D(2026, 3, 9), 9), tick=False):
+        household = register_household(
+            household=HouseholdFactory.build(
+                unit=grid.building_1, building=grid.building_1, tier=default_tier("red")
+            ),
+            reason="台账",
+            by=None,
+        )
+    update_household(
+        household=household, changes={"status": "moved_out", "moved_out_on": D(2026, 3, 10)}, by=None
+    )
+
+    update_household(household=household, changes={"moved_out_on": WEDNESDAY}, by=None)  # it was Wednesday
+
+    live = FollowUp.objects.filter(household=household).exclude(status="cancelled")
+    assert list(live.order_by("period_start").values_list("period_start", "status")) == [
+        (D(2026, 3, 9), "missed"),
+        (D(2026, 3, 10), "missed"),
+    ]

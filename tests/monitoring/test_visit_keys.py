@@ -183,3 +183,16 @@ def test_racing_batches_answer_duplicate_with_the_saved_visit(people, test_today
 
     assert response.json()["results"] == [{"key": str(key), "status": "duplicate", "id": first.pk}]
     assert Visit.objects.count() == 1
+
+
+def test_a_key_used_again_by_its_author_for_another_time_is_refused_too(people):
+    key = uuid.uuid4()
+    api = api_for(people.worker)
+    api.post("/api/v1/visits/", body(people.household, key), format="json")
+
+    later = api.post(
+        "/api/v1/visits/", body(people.household, key, visited_at="2026-11-25T15:00:00+08:00"), format="json"
+    )
+
+    assert later.status_code == 400 and list(later.json()) == ["key"]
+    assert Visit.objects.count() == 1

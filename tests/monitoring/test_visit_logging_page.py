@@ -158,3 +158,23 @@ def test_out_of_scope_is_404_and_a_leader_may_not_log(people, client):
     client.force_login(people.leader)
     assert client.post(reverse("log_visit", args=[people.household.pk]), form_data()).status_code == 403
     assert not Visit.objects.exists()
+
+
+def test_a_visit_refused_with_its_proposal_leaves_no_photo_on_disk(people, client, settings, tmp_path):
+    from monitoring.services import propose_tier_change
+
+    settings.MEDIA_ROOT = tmp_path
+    propose_tier_change(
+        household=people.household, tier=default_tier("green"), reason="好转", by=people.staff
+    )
+    client.force_login(people.worker)
+    photo = SimpleUploadedFile("door.jpg", jpeg_with_gps(), content_type="image/jpeg")
+
+    response = client.post(
+        reverse("log_visit", args=[people.household.pk]),
+        {**form_data(propose_tier=default_tier("red").pk, proposal_reason="住院"), "photo": photo},
+    )
+
+    assert "propose_tier" in response.context["form"].errors
+    assert not Visit.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # a family's door, not kept

@@ -30,7 +30,7 @@ def test_national_day_2026():
     assert add_working_days(D(2026, 9, 30), 3) == Deadline(D(2026, 10, 10), False)
 
 
-def test_a_year_nobody_knows_keeps_the_statutory_holidays_and_is_provisional():
+def test_a_year_nobody_knows_keeps_the_statutory_holidays_and_is_provisional(year_nobody_knows):
     # 2027 is not in the package: the law's days are off all the same, 调休 unknown.
     assert add_working_days(D(2026, 12, 31), 1) == Deadline(D(2027, 1, 4), True)  # 元旦 on a Friday
     # 春节 2027: the eve (Friday 5 Feb) to the third day (Monday 8 Feb).
@@ -47,6 +47,9 @@ def test_the_statutory_holidays_are_computed_for_any_year():
     assert {D(2030, 1, 1), D(2030, 2, 2), D(2030, 5, 2), D(2030, 9, 12), D(2030, 10, 3)} <= days
     # 中秋 on 1 October in 2031: one day off for two festivals, by the law alone.
     assert len(statutory_holidays(2031)) == 12
+    # For a year whose notice the package knows it adds the bridging days off, not the
+    # weekends worked for them: the law's days alone are kept.
+    assert len(statutory_holidays(2026)) == 13 and D(2026, 10, 6) not in statutory_holidays(2026)
 
 
 def test_an_administrators_entries_win_and_make_the_year_known():

@@ -14,7 +14,7 @@ from services.services import change_status, open_case
 from tests.households.factories import default_tier
 from tests.monitoring.factories import at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = [pytest.mark.django_db, pytest.mark.dates, pytest.mark.usefixtures("year_nobody_knows")]
 D = datetime.date
 
 
