@@ -351,6 +351,9 @@ class DemoSettlement:
         from monitoring.models import FollowUp, FollowUpStatus, Visit, VisitMode
 
         visited = 0
+        if days:
+            # The engine has followed them for the week replayed, not longer.
+            Household.objects.update(followed_since=_at(self.today - datetime.timedelta(days=days)))
         for back in range(days, 0, -1):
             day = self.today - datetime.timedelta(days=back)
             generate_follow_ups(day)
@@ -912,6 +915,7 @@ class DemoSettlement:
                     str(HouseholdStatus.ACTIVE),
                     tier.pk,
                     since,
+                    now,  # followed from now: the engine has not run for them yet
                     now,
                     now,
                 )
@@ -1106,6 +1110,7 @@ HOUSEHOLD_COLUMNS = [
     "status",
     "tier_id",
     "tier_changed_at",
+    "followed_since",
     "created_at",
     "updated_at",
 ]

@@ -65,7 +65,8 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     follow-up (an anti-join on the exact period, so a run with nothing to do stops there).
     For those whose tier has not changed inside the catch-up window, the periods after
     their last live one are owed (and the current one, always); only for the few whose
-    tier changed inside it is the tier history read. The assignee is worked out once per
+    tier changed inside it is the tier history read. Nothing is owed for a period that
+    ended before the household's ``followed_since``. The assignee is worked out once per
     unit (a floor's households share one answer), as one hash probe per level.
     """
     t = {m: m._meta.db_table for m in (FollowUp, Household, Tier, TierChange, Visit, Assignment, GridUnit)}
@@ -91,10 +92,11 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
     live = "f.household_id = h.id AND f.status <> 'cancelled'"
     changed = "CASE WHEN h.tier_changed_at >= %(window_start)s THEN 1 ELSE 0 END"
     if households:
-        # Called for a few households whose tier or record just changed: all of them, and
-        # each period checked against the live rows (cheap for a few), since periods of
-        # an earlier tier may be owed although the current one is not, and one that just
-        # left (or whose day of leaving was corrected) owes what ended while it lived here.
+        # Called for a few households whose tier or record just changed: all of them, with
+        # every period of the window their tiers owed (what exists is skipped), since
+        # periods of an earlier tier may be owed although the current one is not, and one
+        # that just left (or whose day of leaving was corrected) owes what ended while it
+        # lived here.
         only = f"AND h.id IN ({', '.join(f'%(h{i})s' for i in range(households))})"
         departed = "(h.status = 'active' OR h.moved_out_on IS NOT NULL)"
         changed = "1"
@@ -113,17 +115,17 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             SELECT h.id AS household_id, h.tier_id, h.unit_id, h.tier_changed_at, t.cadence,
                    cp.current_start, {changed} AS changed, h.status, h.moved_out_on,
                    -- From when the household is followed (registered, or back after it
-                   -- left): nothing is owed for a period that ended before.
-                   h.followed_since,
-                   -- Unchanged tier: new periods start after the last live one.
+                   -- left): nothing is owed for a period that ended before. A household
+                   -- written around the services has none; for it, from when the engine
+                   -- wrote its first follow-up (not that one's period start: a month opened
+                   -- by a change on the 27th began before anyone followed it).
+                   COALESCE(h.followed_since, CASE WHEN {changed} = 1 THEN COALESCE(
+                       (SELECT MIN(f.created_at) FROM {t[FollowUp]} f WHERE {live}), %(now)s) END
+                   ) AS followed_since,
+                   -- Unchanged tier: new periods start after the last live one (the index
+                   -- answers it with one probe).
                    CASE WHEN {changed} = 0 THEN
-                       (SELECT MAX(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS last_start,
-                   -- Changed, and registered before followed_since was kept: nothing is owed
-                   -- from before the engine first knew it (when its first follow-up was
-                   -- written, not that one's period start: a month opened by a change on
-                   -- the 27th began before anyone followed it).
-                   CASE WHEN {changed} = 1 AND h.followed_since IS NULL THEN
-                       (SELECT MIN(f.created_at) FROM {t[FollowUp]} f WHERE {live}) END AS known_since
+                       (SELECT MAX(f.period_start) FROM {t[FollowUp]} f WHERE {live}) END AS last_start
             FROM {t[Household]} h
             JOIN {t[Tier]} t ON t.id = h.tier_id
             JOIN current_periods cp ON cp.cadence = t.cadence
@@ -149,9 +151,10 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             JOIN {t[Tier]} t ON t.id = x.from_tier_id
             WHERE x.changed_at > %(window_start)s
         ),
-        -- Two branches with the anti-join at the top of the second: inside a CASE it ran
-        -- once per row, and against a table the planner believed empty (a county just
-        -- imported) it read the whole table each time, quadratic (58 s for 100,000).
+        -- No anti-join against the live rows here: the unique constraints skip what exists
+        -- (ON CONFLICT), and a correlated NOT EXISTS, planned against a table the
+        -- statistics called empty (a county just imported), read the whole table once per
+        -- row while this statement grew it: 218 s for 100,000 households, not one.
         owed AS MATERIALIZED (
             -- Tier unchanged since before the window: the periods after the last live one,
             -- and the current one (the household is behind, so it has no row).
@@ -163,20 +166,15 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
               AND (b.followed_since IS NULL OR p.ends_at > b.followed_since)
               AND (b.status = 'active' OR p.period_end < b.moved_out_on)
             UNION ALL
-            -- Tier changed inside the window: what each tier owed, that no live row holds.
+            -- Tier changed inside the window: what each tier owed.
             SELECT b.household_id, i.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
             FROM intervals i
             JOIN behind b ON b.household_id = i.household_id
             JOIN periods p ON p.cadence = i.cadence
             WHERE (i.since IS NULL OR p.ends_at > i.since)
               AND (i.until IS NULL OR p.ends_at <= i.until)
-              AND CASE WHEN b.followed_since IS NOT NULL THEN p.ends_at > b.followed_since
-                       ELSE p.ends_at > b.known_since OR p.ends_at > %(now)s END
+              AND (b.followed_since IS NULL OR p.ends_at > b.followed_since)
               AND (b.status = 'active' OR p.period_end < b.moved_out_on)
-              AND NOT EXISTS (
-                  SELECT 1 FROM {t[FollowUp]} f
-                   WHERE f.household_id = b.household_id AND f.status <> 'cancelled'
-                     AND f.period_start = p.period_start AND f.period_end = p.period_end)
         ),
         unit_workers AS (
             -- On a unit with several workers: full-time before part-time, a temporary

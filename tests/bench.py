@@ -593,7 +593,7 @@ def load(port: str, token: str, requests: str, connections: str, pages: str, rat
 
 
 def export_figures() -> None:
-    """The households ledger and the month's visits of the largest unit the page exports
+    """The households ledger and the last month's visits of the largest unit the page exports
     at once (a street of ~10,000 households, or the first community of a smaller county),
     built and sent in the request as the page does, through Django's test client, for
     community staff of that unit (full ID numbers)."""
@@ -621,7 +621,9 @@ def export_figures() -> None:
     client.force_login(user)
     today = timezone.localdate()
     for kind in ("households", "visits"):
-        form = {"unit": unit.code, "kind": kind, "start": today.replace(day=1), "end": today}
+        # The last thirty days, which hold the week of visits the figures replayed (this
+        # month's would hold none on the 1st).
+        form = {"unit": unit.code, "kind": kind, "start": today - datetime.timedelta(days=30), "end": today}
         started = time.perf_counter()
         response = client.post("/exports/", form)
         body = b"".join(response.streaming_content)

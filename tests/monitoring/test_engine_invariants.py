@@ -94,7 +94,11 @@ def settlement(grid, assign):
             ]
         for household in households:
             change = TierChange.objects.create(household=household, to_tier=household.tier, reason="台账导入")
-            Household.objects.filter(pk=household.pk).update(tier_changed_at=change.changed_at)
+            # Followed from the engine's first run, as the migration that added the field
+            # sets it for households that were there before.
+            Household.objects.filter(pk=household.pk).update(
+                tier_changed_at=change.changed_at, followed_since=at(FIRST, 0)
+            )
     return households
 
 
