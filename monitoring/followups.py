@@ -190,7 +190,10 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
             ) ranked
             WHERE chosen = 1
         ),
-        assignees AS (
+        -- Materialized: computed once. Inlined, with the rows owed underestimated (a
+        -- tier's history read for thousands of households just imported), the planner ran
+        -- the whole lookup once per row: 93 s for 5,000 households.
+        assignees AS MATERIALIZED (
             SELECT u.id AS unit_id, COALESCE({nearest}, NULL) AS user_id
             FROM {t[GridUnit]} u
             {level_joins}
