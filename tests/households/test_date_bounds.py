@@ -42,12 +42,17 @@ def test_a_birth_date_before_1900_or_in_the_future_is_refused_by_the_model(peopl
 
 
 def test_a_birth_date_on_the_first_day_of_1900_is_accepted(people):
-    MemberFactory.build(
+    member = MemberFactory.build(
         household=people.household,
         relation=Relation.CHILD,
         id_number="",
         birth_date=datetime.date(1900, 1, 1),
-    ).full_clean()
+    )
+
+    member.full_clean()
+    member.save()
+
+    assert Member.objects.get(pk=member.pk).birth_date == datetime.date(1900, 1, 1)
 
 
 def test_the_api_refuses_a_birth_date_before_1900_naming_the_field(api, people):
@@ -76,9 +81,14 @@ def test_a_move_in_before_the_relocation_programme_is_refused_by_the_model(grid,
 
 
 def test_a_move_in_in_2001_is_accepted(grid):
-    HouseholdFactory.build(
+    household = HouseholdFactory.build(
         unit=grid.floor_1_1, building=grid.building_1, relocated_on=datetime.date(2001, 1, 1)
-    ).full_clean()
+    )
+
+    household.full_clean()
+    household.save()
+
+    assert Household.objects.get(pk=household.pk).relocated_on == datetime.date(2001, 1, 1)
 
 
 def test_the_api_refuses_a_move_in_in_1900_naming_the_field(api, people):

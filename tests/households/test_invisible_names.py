@@ -47,7 +47,12 @@ def test_the_model_refuses_a_member_name_with_invisible_characters(people, name)
 
 @pytest.mark.parametrize("name", ["阿卜杜拉·买买提", "王小红", "欧阳 娜娜", "Zhang San", "\ue000娟"])
 def test_ordinary_names_pass(people, name):
-    child(people.household, name).full_clean()
+    member = child(people.household, name)
+
+    member.full_clean()
+    member.save()
+
+    assert people.household.members.get(pk=member.pk).name == name
 
 
 @pytest.mark.parametrize("name", [INVISIBLE["zero-width space only"], INVISIBLE["right-to-left override"]])

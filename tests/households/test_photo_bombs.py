@@ -60,7 +60,10 @@ def test_a_phones_12_megapixel_photo_passes():
 
 
 def test_a_plain_small_picture_passes_whatever_it_compresses_to():
-    clean_photo(png((1080, 2400)))
+    cleaned = clean_photo(png((1080, 2400)))
+
+    with Image.open(cleaned) as stored:
+        assert stored.size == (720, 1600)  # shrunk to 1,600 px on its long side, kept
 
 
 def test_the_visit_form_refuses_the_bomb_on_the_photo_field(people, client, settings):
