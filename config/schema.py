@@ -1,4 +1,4 @@
-"""The OpenAPI schema's generator. A module of its own: DRF imports ``config.api`` while
+"""The OpenAPI schema's generator. A module of its own: DRF imports ``common.api`` while
 its settings load, before drf-spectacular can be imported."""
 
 from drf_spectacular import openapi
@@ -26,7 +26,7 @@ class AutoSchema(openapi.AutoSchema):
         if operation is None:
             return None
         codes = ["401", "403"]
-        # A list's page_size outside its range is a 400 too (config.api.Pages).
+        # A list's page_size outside its range is a 400 too (common.api.Pages).
         paged = self._is_list_view() and self._get_paginator() is not None
         if self.method in ("POST", "PUT", "PATCH") or self._get_filter_parameters() or paged:
             codes.append("400")

@@ -4,6 +4,7 @@ view of the records, which are written through the pages' services."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyMixin, ScopedAdminMixin
 from employment.models import (
     IncomeLine,
     IncomeRecord,
@@ -14,9 +15,6 @@ from employment.models import (
     WelfarePost,
     Workshop,
 )
-from grids.scope import households_in_scope
-from households.admin import ScopedChoicesMixin
-from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
 
 
 class WorkplaceAdmin(admin.ModelAdmin):
@@ -37,13 +35,8 @@ admin.site.register(Workshop, WorkplaceAdmin)
 admin.site.register(WelfarePost, WorkplaceAdmin)
 
 
-class ScopedMemberMixin:
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(member__household__in=households_in_scope(request.user))
-
-
 @admin.register(LabourRecord)
-class LabourRecordAdmin(ScopedMemberMixin, ReadOnlyMixin, admin.ModelAdmin):
+class LabourRecordAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["member", "status", "starts_on", "ends_on", "monthly_income", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["member", "recorded_by"]
@@ -51,7 +44,7 @@ class LabourRecordAdmin(ScopedMemberMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(ScopedMemberMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class TrainingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["member", "course", "provider", "starts_on", "certificate"]
     list_filter = ["certificate"]
     search_fields = ["course", "provider"]
@@ -59,7 +52,7 @@ class TrainingAdmin(ScopedMemberMixin, ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(JobOffer)
-class JobOfferAdmin(ScopedHouseholdMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class JobOfferAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["household", "member", "employer", "position", "offered_on", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["household", "member"]
@@ -72,7 +65,7 @@ class JobOfferAdmin(ScopedHouseholdMixin, ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(IncomeRecord)
-class IncomeRecordAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+class IncomeRecordAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "year", "per_capita", "source", "recorded_at", "recorded_by"]
     list_filter = ["year", "source"]
 
@@ -83,7 +76,7 @@ class IncomeLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Warning)
-class WarningAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WarningAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "kind", "member", "raised_at", "cleared_at"]
     list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter)]
     list_select_related = ["household", "member"]

@@ -1,11 +1,9 @@
 """The API of labour records, income records and warnings (read only: they are written
 through the pages' services, which run the rules)."""
 
-from rest_framework import viewsets
-
-from config.api import ModelPermissions, StrictSerializer
+from common.api import ModelPermissions, StrictSerializer
+from common.viewsets import ScopedReadOnlyViewSet
 from employment.models import IncomeRecord, LabourRecord, Warning
-from grids.scope import households_in_scope
 
 
 class LabourRecordSerializer(StrictSerializer):
@@ -29,14 +27,13 @@ class LabourRecordSerializer(StrictSerializer):
         read_only_fields = fields
 
 
-class LabourRecordViewSet(viewsets.ReadOnlyModelViewSet):
+class LabourRecordViewSet(ScopedReadOnlyViewSet):
     serializer_class = LabourRecordSerializer
     permission_classes = [ModelPermissions]
     filterset_fields = ["member", "status", "member__household"]
     ordering = ["member", "-starts_on"]
 
-    def get_queryset(self):
-        return LabourRecord.objects.filter(member__household__in=households_in_scope(self.request.user))
+    queryset = LabourRecord.objects.all()
 
 
 class IncomeRecordSerializer(StrictSerializer):
@@ -46,14 +43,13 @@ class IncomeRecordSerializer(StrictSerializer):
         read_only_fields = fields
 
 
-class IncomeRecordViewSet(viewsets.ReadOnlyModelViewSet):
+class IncomeRecordViewSet(ScopedReadOnlyViewSet):
     serializer_class = IncomeRecordSerializer
     permission_classes = [ModelPermissions]
     filterset_fields = ["household", "year", "source"]
     ordering = ["household", "-year", "-recorded_at"]
 
-    def get_queryset(self):
-        return IncomeRecord.objects.filter(household__in=households_in_scope(self.request.user))
+    queryset = IncomeRecord.objects.all()
 
 
 class WarningSerializer(StrictSerializer):
@@ -63,11 +59,10 @@ class WarningSerializer(StrictSerializer):
         read_only_fields = fields
 
 
-class WarningViewSet(viewsets.ReadOnlyModelViewSet):
+class WarningViewSet(ScopedReadOnlyViewSet):
     serializer_class = WarningSerializer
     permission_classes = [ModelPermissions]
     filterset_fields = ["household", "kind"]
     ordering = ["-raised_at"]
 
-    def get_queryset(self):
-        return Warning.objects.filter(household__in=households_in_scope(self.request.user))
+    queryset = Warning.objects.all()

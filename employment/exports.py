@@ -4,10 +4,10 @@ unit below the chosen one and a total. Figures are as of today, whatever the per
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.spreadsheets import Sheet
 from employment.figures import unit_figures
 from employment.models import EMPLOYED, LabourStatus
 from households.exports import sheet
-from households.spreadsheets import Sheet
 
 
 def figures_sheet(user, unit) -> Sheet:

@@ -13,8 +13,7 @@ from django.db.models.functions import Substr
 from employment.models import EMPLOYED, IncomeLine, LabourRecord, LabourStatus, Warning, WarningKind
 from employment.rules import employed, labour_force, latest_income
 from grids.models import GridUnit
-from grids.scope import households_in_scope, units_in_scope
-from households.models import HouseholdStatus, Member
+from households.models import Household, HouseholdStatus, Member
 
 
 @dataclass
@@ -39,7 +38,7 @@ class Figures:
 
 def unit_figures(user, unit: GridUnit | None) -> tuple[Figures, list[Figures], list[IncomeLine]]:
     """The figures of ``unit`` (the user's whole scope for None) and of each unit below it."""
-    households = households_in_scope(user).filter(status=HouseholdStatus.ACTIVE)
+    households = Household.objects.visible_to(user).filter(status=HouseholdStatus.ACTIVE)
     if unit is not None:
         households = households.filter(unit__path__startswith=unit.path)
     length = (len(unit.path) if unit else 0) + GridUnit.steplen
@@ -64,7 +63,8 @@ def unit_figures(user, unit: GridUnit | None) -> tuple[Figures, list[Figures], l
     counted = grouped(households, path="unit__path")
 
     children = {
-        u.path: Figures(u) for u in units_in_scope(user).filter(path__in={row["child"] for row in counted})
+        u.path: Figures(u)
+        for u in GridUnit.objects.visible_to(user).filter(path__in={row["child"] for row in counted})
     }
     total = Figures(unit)
     for row in counted:

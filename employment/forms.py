@@ -5,8 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import REASON_MAX_LENGTH
 from employment.models import LabourStatus, WelfarePost, Workshop
-from households.validators import REASON_MAX_LENGTH
 
 
 class LabourForm(forms.Form):

@@ -14,7 +14,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.validators import validate_name, validate_not_future
+from common.validators import validate_name, validate_not_future
+from households.models import AboutHouseholdQuerySet, AboutMemberQuerySet
 
 
 class LabourStatus(models.TextChoices):
@@ -132,6 +133,7 @@ class LabourRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    objects = AboutMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["member", "-starts_on", "-id"]
@@ -162,6 +164,7 @@ class Training(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"), null=True, blank=True)
     certificate = models.BooleanField(_("certificate obtained"), default=False)
+    objects = AboutMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]
@@ -212,6 +215,7 @@ class JobOffer(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=OfferOutcome.choices, default=OfferOutcome.PENDING
     )
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-offered_on"]
@@ -248,6 +252,7 @@ class IncomeRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["household", "-year", "-recorded_at", "-id"]
@@ -312,6 +317,7 @@ class Warning(models.Model):
         related_name="+",
         verbose_name=_("tier proposal"),
     )
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at"]

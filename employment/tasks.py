@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
+from common.tasks import RETRY
 from employment import rules
-from monitoring.tasks import RETRY
 
 
 @shared_task(name="employment.evaluate_warnings", **RETRY)

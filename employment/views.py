@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from common.forms import add_errors
 from employment.figures import unit_figures
 from employment.forms import EndLabourForm, IncomeForm, LabourForm, WarningProposalForm
 from employment.models import IncomeRecord, IncomeSource, LabourRecord, Warning, WarningKind
@@ -19,16 +20,17 @@ from employment.services import (
     record_income,
     record_labour_status,
 )
-from grids.scope import households_in_scope, units_in_scope
+from grids.models import GridUnit
 from households.models import Household, Member, MemberStatus
-from monitoring.forms import add_errors
 from monitoring.wall import default_unit
 
 
 def _member_or_404(user, pk):
-    members = Member.objects.filter(
-        household__in=households_in_scope(user), status=MemberStatus.ACTIVE
-    ).select_related("household__unit", "household__building")
+    members = (
+        Member.objects.visible_to(user)
+        .filter(status=MemberStatus.ACTIVE)
+        .select_related("household__unit", "household__building")
+    )
     return get_object_or_404(members, pk=pk)
 
 
@@ -73,7 +75,7 @@ def labour(request, pk):
 @permission_required("employment.add_incomerecord", raise_exception=True)
 def income(request, pk):
     """A household's per-capita income by year: entered, or computed from its members."""
-    household = get_object_or_404(households_in_scope(request.user), pk=pk)
+    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
     form = IncomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data, source = dict(form.cleaned_data), IncomeSource.ENTERED
@@ -97,7 +99,7 @@ def income(request, pk):
 
 
 def _warnings_in_scope(user):
-    return Warning.objects.filter(household__in=households_in_scope(user)).select_related(
+    return Warning.objects.visible_to(user).select_related(
         "household__building", "household__tier", "member", "proposal__to_tier"
     )
 
@@ -147,7 +149,7 @@ def propose(request, pk):
 def figures(request):
     """Employment figures for a unit and each unit below it (the user's own unit at first)."""
     if request.GET.get("unit"):
-        unit = get_object_or_404(units_in_scope(request.user), code=request.GET["unit"])
+        unit = get_object_or_404(GridUnit.objects.visible_to(request.user), code=request.GET["unit"])
     else:
         unit = default_unit(request.user)
     total, rows, lines = unit_figures(request.user, unit)

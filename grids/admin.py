@@ -9,8 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import ScopedAdminMixin
 from grids.models import Assignment, GridLevel, GridUnit
-from grids.scope import units_in_scope
 from monitoring.services import switch_tier_scheme
 
 
@@ -72,7 +72,7 @@ class GridUnitForm(forms.ModelForm):
     scheme_reason = forms.CharField(
         label=_("reason for changing the tier scheme"),
         required=False,
-        # households.validators.REASON_MAX_LENGTH, as every reason typed: grids, the
+        # common.validators.REASON_MAX_LENGTH, as every reason typed: grids, the
         # ground floor, does not import from households.
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -88,7 +88,9 @@ class GridUnitForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         reason_missing = not cleaned.get("scheme_reason", "").strip()
-        if self.scheme_changes() and reason_missing and self.instance.households_below().exists():
+        from households.models import Household  # moves to monitoring with the scheme
+
+        if self.scheme_changes() and reason_missing and Household.objects.below(self.instance).exists():
             self.add_error("scheme_reason", _("Households live here: say why their tiers change."))
         parent, level = cleaned.get("parent"), cleaned.get("level")
         if self.instance.pk is None and parent is None and self.fields["parent"].required:
@@ -102,7 +104,7 @@ class GridUnitForm(forms.ModelForm):
 
 
 @admin.register(GridUnit)
-class GridUnitAdmin(admin.ModelAdmin):
+class GridUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The hierarchy, navigable: each unit links to the units below it and to its lineage.
 
     New units are added under a parent (``add/?parent=<id>``), so that no page ever has
@@ -116,9 +118,6 @@ class GridUnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     ordering = ["path"]
     readonly_fields = ["lineage", "units_below"]
-
-    def get_queryset(self, request):
-        return units_in_scope(request.user)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -201,18 +200,10 @@ class GridUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "unit", "starts_on", "ends_on", "covering_for"]
     list_filter = ["role", "starts_on", "ends_on"]
     list_select_related = ["user", "unit__level", "covering_for"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit", "covering_for"]
     date_hierarchy = "starts_on"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(unit__in=units_in_scope(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit":
-            kwargs["queryset"] = units_in_scope(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

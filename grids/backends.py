@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
-from households.fields import MobileNumberField
+from common.fields import MobileNumberField
 
 
 class UsernameOrMobileBackend(ModelBackend):

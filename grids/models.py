@@ -7,14 +7,16 @@ under this one" is a single ``path LIKE 'prefix%'`` query on an index, at any de
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from households.fields import MobileNumberField
+from common.fields import MobileNumberField
+from grids.scope import ScopedQuerySet
 
 
 class GridLevel(models.Model):
@@ -66,6 +68,17 @@ class WayfindingSymbol(models.TextChoices):
     MOON = "moon", _("Moon")
 
 
+class GridUnitQuerySet(ScopedQuerySet, MP_NodeQuerySet):
+    def in_units(self, unit_ids) -> Q:
+        return Q(pk__in=unit_ids)
+
+
+class GridUnitManager(MP_NodeManager.from_queryset(GridUnitQuerySet)):
+    def get_queryset(self):
+        # As treebeard's own manager: in tree order.
+        return GridUnitQuerySet(self.model, using=self._db).order_by("path")
+
+
 class GridUnit(MP_Node):
     level = models.ForeignKey(GridLevel, on_delete=models.PROTECT, verbose_name=_("level"))
     name = models.CharField(_("name"), max_length=64)
@@ -87,6 +100,8 @@ class GridUnit(MP_Node):
     )
 
     steplen = 4
+
+    objects = GridUnitManager()
 
     class Meta:
         verbose_name = _("grid unit")
@@ -119,12 +134,6 @@ class GridUnit(MP_Node):
     def subtree(self):
         """This unit and every unit below it: one prefix query on an index."""
         return GridUnit.objects.filter(path__startswith=self.path)
-
-    def households_below(self):
-        """Every household in this unit's subtree: one query, joined on the path index."""
-        from households.models import Household
-
-        return Household.objects.filter(unit__path__startswith=self.path)
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit and of every unit above it, top first."""
@@ -163,7 +172,7 @@ class Role(models.TextChoices):
     COMMUNITY_STAFF = "community_staff", _("Community staff")
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(ScopedQuerySet):
     def current(self, on: datetime.date | None = None):
         """Assignments in force on a day (today in Asia/Shanghai by default)."""
         on = on or timezone.localdate()
@@ -172,6 +181,15 @@ class AssignmentQuerySet(models.QuerySet):
     def responsible_for(self, unit: GridUnit, on: datetime.date | None = None):
         """Who was in charge of a unit on a day: assignments on it or on any unit above."""
         return self.current(on).filter(unit__path__in=unit.ancestor_paths())
+
+    def people(self):
+        """The users holding these assignments: whom a list can be filtered by or a case
+        handed to."""
+        return (
+            get_user_model()
+            .objects.filter(pk__in=self.values("user"))
+            .order_by("last_name", "first_name", "username")
+        )
 
 
 class Assignment(models.Model):

@@ -1,16 +1,24 @@
-"""A user's scope: which units and households exist for them.
+"""A user's scope: the units they may see, and so everything that lies in those units.
 
-Every page, API endpoint and export filters through these two functions, so that a
-household outside a user's grid is simply not there for them (a 404, never a 403).
+Every model that lies in the grid (a unit, an assignment, a household, anything about a
+household) has a queryset with ``visible_to(user)``: the rows in the subtrees of the
+units the user is currently assigned to, all of them for administrators and leaders,
+none for anyone else. Pages, the API, the admin, exports and tasks ask for what a user
+may see in that one word, and the admin's and the API's base classes ask for them, so
+that a household outside a user's grid is simply not there (a 404, never a 403).
+
+Scope is computed on the grid's own tables; this module knows nothing of households.
+A model further from the grid says how it reaches its unit (``scope_path``), or, when it
+hangs off a household, how it reaches the household (see ``households.models``).
 """
 
 import datetime
 
-from django.db import connection
+from django.apps import apps
+from django.db import connection, models
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-
-from grids.models import Assignment, GridUnit
 
 # A subtree is one contiguous range of paths: from the unit's own path up to the path
 # followed by a character above treebeard's alphabet (0-9, A-Z). Written as a range join
@@ -24,10 +32,14 @@ _SUBTREE_JOIN = {
 }
 
 
-def _unit_ids_in_scope(user, on: datetime.date | None) -> RawSQL:
+def unit_ids_in_scope(user, on: datetime.date | None = None) -> RawSQL:
+    """The ids of the units in a user's current subtrees, as a subquery (for a user who
+    does not see every unit; ``ScopedQuerySet.visible_to`` decides who does)."""
     on = connection.ops.adapt_datefield_value(on or timezone.localdate())
     subtree = _SUBTREE_JOIN.get(connection.vendor, _SUBTREE_JOIN["default"])
-    units, assignments = GridUnit._meta.db_table, Assignment._meta.db_table
+    # By name rather than by import: the models import this module.
+    units = apps.get_model("grids", "GridUnit")._meta.db_table
+    assignments = apps.get_model("grids", "Assignment")._meta.db_table
     return RawSQL(
         f"SELECT u.id FROM {units} u JOIN {units} mine ON {subtree} "
         f"JOIN {assignments} a ON a.unit_id = mine.id "
@@ -36,48 +48,23 @@ def _unit_ids_in_scope(user, on: datetime.date | None) -> RawSQL:
     )
 
 
-def units_in_scope(user, on: datetime.date | None = None):
-    """Every unit a user may see: the union of the subtrees of their current units.
-
-    Administrators and leaders with ``grids.view_all_units`` see every unit. The result
-    is a lazy queryset, so it composes into a single SQL statement wherever it is used.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return GridUnit.objects.none()
-    if user.has_perm("grids.view_all_units"):
-        return GridUnit.objects.all()
-    return GridUnit.objects.filter(pk__in=_unit_ids_in_scope(user, on))
+def sees_every_unit(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("grids.view_all_units")
 
 
-def households_in_scope(user, queryset=None, on: datetime.date | None = None):
-    """Filter a household queryset to a user's scope: the one gate for pages, API, exports."""
-    if queryset is None:
-        from households.models import Household
+class ScopedQuerySet(models.QuerySet):
+    """Rows that lie in the grid. ``scope_path`` leads from the model to its unit."""
 
-        queryset = Household.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.has_perm("grids.view_all_units"):
-        return queryset
-    return queryset.filter(unit__any_of=_unit_ids_in_scope(user, on))
+    scope_path = "unit"
 
+    def visible_to(self, user, on: datetime.date | None = None):
+        """The rows a user may see (on a day: today by default), lazily, in one statement."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("grids.view_all_units"):
+            return self
+        return self.filter(self.in_units(unit_ids_in_scope(user, on)))
 
-def household_or_404(user, pk, queryset=None):
-    """The household with this id if the user may see it; otherwise a 404, as if it did
-    not exist (a 403 would confirm that it does)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(households_in_scope(user, queryset), pk=pk)
-
-
-def people_in_scope(user, roles):
-    """Users with a current assignment, in one of ``roles``, on a unit the user may see:
-    whom a list can be filtered by or a case handed to."""
-    from django.contrib.auth import get_user_model
-
-    assigned = Assignment.objects.current().filter(unit__in=units_in_scope(user), role__in=roles)
-    return (
-        get_user_model()
-        .objects.filter(pk__in=assigned.values("user"))
-        .order_by("last_name", "first_name", "username")
-    )
+    def in_units(self, unit_ids) -> Q:
+        """The condition that keeps the rows lying in these units (a subquery of ids)."""
+        return Q(**{f"{self.scope_path}__any_of": unit_ids})

@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyMixin
 from grids.admin import IdListFilter
 from grids.models import GridUnit
-from grids.scope import households_in_scope, units_in_scope
 from households.admin_history import HistoryForReadingAdmin
 from households.forms import (
     FindPersonForm,
@@ -35,26 +35,12 @@ from households.models import (
     mask_mobile,
 )
 from households.services import register_household, update_household
-from monitoring.admin import ReadOnlyMixin
 from monitoring.models import Tier, TierChange
 from monitoring.services import change_tier
 
 
 def can_see_id_numbers(request) -> bool:
     return request.user.has_perm("households.view_id_number")
-
-
-class ScopedChoicesMixin:
-    """Foreign keys to households and members offer, and accept, only those in the user's
-    scope: a raw id typed for one outside it is refused like an id that does not exist."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = households_in_scope(request.user)
-        if db_field.related_model is Household:
-            kwargs["queryset"] = scope
-        elif db_field.related_model is Member:
-            kwargs["queryset"] = Member.objects.filter(household__in=scope)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ScopedMemberFormMixin:
@@ -124,7 +110,7 @@ class UnitSubtreeFilter(IdListFilter):
 
     def lookups(self, request, model_admin):
         units = (
-            units_in_scope(request.user)
+            GridUnit.objects.visible_to(request.user)
             .filter(level__is_building=False)
             .filter(
                 level__rank__lt=GridUnit.objects.filter(level__is_building=True)
@@ -201,9 +187,7 @@ class HouseholdAdmin(HistoryForReadingAdmin):
         head = Member.objects.filter(
             household=OuterRef("pk"), relation=Relation.HEAD, status="active"
         ).values("name")[:1]
-        return households_in_scope(request.user, super().get_queryset(request)).annotate(
-            head_name=Subquery(head)
-        )
+        return super().get_queryset(request).annotate(head_name=Subquery(head))
 
     def get_search_results(self, request, queryset, search_term):
         """Household number or a member's name.
@@ -346,20 +330,12 @@ class MemberAdmin(ScopedMemberFormMixin, HistoryForReadingAdmin):
         # not see them.
         return [(None, {"fields": ["household", *MemberForm.Meta.fields]})]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(household__in=households_in_scope(request.user))
-
     def get_fields(self, request, obj=None):
         return ["household", *super().get_fields(request, obj)]
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = self.viewer_form(request)
         return super().get_form(request, obj, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "household":
-            kwargs["queryset"] = households_in_scope(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class LabelSubcategoryInline(admin.TabularInline):

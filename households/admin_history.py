@@ -21,6 +21,8 @@ from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
+from common.admin import ScopedAdminMixin
+
 _READ = ("GET", "HEAD")
 
 
@@ -37,7 +39,7 @@ class MaskingContextHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class HistoryForReadingAdmin(SimpleHistoryAdmin):
+class HistoryForReadingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """django-simple-history's pages, the list of a record's versions and each version,
     made for reading.
 

@@ -7,19 +7,19 @@ import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, MethodNotAllowed, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ModelPermissions, StrictSerializer
+from common.api import ModelPermissions, StrictSerializer
+from common.fields import MobileNumberField, ResidentIdField
+from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
+from common.viewsets import ScopedReadOnlyViewSet
 from grids.models import GridUnit, WayfindingSymbol
-from grids.scope import households_in_scope, units_in_scope
-from households.fields import MobileNumberField, ResidentIdField
 from households.models import Household, Label, Member, SpecialGroup, mask_id_number
 from households.services import add_member, register_household, update_household, update_member
-from households.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 
 
@@ -47,11 +47,11 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["code", "depth"]
 
     def filter_under(self, queryset, name, value):
-        root = units_in_scope(self.request.user).filter(code=value).first()
+        root = GridUnit.objects.visible_to(self.request.user).filter(code=value).first()
         return queryset.filter(path__startswith=root.path) if root else queryset.none()
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(ScopedReadOnlyViewSet):
     """Grid units in scope, as a tree: ``path`` orders them, ``parent`` is the path above."""
 
     serializer_class = UnitSerializer
@@ -59,9 +59,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ModelPermissions]
     ordering_fields = ["path", "name", "code"]
     ordering = ["path"]
-
-    def get_queryset(self):
-        return units_in_scope(self.request.user).select_related("level")
+    queryset = GridUnit.objects.select_related("level")
 
 
 class MobileField(serializers.CharField):
@@ -168,15 +166,6 @@ class HouseholdSerializer(StrictSerializer):
         # active household is told beside the room, as on the pages.
         validators = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # A unit outside the scope is refused like one that does not exist.
-            units = units_in_scope(request.user)
-            self.fields["building"].queryset = units
-            self.fields["unit"].queryset = units
-
     def to_internal_value(self, data):
         try:
             return super().to_internal_value(data)
@@ -243,8 +232,8 @@ class HouseholdFilter(django_filters.FilterSet):
         fields = ["status", "number"]
 
     def filter_unit(self, queryset, name, value):
-        root = units_in_scope(self.request.user).filter(code=value).first()
-        return queryset.filter(unit__path__startswith=root.path) if root else queryset.none()
+        root = GridUnit.objects.visible_to(self.request.user).filter(code=value).first()
+        return queryset.below(root) if root else queryset.none()
 
 
 class TierChangeRequest(serializers.Serializer):
@@ -274,11 +263,12 @@ class HouseholdViewSet(
     NeverDeleted,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
+    ScopedReadOnlyViewSet,
 ):
     """Households in scope. A new one opens its tier history; its tier changes through
     ``change-tier`` only."""
 
+    queryset = Household.objects.all()
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
     permission_classes = [ModelPermissions]
@@ -288,7 +278,7 @@ class HouseholdViewSet(
     def get_queryset(self):
         # Labels by code alone: their default ordering joins two tables per page for nothing.
         labels = Prefetch("labels", queryset=Label.objects.order_by("code"))
-        return households_in_scope(self.request.user).select_related("tier").prefetch_related(labels)
+        return super().get_queryset().select_related("tier").prefetch_related(labels)
 
     def get_serializer_class(self):
         return HouseholdCreateSerializer if self.action == "create" else HouseholdSerializer
@@ -329,7 +319,7 @@ class HouseholdViewSet(
 
 class MemberSerializer(StrictSerializer):
     serializer_field_mapping = FIELDS_AS_TYPED
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
     special_groups = CodeField(
         many=True,
         queryset=SpecialGroup.objects.all(),
@@ -359,21 +349,12 @@ class MemberSerializer(StrictSerializer):
         # membership per person, the ID number's check digit, birth date and sex.
         validators = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # A household outside the scope is refused like one that does not exist.
-            self.fields["household"].queryset = households_in_scope(request.user)
-
 
 class MemberViewSet(
     NeverDeleted,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    ScopedReadOnlyViewSet,
 ):
     """Members of the households in scope. A person is an active member of one household
     at most; one who leaves is recorded as moved out (or deceased), never deleted."""
@@ -384,10 +365,7 @@ class MemberViewSet(
     ordering_fields = ["name", "birth_date"]
     ordering = ["id"]
 
-    def get_queryset(self):
-        return Member.objects.filter(household__in=households_in_scope(self.request.user)).prefetch_related(
-            "special_groups"
-        )
+    queryset = Member.objects.prefetch_related("special_groups")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

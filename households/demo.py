@@ -26,6 +26,7 @@ from django.db import models
 from django.utils import timezone
 from faker import Faker
 
+from common.validators import resident_id_check_char
 from grids import roles
 from grids.models import Assignment, GridLevel, GridUnit, Profile, Role, WayfindingSymbol
 from households.ethnicity import Ethnicity
@@ -40,7 +41,6 @@ from households.models import (
     SpecialGroup,
 )
 from households.rows import RowWriter
-from households.validators import resident_id_check_char
 from monitoring.models import TierChange, TierScheme
 
 ENTRANCES = 2

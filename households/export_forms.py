@@ -5,9 +5,8 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import GridLevel
-from grids.scope import households_in_scope, units_in_scope
-from households.models import ExportKind
+from grids.models import GridLevel, GridUnit
+from households.models import ExportKind, Household
 
 # Visits and cases of more than a year are a different job (and a large file).
 MAX_DAYS = {ExportKind.VISITS: 366, ExportKind.CASES: 366}
@@ -28,7 +27,7 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         today = timezone.localdate()
-        units = units_in_scope(user)
+        units = GridUnit.objects.visible_to(user)
         field = self.fields["unit"]
         # Any unit in scope is accepted; the list offers those down to the buildings (a
         # county's floors would be thousands of options), plus the top of each of the
@@ -51,7 +50,7 @@ class ExportForm(forms.Form):
             unit
             and kind
             and kind != ExportKind.EMPLOYMENT
-            and households_in_scope(self.user, unit.households_below()).count() > MAX_HOUSEHOLDS
+            and Household.objects.below(unit).visible_to(self.user).count() > MAX_HOUSEHOLDS
         )
         if start and end:
             if end < start:

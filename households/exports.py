@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.spreadsheets import Sheet, write_workbook
 from grids.models import GridUnit
-from grids.scope import households_in_scope
 from households.ethnicity import Ethnicity
 from households.models import (
     ExportKind,
@@ -37,7 +37,6 @@ from households.models import (
     Sex,
     mask_id_number,
 )
-from households.spreadsheets import Sheet, write_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +194,7 @@ def build_export(
 
     export = LedgerExport(kind=kind, unit=unit, start=start, end=end)
     # The one gate: the unit's subtree, narrowed to what the user may see.
-    households = households_in_scope(user, unit.households_below())
+    households = Household.objects.below(unit).visible_to(user)
     if kind == ExportKind.HOUSEHOLDS:
         households = active_between(households, start)
         export.full_id_numbers = user.has_perm("households.view_id_number")

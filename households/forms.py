@@ -3,12 +3,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from grids.models import GridLevel, GridUnit
-from grids.scope import units_in_scope
 from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
 from households.photos import clean_photo
 from households.services import active_elsewhere_error
-from households.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from monitoring.models import Tier
 from monitoring.services import tier_choices
 
@@ -167,7 +166,7 @@ def importable_units(user):
     """Units in scope above the buildings: a ledger lists the buildings of one of these."""
     building_rank = GridLevel.objects.filter(is_building=True).order_by("rank").values("rank")[:1]
     return (
-        units_in_scope(user)
+        GridUnit.objects.visible_to(user)
         .filter(level__rank__lt=Subquery(building_rank))
         .select_related("level")
         .order_by("path")

@@ -5,9 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from grids.scope import households_in_scope
+from common.validators import normalize_mobile, validate_mobile
 from households.models import Household, Member
-from households.validators import normalize_mobile, validate_mobile
 
 # "3栋2单元501", "3栋 501", "2单元501", "501": building, entrance and room, each optional
 # but the room.
@@ -20,7 +19,7 @@ RESULTS = 50
 def find_households(user, query: str):
     """Households in the user's scope that the query names, at most ``RESULTS``."""
     query = (query or "").strip()
-    scope = households_in_scope(user, Household.objects.select_related("building", "tier"))
+    scope = Household.objects.select_related("building", "tier").visible_to(user)
     if not query:
         return scope.none()
     try:

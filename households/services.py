@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.scope import households_in_scope
+from common.validators import field_errors
 from households.models import Household, Label, Member, SpecialGroup
-from households.validators import field_errors
 from monitoring.followups import close_for_departure, reschedule, resume_follow_ups
 from monitoring.models import TierChange
 
@@ -107,8 +106,7 @@ def active_elsewhere_error(member: Member, viewer) -> ValidationError | None:
     if other is None:
         return None
     visible = (
-        viewer is not None
-        and households_in_scope(viewer, Household.objects.filter(pk=other.household_id)).exists()
+        viewer is not None and Household.objects.filter(pk=other.household_id).visible_to(viewer).exists()
     )
     return ValidationError(
         active_elsewhere_message(other.household.number if visible else None), code="active_elsewhere"

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.files import private_file
 from employment.models import LabourRecord
 from grids.models import Assignment, GridUnit
-from grids.scope import household_or_404, households_in_scope
 from households import tasks
 from households.export_forms import ExportForm
 from households.exports import XLSX, export_ledger
@@ -24,14 +24,13 @@ from households.models import (
 )
 from households.search import find_households
 from monitoring.models import FollowUp, FollowUpStatus, ProposalStatus, TierChange, Visit
-from monitoring.views import private_file
 from services.models import ACTIVE_STATUSES
 
 
 @login_required
 def overview(request):
     """The user's grid, and how its households stand by tier."""
-    households = households_in_scope(request.user).filter(status=HouseholdStatus.ACTIVE)
+    households = Household.objects.visible_to(request.user).filter(status=HouseholdStatus.ACTIVE)
     by_tier = list(
         households.values("tier__name", "tier__colour", "tier__scheme__name", "tier__severity")
         .annotate(count=Count("id"))
@@ -81,10 +80,9 @@ def find(request):
 def card(request, pk, template_name="households/card.html"):
     """Everything a grid worker needs at the door, in a handful of queries; the same
     card, without the page around it, opens beside the wall."""
-    household = household_or_404(
-        request.user,
-        pk,
-        Household.objects.select_related("building", "unit", "tier").prefetch_related(
+    household = get_object_or_404(
+        Household.objects.select_related("building", "unit", "tier")
+        .prefetch_related(
             Prefetch(
                 "members",
                 queryset=Member.objects.filter(status=MemberStatus.ACTIVE).prefetch_related(
@@ -97,7 +95,9 @@ def card(request, pk, template_name="households/card.html"):
                 ),
             ),
             "labels",
-        ),
+        )
+        .visible_to(request.user),
+        pk=pk,
     )
     members = sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date))
     show_ids = request.user.has_perm("households.view_id_number")
@@ -126,7 +126,7 @@ def card(request, pk, template_name="households/card.html"):
 
 @login_required
 def photo(request, pk):
-    household = household_or_404(request.user, pk)
+    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
     if not household.photo:
         raise Http404
     return private_file(household.photo)

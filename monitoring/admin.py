@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from common.admin import ReadOnlyMixin, ScopedAdminMixin
 from monitoring.followups import record_visit, validate_visit
 from monitoring.models import (
     CalendarDay,
@@ -27,7 +28,7 @@ class TierSchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TierChange)
-class TierChangeAdmin(admin.ModelAdmin):
+class TierChangeAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """History, read only: changes are made from the household ("Change tier")."""
 
     list_display = ["changed_at", "household", "from_tier", "to_tier", "changed_by", "reason"]
@@ -36,43 +37,9 @@ class TierChangeAdmin(admin.ModelAdmin):
     search_fields = ["household__number", "reason"]
     date_hierarchy = "changed_at"
 
-    def get_queryset(self, request):
-        from grids.scope import households_in_scope
-
-        return super().get_queryset(request).filter(household__in=households_in_scope(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ScopedHouseholdMixin:
-    """Rows about households: only those in the user's scope exist for them."""
-
-    def get_queryset(self, request):
-        from grids.scope import households_in_scope
-
-        return super().get_queryset(request).filter(household__in=households_in_scope(request.user))
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+class FollowUpAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """Written by the engine only; visits close them, tier changes cancel them."""
 
     list_display = ["household", "tier", "period_start", "due_on", "status", "assignee", "visit"]
@@ -100,7 +67,7 @@ class VisitForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedHouseholdMixin, admin.ModelAdmin):
+class VisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Visits are added (through the engine, which closes the follow-up) and then kept."""
 
     form = VisitForm
@@ -111,13 +78,6 @@ class VisitAdmin(ScopedHouseholdMixin, admin.ModelAdmin):
     autocomplete_fields = ["household"]
     date_hierarchy = "visited_at"
     show_full_result_count = False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "household":
-            from grids.scope import households_in_scope
-
-            kwargs["queryset"] = households_in_scope(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return False

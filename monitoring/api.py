@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import DateTimeFilter, ModelPermissions, StrictSerializer, error_detail
-from grids.scope import households_in_scope
+from common.api import DateTimeFilter, ModelPermissions, StrictSerializer, error_detail
+from common.viewsets import ScopedReadOnlyViewSet
 from monitoring.followups import RecordedVisit, record_visit
 from monitoring.models import (
     FollowUp,
@@ -79,7 +79,7 @@ class TierChangeFilter(django_filters.FilterSet):
         fields = ["household", "to_tier"]
 
 
-class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
+class TierChangeViewSet(ScopedReadOnlyViewSet):
     """The tier history, read only: a change is made with ``households/{id}/change-tier/``."""
 
     serializer_class = TierChangeSerializer
@@ -88,8 +88,7 @@ class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["changed_at"]
     ordering = ["-changed_at", "-id"]
 
-    def get_queryset(self):
-        return TierChange.objects.filter(household__in=households_in_scope(self.request.user))
+    queryset = TierChange.objects.all()
 
 
 class FollowUpSerializer(StrictSerializer):
@@ -126,15 +125,14 @@ class FollowUpFilter(django_filters.FilterSet):
         return queryset.filter(**late) if value else queryset.exclude(**late)
 
 
-class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
+class FollowUpViewSet(ScopedReadOnlyViewSet):
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
     permission_classes = [ModelPermissions]
     ordering_fields = ["due_on"]
     ordering = ["due_on", "id"]
 
-    def get_queryset(self):
-        return FollowUp.objects.filter(household__in=households_in_scope(self.request.user))
+    queryset = FollowUp.objects.all()
 
 
 class VisitSerializer(StrictSerializer):
@@ -162,13 +160,6 @@ class VisitSerializer(StrictSerializer):
         ]
         read_only_fields = ["id", "visited_by", "created_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # A household outside the scope is refused like one that does not exist.
-            self.fields["household"].queryset = households_in_scope(request.user)
-
 
 class VisitFilter(django_filters.FilterSet):
     visited_after = DateTimeFilter(field_name="visited_at", lookup_expr="gte")
@@ -192,7 +183,7 @@ def _record(serializer, user) -> RecordedVisit:
     )
 
 
-class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Visits in scope. Recording one closes the follow-up of its period, as on the phone."""
 
     serializer_class = VisitSerializer
@@ -202,8 +193,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-visited_at", "-id"]
     replayed = False
 
-    def get_queryset(self):
-        return Visit.objects.filter(household__in=households_in_scope(self.request.user))
+    queryset = Visit.objects.all()
 
     def create(self, request, *args, **kwargs):
         """The same ``key`` sent again (a retry after a lost answer, a double tap) answers as

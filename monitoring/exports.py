@@ -8,9 +8,9 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from common.spreadsheets import Sheet
 from households.exports import address, labels_of, person, sheet, yes_no
 from households.models import Household
-from households.spreadsheets import Sheet
 from monitoring.models import Need, TierChange, Visit, VisitMode
 from monitoring.periods import local_midnight
 

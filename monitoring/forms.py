@@ -7,25 +7,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import add_errors
+from common.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from grids.models import GridUnit
-from grids.scope import units_in_scope
 from households.forms import TierChangeForm
 from households.models import Label, SpecialGroup
 from households.photos import clean_photo
-from households.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from monitoring.followups import validate_visit
 from monitoring.models import Need, Tier, VisitMode
 from monitoring.services import tier_choices
 from monitoring.wall import Mark, WallFilters
-
-
-def add_errors(form, error: ValidationError, default_field=None):
-    """A service's ValidationError on the form: on its fields, else on ``default_field``."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(default_field, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else default_field, messages)
 
 
 class VisitForm(forms.Form):
@@ -146,7 +137,7 @@ class WallFilterForm(forms.Form):
 
     def __init__(self, data, *, user, tiers):
         super().__init__(data)
-        self.fields["unit"].queryset = units_in_scope(user)
+        self.fields["unit"].queryset = GridUnit.objects.visible_to(user)
         codes = {}
         for tier in tiers:
             codes.setdefault(tier.code, tier.name)

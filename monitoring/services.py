@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.validators import field_errors
 from grids.models import GridUnit
 from households.models import Household, HouseholdStatus
-from households.validators import field_errors
 from monitoring.followups import reschedule
 from monitoring.models import (
     Notification,
@@ -113,7 +113,9 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
         pk=unit.pk
     )
     # Households that have left keep the tier they had then (change_tier refuses them too).
-    affected = unit.households_below().filter(status=HouseholdStatus.ACTIVE).exclude(tier__scheme=scheme)
+    affected = (
+        Household.objects.below(unit).filter(status=HouseholdStatus.ACTIVE).exclude(tier__scheme=scheme)
+    )
     for deeper in own_schemes.values_list("path", flat=True):
         affected = affected.exclude(unit__path__startswith=deeper)
     households = list(affected.select_for_update(of=("self",)).select_related("tier__scheme"))

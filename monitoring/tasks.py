@@ -5,18 +5,9 @@ worker died); the services are written for that.
 """
 
 from celery import shared_task
-from django.db import DatabaseError
 
+from common.tasks import RETRY
 from monitoring import followups, snapshots
-
-RETRY = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": 10,
-    "retry_backoff_max": 300,  # well under Redis' one-hour visibility timeout
-    "max_retries": 5,
-}
 
 
 @shared_task(name="monitoring.generate_follow_ups", **RETRY)

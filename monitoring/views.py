@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +17,12 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grids.scope import household_or_404, households_in_scope, people_in_scope
+from common.files import private_file
+from common.forms import add_errors
+from grids.models import Assignment
 from households.models import Household, HouseholdStatus
 from monitoring.followups import WORKER_ROLES, record_visit
-from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm, add_errors
+from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm
 from monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -66,14 +68,14 @@ def _listing(follow_ups) -> Listing:
 
 def _workers_in_scope(user):
     """Grid workers with a current assignment inside the user's scope."""
-    return people_in_scope(user, WORKER_ROLES)
+    return Assignment.objects.current().visible_to(user).filter(role__in=WORKER_ROLES).people()
 
 
 @login_required
 def today(request):
     """Follow-ups due today and those missed lately, in the user's scope."""
     day = timezone.localdate()
-    households = households_in_scope(request.user).filter(status=HouseholdStatus.ACTIVE)
+    households = Household.objects.visible_to(request.user).filter(status=HouseholdStatus.ACTIVE)
     follow_ups = FollowUp.objects.filter(household__in=households).select_related(
         "household__tier", "household__building"
     )
@@ -107,8 +109,8 @@ def today(request):
 @login_required
 @permission_required("monitoring.add_visit", raise_exception=True)
 def log_visit(request, pk):
-    household = household_or_404(
-        request.user, pk, Household.objects.select_related("tier", "unit", "building")
+    household = get_object_or_404(
+        Household.objects.select_related("tier", "unit", "building").visible_to(request.user), pk=pk
     )
     form = VisitForm(request.POST or None, request.FILES or None, household=household)
     if request.method == "POST":
@@ -163,22 +165,17 @@ def log_visit(request, pk):
 
 @login_required
 def visit_photo(request, pk):
-    visits = Visit.objects.filter(household__in=households_in_scope(request.user)).exclude(photo="")
+    visits = Visit.objects.visible_to(request.user).exclude(photo="")
     visit = get_object_or_404(visits, pk=pk)
     return private_file(visit.photo)
-
-
-def private_file(field):
-    response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    # The photo of a family's door is nobody's cache's business.
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required
 @permission_required("monitoring.add_tierproposal", raise_exception=True)
 def propose(request, pk):
-    household = household_or_404(request.user, pk, Household.objects.select_related("tier", "unit"))
+    household = get_object_or_404(
+        Household.objects.select_related("tier", "unit").visible_to(request.user), pk=pk
+    )
     form = ProposalForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +194,7 @@ def propose(request, pk):
 
 
 def _proposals_in_scope(user):
-    return TierProposal.objects.filter(household__in=households_in_scope(user)).select_related(
+    return TierProposal.objects.visible_to(user).select_related(
         "household__building", "from_tier", "to_tier", "proposed_by", "visit"
     )
 

@@ -29,8 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Assignment, GridLevel, GridUnit, WayfindingSymbol
-from grids.scope import households_in_scope, units_in_scope
-from households.models import HouseholdStatus, Member, MemberStatus
+from households.models import Household, HouseholdStatus, Member, MemberStatus
 from monitoring.models import FollowUp, ProposalStatus, Tier, TierProposal, TierSnapshot, Visit
 from monitoring.periods import local_midnight
 
@@ -102,7 +101,7 @@ class Wall:
 
     def households(self):
         """The active households of the scope and unit, before the narrowing filters."""
-        households = households_in_scope(self.user).filter(status=HouseholdStatus.ACTIVE)
+        households = Household.objects.visible_to(self.user).filter(status=HouseholdStatus.ACTIVE)
         if self.filters.unit is not None:
             households = households.filter(unit__path__startswith=self.filters.unit.path)
         return households
@@ -132,7 +131,7 @@ class Wall:
         if self.filters.unit is None:
             return []
         return list(
-            units_in_scope(self.user)
+            GridUnit.objects.visible_to(self.user)
             .filter(path__in=self.filters.unit.ancestor_paths())
             .select_related("level")
             .order_by("depth")
@@ -153,7 +152,7 @@ class Wall:
             .values_list("child")
             .annotate(n=Count("pk"))
         )
-        children = units_in_scope(self.user).filter(path__in=counts).select_related("level")
+        children = GridUnit.objects.visible_to(self.user).filter(path__in=counts).select_related("level")
         return [(child, counts[child.path]) for child in children.order_by("path")]
 
     # -- the JSON the page draws --------------------------------------------------
@@ -248,7 +247,7 @@ class Wall:
             GridLevel.objects.filter(is_building=True).order_by("rank").values_list("rank", flat=True).first()
         )
         ancestors = (
-            units_in_scope(self.user)
+            GridUnit.objects.visible_to(self.user)
             .filter(path__in=GridUnit(path=path).ancestor_paths())
             .select_related("level")
             .order_by("-depth")

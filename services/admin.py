@@ -7,9 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.scope import households_in_scope
-from households.admin import ScopedChoicesMixin
-from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
+from common.admin import ReadOnlyMixin, ScopedAdminMixin
 from services.models import (
     CaseEvent,
     DoorCard,
@@ -36,7 +34,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(ServiceCase)
-class ServiceCaseAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+class ServiceCaseAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "category", "urgency", "status", "level", "due_on", "assigned_to"]
     list_filter = ["status", "level", "category", "urgency"]
     list_select_related = ["household", "assigned_to"]
@@ -44,7 +42,7 @@ class ServiceCaseAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DoorCard)
-class DoorCardAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+class DoorCardAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "created_at", "created_by", "revoked_at"]
     fields = ["household", "created_at", "created_by", "revoked_at"]  # never the key: it opens the help page
 
@@ -56,12 +54,9 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class VolunteerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["member", "team", "joined_on"]
     raw_id_fields = ["member"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(member__household__in=households_in_scope(request.user))
 
 
 @admin.register(PointRule)
@@ -78,7 +73,7 @@ class RewardItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointEntry)
-class PointEntryAdmin(ScopedHouseholdMixin, ReadOnlyMixin, admin.ModelAdmin):
+class PointEntryAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "at", "kind", "points", "balance", "reason", "by"]
     list_filter = ["kind"]
 
@@ -95,24 +90,14 @@ class ServiceRecordForm(forms.ModelForm):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(admin.ModelAdmin):
+class ServiceRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Volunteering is recorded here; the points follow through the ledger's service."""
 
     form = ServiceRecordForm
     list_display = ["volunteer", "rule", "hours", "on", "recorded_by"]
+    # Only volunteers in scope are offered, and a typed id for another is refused, not
+    # credited (ScopedAdminMixin).
     raw_id_fields = ["volunteer"]
-
-    def get_queryset(self, request):
-        households = households_in_scope(request.user)
-        return super().get_queryset(request).filter(volunteer__member__household__in=households)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "volunteer":
-            # Only volunteers in scope: a typed id for another is refused, not credited.
-            kwargs["queryset"] = Volunteer.objects.filter(
-                member__household__in=households_in_scope(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -3,10 +3,10 @@
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 
-from config.api import DateTimeFilter, ModelPermissions, StrictSerializer
-from grids.scope import households_in_scope
+from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
+from common.viewsets import ScopedReadOnlyViewSet
 from households.models import Household
 from services.models import (
     CaseCategory,
@@ -33,7 +33,7 @@ class CaseEventSerializer(StrictSerializer):
 
 
 class CaseSerializer(StrictSerializer):
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
     category = serializers.ChoiceField(choices=CaseCategory.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     events = CaseEventSerializer(many=True, read_only=True)
@@ -69,12 +69,6 @@ class CaseSerializer(StrictSerializer):
             "events",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["household"].queryset = households_in_scope(request.user)
-
 
 class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
@@ -91,7 +85,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Cases in scope with their timeline. Opening one sets its deadline from the tier."""
 
     serializer_class = CaseSerializer
@@ -100,10 +94,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["due_on", "opened_at"]
     ordering = ["due_on", "id"]
 
-    def get_queryset(self):
-        return ServiceCase.objects.filter(
-            household__in=households_in_scope(self.request.user)
-        ).prefetch_related("events")
+    queryset = ServiceCase.objects.prefetch_related("events")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -136,7 +127,7 @@ class PointEntrySerializer(StrictSerializer):
         read_only_fields = fields
 
 
-class PointEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class PointEntryViewSet(ScopedReadOnlyViewSet):
     """The points ledger, read only: entries are written by the pages' services."""
 
     serializer_class = PointEntrySerializer
@@ -144,5 +135,4 @@ class PointEntryViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["household", "kind"]
     ordering = ["-id"]
 
-    def get_queryset(self):
-        return PointEntry.objects.filter(household__in=households_in_scope(self.request.user))
+    queryset = PointEntry.objects.all()

@@ -6,9 +6,9 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.spreadsheets import Sheet
 from households.exports import address, labels_of, person, sheet, yes_no
 from households.models import Household
-from households.spreadsheets import Sheet
 from monitoring.periods import local_midnight
 from services.models import (
     ACTIVE_STATUSES,

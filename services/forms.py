@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from households.fields import MobileNumberFormField
-from households.validators import NOTE_MAX_LENGTH, validate_mobile
+from common.fields import MobileNumberFormField
+from common.validators import NOTE_MAX_LENGTH, validate_mobile
+from grids.models import Assignment
 from services.models import (
     MAX_HOURS_PER_RECORD,
     CaseCategory,
@@ -115,12 +116,13 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         from grids.models import Role
-        from grids.scope import people_in_scope
         from monitoring.followups import WORKER_ROLES
 
         super().__init__(*args, **kwargs)
         roles = [*WORKER_ROLES, Role.GRID_HEAD, Role.COMMUNITY_STAFF]
-        self.fields["assigned_to"].queryset = people_in_scope(user, roles)
+        self.fields["assigned_to"].queryset = (
+            Assignment.objects.current().visible_to(user).filter(role__in=roles).people()
+        )
         self.fields["assigned_to"].label_from_instance = lambda u: (
             f"{u.last_name}{u.first_name}" if (u.last_name or u.first_name) else u.get_username()
         )

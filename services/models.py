@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from households.validators import NOTE_MAX_LENGTH
+from common.validators import NOTE_MAX_LENGTH
+from households.models import AboutHouseholdQuerySet, AboutMemberQuerySet
 
 
 class CaseCategory(models.TextChoices):
@@ -140,6 +141,7 @@ class ServiceCase(models.Model):
         related_name="cases",
         verbose_name=_("reported on visit"),
     )
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at"]
@@ -168,6 +170,10 @@ class EventKind(models.TextChoices):
     DEADLINE = "deadline", _("Deadline counted again")
 
 
+class CaseEventQuerySet(AboutHouseholdQuerySet):
+    household_path = "case__household"
+
+
 class CaseEvent(models.Model):
     """One step in a case's timeline: who did what, when. Appended, never edited."""
 
@@ -190,6 +196,8 @@ class CaseEvent(models.Model):
         help_text=_("Empty for the system (an escalation by the hourly job)."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -220,6 +228,7 @@ class DoorCard(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -263,6 +272,7 @@ class Volunteer(models.Model):
         "households.Member", on_delete=models.PROTECT, related_name="volunteering", verbose_name=_("member")
     )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    objects = AboutMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("volunteer")
@@ -354,6 +364,7 @@ class PointEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["household", "-at", "-id"]
@@ -387,6 +398,10 @@ class PointEntry(models.Model):
 MAX_HOURS_PER_RECORD = Decimal("24")
 
 
+class ServiceRecordQuerySet(AboutHouseholdQuerySet):
+    household_path = "volunteer__member__household"
+
+
 class ServiceRecord(models.Model):
     """Volunteering done: who, what, how long, and the points it earned the household."""
 
@@ -409,6 +424,8 @@ class ServiceRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
+
+    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-on"]

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.validators import field_errors
 from grids.models import Assignment
 from households.models import Household
-from households.validators import field_errors
 from monitoring.models import Notification, NotificationKind
 from monitoring.workdays import Deadline, add_working_days
 from services.models import (

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from monitoring.tasks import RETRY
+from common.tasks import RETRY
 from services import deadlines
 
 

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from grids.scope import household_or_404, households_in_scope
+from common.forms import add_errors
 from households.models import Household
-from monitoring.forms import add_errors
 from services.forms import (
     AssignForm,
     CaseFilterForm,
@@ -58,8 +57,8 @@ STAFF_STATUSES = [CaseStatus.CLOSED, CaseStatus.REOPENED]
 @login_required
 @permission_required("services.add_servicecase", raise_exception=True)
 def report(request, pk):
-    household = household_or_404(
-        request.user, pk, Household.objects.select_related("tier", "building", "unit")
+    household = get_object_or_404(
+        Household.objects.select_related("tier", "building", "unit").visible_to(request.user), pk=pk
     )
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +73,7 @@ def report(request, pk):
 
 
 def _cases_in_scope(user):
-    return ServiceCase.objects.filter(household__in=households_in_scope(user)).select_related(
+    return ServiceCase.objects.visible_to(user).select_related(
         "household__building", "household__tier", "assigned_to"
     )
 
@@ -160,7 +159,9 @@ def case(request, pk):
 @permission_required("services.add_doorcard", raise_exception=True)
 def door_card(request, pk):
     """The printable card for a household's door, with its QR code; a new card revokes the old."""
-    household = household_or_404(request.user, pk, Household.objects.select_related("building"))
+    household = get_object_or_404(
+        Household.objects.select_related("building").visible_to(request.user), pk=pk
+    )
     if request.method == "POST":
         issue_door_card(household=household, by=request.user)
         messages.success(request, _("A new card is ready; the old one no longer works."))
@@ -230,7 +231,9 @@ def help_request(request, token):
 @permission_required("services.view_pointentry", raise_exception=True)
 def points(request, pk):
     """A household's balance and ledger; staff redeem goods, record points, reverse a mistake."""
-    household = household_or_404(request.user, pk, Household.objects.select_related("building"))
+    household = get_object_or_404(
+        Household.objects.select_related("building").visible_to(request.user), pk=pk
+    )
     action = request.POST.get("action")
     forms = {
         "redeem": RedeemForm(request.POST if action == "redeem" else None),

@@ -133,6 +133,8 @@ def main():
 def run():
     import django
 
+    from households.models import Household
+
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -141,7 +143,6 @@ def run():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from grids.scope import households_in_scope
     from households.models import Member
 
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -175,8 +176,8 @@ def run():
         user.has_perm("grids.view_all_units")  # warm the permission cache, as a request does
         reset_queries()
         with CaptureQueriesContext(connection) as queries:
-            in_scope = len(list(households_in_scope(user).values_list("pk", flat=True)))
-        ms = timed(lambda user=user: list(households_in_scope(user).values_list("pk", flat=True)))
+            in_scope = len(list(Household.objects.visible_to(user).values_list("pk", flat=True)))
+        ms = timed(lambda user=user: list(Household.objects.visible_to(user).values_list("pk", flat=True)))
         figure(
             "scope",
             households=HOUSEHOLDS,
@@ -363,9 +364,8 @@ def dashboard_figures(connection):
 
     from grids.models import Assignment, GridUnit, Role
     from grids.roles import COMMUNITY_STAFF
-    from grids.scope import households_in_scope
     from households.demo import DemoSettlement
-    from households.models import HouseholdStatus
+    from households.models import Household, HouseholdStatus
     from monitoring.followups import generate_follow_ups
     from monitoring.models import FollowUp
 
@@ -389,7 +389,7 @@ def dashboard_figures(connection):
         user.groups.add(Group.objects.get(name=COMMUNITY_STAFF))
         for community in communities[:size]:
             Assignment.objects.create(user=user, unit=community, role=Role.COMMUNITY_STAFF)
-        households = households_in_scope(user).filter(status=HouseholdStatus.ACTIVE)
+        households = Household.objects.visible_to(user).filter(status=HouseholdStatus.ACTIVE)
         count = households.count()
         client = Client(HTTP_ACCEPT_ENCODING="gzip")
         client.force_login(user)
@@ -408,7 +408,9 @@ def dashboard_figures(connection):
             client.get(url)
             runs["server"].append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            list(households_in_scope(user).filter(status=HouseholdStatus.ACTIVE).values_list(*columns))
+            list(
+                Household.objects.visible_to(user).filter(status=HouseholdStatus.ACTIVE).values_list(*columns)
+            )
             runs["raw"].append((time.perf_counter() - started) * 1000)
         server_ms, raw_ms = statistics.median(runs["server"]), statistics.median(runs["raw"])
         figure(
@@ -487,10 +489,10 @@ def api_figures(requests: int = 2000, connections: int = 20, rate: int = 50) -> 
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from grids.scope import households_in_scope
+    from households.models import Household
 
     user = get_user_model().objects.get(username="wall10")
-    in_scope = households_in_scope(user).count()
+    in_scope = Household.objects.visible_to(user).count()
     token = Token.objects.get_or_create(user=user)[0].key
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -606,11 +608,11 @@ def export_figures() -> None:
     from grids.models import Assignment, GridUnit, Role
     from grids.roles import COMMUNITY_STAFF
     from households.export_forms import MAX_HOUSEHOLDS
-    from households.models import ExportLog
+    from households.models import ExportLog, Household
 
     street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
     unit = street
-    if street.households_below().count() > MAX_HOUSEHOLDS:
+    if Household.objects.below(street).count() > MAX_HOUSEHOLDS:
         unit = (
             GridUnit.objects.filter(level__name="社区", path__startswith=street.path).order_by("path").first()
         )
@@ -635,7 +637,7 @@ def export_figures() -> None:
         figure(
             "export_xlsx",
             kind=kind,
-            households=unit.households_below().count(),
+            households=Household.objects.below(unit).count(),
             rows=log.rows,
             bytes=len(body),
             seconds=round(seconds, 1),
@@ -649,7 +651,7 @@ def county_export_figures() -> None:
     from django.utils import timezone
 
     from grids.models import GridUnit
-    from households.models import PreparedExport
+    from households.models import Household, PreparedExport
 
     today = timezone.localdate()
     county = GridUnit.objects.get(depth=1)
@@ -671,7 +673,7 @@ def county_export_figures() -> None:
     figure(
         "export_xlsx_prepared",
         kind="households",
-        households=county.households_below().count(),
+        households=Household.objects.below(county).count(),
         rows=prepared.log.rows,
         bytes=prepared.file.size,
         seconds=round(measured["seconds"], 1),

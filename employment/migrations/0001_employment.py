@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import households.validators
+import common.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('employer', models.CharField(max_length=64, verbose_name='employer')),
                 ('position', models.CharField(max_length=64, verbose_name='position')),
-                ('offered_on', models.DateField(default=django.utils.timezone.localdate, validators=[households.validators.validate_not_future], verbose_name='offered on')),
+                ('offered_on', models.DateField(default=django.utils.timezone.localdate, validators=[common.validators.validate_not_future], verbose_name='offered on')),
                 ('outcome', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='pending', max_length=16, verbose_name='outcome')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='job_offers', to='households.household', verbose_name='household')),
                 ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='job_offers', to='households.member', verbose_name='member')),
@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
                 ('city', models.CharField(blank=True, max_length=16, verbose_name='city')),
                 ('employer', models.CharField(blank=True, max_length=64, verbose_name='employer')),
                 ('monthly_income', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='monthly income (yuan)')),
-                ('starts_on', models.DateField(validators=[households.validators.validate_not_future], verbose_name='since')),
+                ('starts_on', models.DateField(validators=[common.validators.validate_not_future], verbose_name='since')),
                 ('ends_on', models.DateField(blank=True, null=True, verbose_name='until')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='labour_records', to='households.member', verbose_name='member')),

@@ -12,8 +12,15 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.spreadsheets import cell_text
+from common.validators import (
+    normalize_mobile,
+    normalize_resident_id,
+    resident_id_birth_date,
+    resident_id_is_male,
+    validate_resident_id,
+)
 from grids.models import GridUnit
-from grids.scope import households_in_scope
 from households.ethnicity import Ethnicity
 from households.ledger.format import (
     DATE_COLUMNS,
@@ -43,14 +50,6 @@ from households.models import (
     SpecialGroup,
 )
 from households.services import active_elsewhere_message
-from households.spreadsheets import cell_text
-from households.validators import (
-    normalize_mobile,
-    normalize_resident_id,
-    resident_id_birth_date,
-    resident_id_is_male,
-    validate_resident_id,
-)
 from monitoring.models import Tier, TierScheme
 
 
@@ -582,9 +581,9 @@ class _Checker:
             )
         )
         visible = set(
-            households_in_scope(
-                self.user, Household.objects.filter(pk__in=set(elsewhere.values()))
-            ).values_list("pk", "number")
+            Household.objects.filter(pk__in=set(elsewhere.values()))
+            .visible_to(self.user)
+            .values_list("pk", "number")
         )
         visible_numbers = dict(visible)
         for sheet, row, key, person in people:

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from common.spreadsheets import Sheet, write_workbook
 from grids.models import GridUnit
 from households.models import (
     Label,
     Relation,
     SpecialGroup,
 )
-from households.spreadsheets import Sheet, write_workbook
 from monitoring.models import Tier
 
 HOUSEHOLD_SHEET = "户"

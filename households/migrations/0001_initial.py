@@ -2,9 +2,9 @@
 
 import django.core.validators
 import django.db.models.deletion
-import households.fields
+import common.fields
 import households.models
-import households.validators
+import common.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -39,9 +39,9 @@ class Migration(migrations.Migration):
                 ('relation', models.CharField(choices=[('head', 'Head of household'), ('spouse', 'Spouse'), ('child', 'Child'), ('child_in_law', 'Son- or daughter-in-law'), ('grandchild', 'Grandchild'), ('parent', 'Parent'), ('grandparent', 'Grandparent'), ('sibling', 'Brother or sister'), ('other', 'Other relative')], max_length=16, verbose_name='relation to head')),
                 ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female')], max_length=8, verbose_name='sex')),
                 ('ethnicity', models.CharField(choices=[('01', 'Han'), ('02', 'Mongol'), ('03', 'Hui'), ('04', 'Tibetan'), ('05', 'Uyghur'), ('06', 'Miao'), ('07', 'Yi'), ('08', 'Zhuang'), ('09', 'Bouyei'), ('10', 'Korean'), ('11', 'Manchu'), ('12', 'Dong'), ('13', 'Yao'), ('14', 'Bai'), ('15', 'Tujia'), ('16', 'Hani'), ('17', 'Kazakh'), ('18', 'Dai'), ('19', 'Li'), ('20', 'Lisu'), ('21', 'Va'), ('22', 'She'), ('23', 'Gaoshan'), ('24', 'Lahu'), ('25', 'Sui'), ('26', 'Dongxiang'), ('27', 'Naxi'), ('28', 'Jingpo'), ('29', 'Kyrgyz'), ('30', 'Tu'), ('31', 'Daur'), ('32', 'Mulao'), ('33', 'Qiang'), ('34', 'Blang'), ('35', 'Salar'), ('36', 'Maonan'), ('37', 'Gelao'), ('38', 'Xibe'), ('39', 'Achang'), ('40', 'Pumi'), ('41', 'Tajik'), ('42', 'Nu'), ('43', 'Uzbek'), ('44', 'Russian'), ('45', 'Evenki'), ('46', "De'ang"), ('47', 'Bonan'), ('48', 'Yugur'), ('49', 'Gin'), ('50', 'Tatar'), ('51', 'Derung'), ('52', 'Oroqen'), ('53', 'Hezhen'), ('54', 'Monba'), ('55', 'Lhoba'), ('56', 'Jino')], default='01', max_length=2, verbose_name='ethnicity')),
-                ('birth_date', models.DateField(validators=[households.validators.validate_not_future], verbose_name='birth date')),
-                ('id_number', households.fields.ResidentIdField(blank=True, help_text='18 characters. Leave empty only for a child not yet registered.', max_length=18, verbose_name='resident ID number')),
-                ('mobile', households.fields.MobileNumberField(blank=True, max_length=11, verbose_name='mobile number')),
+                ('birth_date', models.DateField(validators=[common.validators.validate_not_future], verbose_name='birth date')),
+                ('id_number', common.fields.ResidentIdField(blank=True, help_text='18 characters. Leave empty only for a child not yet registered.', max_length=18, verbose_name='resident ID number')),
+                ('mobile', common.fields.MobileNumberField(blank=True, max_length=11, verbose_name='mobile number')),
                 ('is_labour_force', models.BooleanField(default=False, verbose_name='in the labour force')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('moved_out', 'Moved out'), ('deceased', 'Deceased')], default='active', max_length=16, verbose_name='status')),
                 ('left_on', models.DateField(blank=True, null=True, verbose_name='left on')),
@@ -81,8 +81,8 @@ class Migration(migrations.Migration):
                 ('origin_county', models.CharField(blank=True, max_length=32, verbose_name='county of origin')),
                 ('origin_township', models.CharField(blank=True, max_length=32, verbose_name='township of origin')),
                 ('origin_village', models.CharField(blank=True, max_length=32, verbose_name='village of origin')),
-                ('relocated_on', models.DateField(blank=True, null=True, validators=[households.validators.validate_not_future], verbose_name='relocated on')),
-                ('phone', households.fields.MobileNumberField(blank=True, max_length=11, verbose_name='contact phone')),
+                ('relocated_on', models.DateField(blank=True, null=True, validators=[common.validators.validate_not_future], verbose_name='relocated on')),
+                ('phone', common.fields.MobileNumberField(blank=True, max_length=11, verbose_name='contact phone')),
                 ('photo', models.ImageField(blank=True, upload_to=households.models.household_photo_path, verbose_name='photo')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('moved_out', 'Moved out')], default='active', max_length=16, verbose_name='status')),
                 ('moved_out_on', models.DateField(blank=True, null=True, verbose_name='moved out on')),
@@ -146,9 +146,9 @@ class Migration(migrations.Migration):
                 ('relation', models.CharField(choices=[('head', 'Head of household'), ('spouse', 'Spouse'), ('child', 'Child'), ('child_in_law', 'Son- or daughter-in-law'), ('grandchild', 'Grandchild'), ('parent', 'Parent'), ('grandparent', 'Grandparent'), ('sibling', 'Brother or sister'), ('other', 'Other relative')], max_length=16, verbose_name='relation to head')),
                 ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female')], max_length=8, verbose_name='sex')),
                 ('ethnicity', models.CharField(choices=[('01', 'Han'), ('02', 'Mongol'), ('03', 'Hui'), ('04', 'Tibetan'), ('05', 'Uyghur'), ('06', 'Miao'), ('07', 'Yi'), ('08', 'Zhuang'), ('09', 'Bouyei'), ('10', 'Korean'), ('11', 'Manchu'), ('12', 'Dong'), ('13', 'Yao'), ('14', 'Bai'), ('15', 'Tujia'), ('16', 'Hani'), ('17', 'Kazakh'), ('18', 'Dai'), ('19', 'Li'), ('20', 'Lisu'), ('21', 'Va'), ('22', 'She'), ('23', 'Gaoshan'), ('24', 'Lahu'), ('25', 'Sui'), ('26', 'Dongxiang'), ('27', 'Naxi'), ('28', 'Jingpo'), ('29', 'Kyrgyz'), ('30', 'Tu'), ('31', 'Daur'), ('32', 'Mulao'), ('33', 'Qiang'), ('34', 'Blang'), ('35', 'Salar'), ('36', 'Maonan'), ('37', 'Gelao'), ('38', 'Xibe'), ('39', 'Achang'), ('40', 'Pumi'), ('41', 'Tajik'), ('42', 'Nu'), ('43', 'Uzbek'), ('44', 'Russian'), ('45', 'Evenki'), ('46', "De'ang"), ('47', 'Bonan'), ('48', 'Yugur'), ('49', 'Gin'), ('50', 'Tatar'), ('51', 'Derung'), ('52', 'Oroqen'), ('53', 'Hezhen'), ('54', 'Monba'), ('55', 'Lhoba'), ('56', 'Jino')], default='01', max_length=2, verbose_name='ethnicity')),
-                ('birth_date', models.DateField(validators=[households.validators.validate_not_future], verbose_name='birth date')),
-                ('id_number', households.fields.ResidentIdField(blank=True, help_text='18 characters. Leave empty only for a child not yet registered.', max_length=18, verbose_name='resident ID number')),
-                ('mobile', households.fields.MobileNumberField(blank=True, max_length=11, verbose_name='mobile number')),
+                ('birth_date', models.DateField(validators=[common.validators.validate_not_future], verbose_name='birth date')),
+                ('id_number', common.fields.ResidentIdField(blank=True, help_text='18 characters. Leave empty only for a child not yet registered.', max_length=18, verbose_name='resident ID number')),
+                ('mobile', common.fields.MobileNumberField(blank=True, max_length=11, verbose_name='mobile number')),
                 ('is_labour_force', models.BooleanField(default=False, verbose_name='in the labour force')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('moved_out', 'Moved out'), ('deceased', 'Deceased')], default='active', max_length=16, verbose_name='status')),
                 ('left_on', models.DateField(blank=True, null=True, verbose_name='left on')),
@@ -186,8 +186,8 @@ class Migration(migrations.Migration):
                 ('origin_county', models.CharField(blank=True, max_length=32, verbose_name='county of origin')),
                 ('origin_township', models.CharField(blank=True, max_length=32, verbose_name='township of origin')),
                 ('origin_village', models.CharField(blank=True, max_length=32, verbose_name='village of origin')),
-                ('relocated_on', models.DateField(blank=True, null=True, validators=[households.validators.validate_not_future], verbose_name='relocated on')),
-                ('phone', households.fields.MobileNumberField(blank=True, max_length=11, verbose_name='contact phone')),
+                ('relocated_on', models.DateField(blank=True, null=True, validators=[common.validators.validate_not_future], verbose_name='relocated on')),
+                ('phone', common.fields.MobileNumberField(blank=True, max_length=11, verbose_name='contact phone')),
                 ('photo', models.TextField(blank=True, max_length=100, verbose_name='photo')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('moved_out', 'Moved out')], default='active', max_length=16, verbose_name='status')),
                 ('moved_out_on', models.DateField(blank=True, null=True, verbose_name='moved out on')),

@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.validators import NOTE_MAX_LENGTH
+from common.validators import NOTE_MAX_LENGTH
+from households.models import AboutHouseholdQuerySet
 
 
 class FollowUpStatus(models.TextChoices):
@@ -27,7 +28,7 @@ class FollowUpStatus(models.TextChoices):
 MISSED_RECENT_DAYS = 7
 
 
-class FollowUpQuerySet(models.QuerySet):
+class FollowUpQuerySet(AboutHouseholdQuerySet):
     def missed_lately(self, day: datetime.date):
         """Follow-ups missed in the week before ``day`` with no visit to the household
         since their period ended: the ones somebody still has to make good."""
@@ -199,6 +200,7 @@ class Visit(models.Model):
     # visit finds this row instead of writing a second one. A key is its author's own.
     key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visited_at"]

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.validators import REASON_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
+from common.validators import REASON_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
+from households.models import AboutHouseholdQuerySet
 
 
 class ProposalStatus(models.TextChoices):
@@ -81,6 +82,7 @@ class TierProposal(models.Model):
         related_name="proposal",
         verbose_name=_("tier change"),
     )
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-proposed_at"]

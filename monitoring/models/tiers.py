@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households.validators import NOTE_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
+from common.validators import NOTE_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
+from households.models import AboutHouseholdQuerySet
 
 
 class Cadence(models.TextChoices):
@@ -146,6 +147,7 @@ class TierChange(models.Model):
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-id"]

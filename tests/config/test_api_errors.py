@@ -4,7 +4,7 @@ by two saves at the same moment a 400 with the rule's own words (never the value
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from config.api import exception_handler
+from common.api import exception_handler
 from households.models import Member
 from tests.households.factories import MemberFactory
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from grids.models import Assignment, GridLevel, GridUnit, Role
+from households.models import Household
 from monitoring.models import TierScheme
 from tests.grids.factories import GridUnitFactory, UserFactory, level
 from tests.households.factories import HouseholdFactory
@@ -34,7 +35,7 @@ def test_households_under_a_unit_are_one_query(grid, django_assert_num_queries):
     HouseholdFactory(unit=grid.building_3)
 
     with django_assert_num_queries(1):
-        under_east = list(grid.area_east.households_below())
+        under_east = list(Household.objects.below(grid.area_east))
 
     assert len(under_east) == 2
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from households.validators import normalize_mobile, validate_mobile
+from common.validators import normalize_mobile, validate_mobile
 
 
 @pytest.mark.parametrize(

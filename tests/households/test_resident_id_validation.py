@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from households.validators import normalize_resident_id, resident_id_check_char, validate_resident_id
+from common.validators import normalize_resident_id, resident_id_check_char, validate_resident_id
 
 
 @pytest.mark.parametrize("value", ["11010519491231002X", "440524188001010014", "11010519491231002x"])

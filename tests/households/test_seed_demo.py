@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from common.validators import validate_resident_id
 from grids.models import Assignment, GridUnit, Role
-from grids.scope import households_in_scope
 from households.demo import DEMO_USERS
 from households.models import Household, Member
-from households.validators import validate_resident_id
 from monitoring.models import TierChange, TierSnapshot
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +127,8 @@ def test_the_demo_staff_reach_the_admin_and_a_floor_head_sees_fifteen_or_so(seed
     assert client.login(username="staff", password="demo-pass-1")
     assert client.get(reverse("admin:households_household_changelist")).status_code == 200
     floor = User.objects.get(username="floor")
-    assert 12 <= households_in_scope(floor).count() <= 18
-    assert households_in_scope(User.objects.get(username="leader")).count() == HOUSEHOLDS
+    assert 12 <= Household.objects.visible_to(floor).count() <= 18
+    assert Household.objects.visible_to(User.objects.get(username="leader")).count() == HOUSEHOLDS
 
 
 def test_it_refuses_to_seed_twice_unless_asked_to_skip(seeded):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from households.spreadsheets import FORMULA_TRIGGERS, Sheet, cell_text, write_workbook
+from common.spreadsheets import FORMULA_TRIGGERS, Sheet, cell_text, write_workbook
 
 
 def written(headers, rows):

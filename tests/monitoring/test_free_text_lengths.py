@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from households.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
+from common.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, RECORDED_REASON_MAX_LENGTH
 from monitoring.models import TierChange, TierProposal, TierScheme, Visit
 from monitoring.services import change_tier, propose_tier_change, reject_proposal
 from tests.households.factories import default_tier

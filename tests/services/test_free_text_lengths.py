@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from households.validators import NOTE_MAX_LENGTH
+from common.validators import NOTE_MAX_LENGTH
 from services.models import CaseEvent, PointEntry, PointRule, ServiceCase
 from services.services import add_note, change_status, earn_points, open_case, reverse_entry
 

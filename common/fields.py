@@ -3,7 +3,7 @@
 from django import forms
 from django.db import models
 
-from households.validators import (
+from common.validators import (
     normalize_mobile,
     normalize_resident_id,
     validate_mobile,
