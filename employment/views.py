@@ -47,11 +47,11 @@ def labour(request, pk):
             if form.is_bound and form.is_valid():
                 record_labour_status(member=member, by=request.user, **form.cleaned_data)
                 messages.success(request, _("Work recorded."))
-                return redirect("household", pk=household.pk)
+                return redirect("households:card", pk=household.pk)
             if end_form.is_bound and end_form.is_valid():
                 end_labour(member=member, ends_on=end_form.cleaned_data["ends_on"], by=request.user)
                 messages.success(request, _("Recorded as ended."))
-                return redirect("household", pk=household.pk)
+                return redirect("households:card", pk=household.pk)
         except ValidationError as error:
             add_errors(form if form.is_bound else end_form, error, default_field=None)
     history = LabourRecord.objects.filter(member=member).select_related("workshop", "post", "recorded_by")
@@ -91,7 +91,7 @@ def income(request, pk):
             add_errors(form, error, default_field="per_capita")
         else:
             messages.success(request, _("Income recorded."))
-            return redirect("income", pk=household.pk)
+            return redirect("employment:income", pk=household.pk)
     records = IncomeRecord.objects.filter(household=household).select_related("recorded_by")
     return render(
         request, "employment/income.html", {"household": household, "form": form, "records": records}
@@ -140,7 +140,7 @@ def propose(request, pk):
             add_errors(form, error, default_field="tier")
         else:
             messages.success(request, _("Proposal sent to community staff."))
-            return redirect("warnings")
+            return redirect("employment:warnings")
     return render(request, "employment/propose.html", {"warning": warning, "form": form})
 
 

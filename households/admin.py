@@ -35,7 +35,7 @@ from households.models import (
     mask_mobile,
 )
 from households.services import register_household, update_household
-from monitoring.models import Tier, TierChange
+from monitoring.models.tiers import Tier, TierChange
 from monitoring.services import change_tier
 
 

@@ -20,7 +20,7 @@ from common.viewsets import ScopedReadOnlyViewSet
 from grids.models import GridUnit, WayfindingSymbol
 from households.models import Household, Label, Member, SpecialGroup, mask_id_number
 from households.services import add_member, register_household, update_household, update_member
-from monitoring.models import Tier
+from monitoring.models.tiers import Tier
 
 
 class UnitSerializer(StrictSerializer):

@@ -8,7 +8,7 @@ from grids.models import GridLevel, GridUnit
 from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
 from households.photos import clean_photo
 from households.services import active_elsewhere_error
-from monitoring.models import Tier
+from monitoring.models.tiers import Tier
 from monitoring.services import tier_choices
 
 

@@ -36,7 +36,7 @@ def upload(request):
             language=get_language(),
         )
         transaction.on_commit(lambda: tasks.check_ledger.delay(upload.pk))
-        return redirect("ledger_import", upload.pk)
+        return redirect("households:ledger_import", upload.pk)
     recent = LedgerImport.objects.filter(created_by=request.user).select_related("unit")[:10]
     return render(request, "households/ledger_upload.html", {"form": form, "recent": recent})
 
@@ -84,7 +84,7 @@ def confirm(request, pk):
     )
     if started:
         transaction.on_commit(lambda: tasks.import_ledger.delay(upload.pk))
-    return redirect("ledger_import", upload.pk)
+    return redirect("households:ledger_import", upload.pk)
 
 
 def _own_upload(request, pk) -> LedgerImport:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from common.validators import field_errors
 from households.models import Household, Label, Member, SpecialGroup
 from monitoring.followups import close_for_departure, reschedule, resume_follow_ups
-from monitoring.models import TierChange
+from monitoring.models.tiers import TierChange
 
 
 @transaction.atomic

@@ -150,7 +150,7 @@ def export(request):
                 language=get_language(),
             )
             transaction.on_commit(lambda: tasks.prepare_export.delay(prepared.pk))
-            return redirect("prepared_export", prepared.pk)
+            return redirect("households:prepared_export", prepared.pk)
         _log, ledger, file = export_ledger(
             user=request.user, unit=data["unit"], kind=data["kind"], start=data["start"], end=data["end"]
         )

@@ -124,7 +124,7 @@ def log_visit(request, pk):
             earlier = None
         if earlier is not None:
             messages.info(request, _("This visit was already saved."))
-            return redirect("household", pk=household.pk)
+            return redirect("households:card", pk=household.pk)
         if form.is_valid():
             data = form.cleaned_data
             visit = None
@@ -142,7 +142,7 @@ def log_visit(request, pk):
                     )
                     if not created:
                         messages.info(request, _("This visit was already saved."))
-                        return redirect("household", pk=household.pk)
+                        return redirect("households:card", pk=household.pk)
                     if data["propose_tier"]:
                         propose_tier_change(
                             household=household,
@@ -159,7 +159,7 @@ def log_visit(request, pk):
                 add_errors(form, error, default_field="propose_tier")
             else:
                 messages.success(request, _("Visit saved."))
-                return redirect("household", pk=household.pk)
+                return redirect("households:card", pk=household.pk)
     return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
 
 
@@ -189,7 +189,7 @@ def propose(request, pk):
             add_errors(form, error, default_field="tier")
         else:
             messages.success(request, _("Proposal sent to community staff."))
-            return redirect("household", pk=household.pk)
+            return redirect("households:card", pk=household.pk)
     return render(request, "monitoring/propose.html", {"household": household, "form": form})
 
 
@@ -232,7 +232,7 @@ def decide(request, pk):
             else:
                 reject_proposal(proposal=proposal, by=request.user, reason=data["reason"])
                 messages.success(request, _("Rejected; the proposer is told why."))
-            return redirect("proposals")
+            return redirect("monitoring:proposals")
         except ValidationError as error:
             add_errors(form, error, default_field="reason")
     pending = _pending_proposals(request.user)
@@ -259,7 +259,7 @@ def inbox(request):
 @login_required
 def mark_read(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return redirect("inbox")
+    return redirect("monitoring:inbox")
 
 
 def _wall(request):
@@ -292,7 +292,7 @@ def wall(request):
         "breadcrumb": board.breadcrumb(),
         "places": board.places(),
         "trend": board.trend(),
-        "tiles_url": f"{reverse('wall_tiles')}?{query.urlencode()}",
+        "tiles_url": f"{reverse('monitoring:wall_tiles')}?{query.urlencode()}",
         "wall_mode": request.GET.get("wall") == "1",
         "dark": request.GET.get("dark") == "1",
         "toggle": {display: _toggled(request.GET, display) for display in ("wall", "dark")},

@@ -68,7 +68,7 @@ def report(request, pk):
             add_errors(form, error, default_field="description")
         else:
             messages.success(request, _("Problem reported; respond by %(due)s.") % {"due": case.due_on})
-            return redirect("household", pk=household.pk)
+            return redirect("households:card", pk=household.pk)
     return render(request, "services/report.html", {"household": household, "form": form})
 
 
@@ -124,12 +124,12 @@ def case(request, pk):
             if assign_form.is_valid():
                 assign_case(case=found, to=assign_form.cleaned_data["assigned_to"], by=request.user)
                 messages.success(request, _("Case handed over."))
-                return redirect("case", pk=found.pk)
+                return redirect("services:case", pk=found.pk)
         try:
             if note_form.is_bound and note_form.is_valid():
                 add_note(case=found, text=note_form.cleaned_data["text"], by=request.user)
                 messages.success(request, _("Note added."))
-                return redirect("case", pk=found.pk)
+                return redirect("services:case", pk=found.pk)
             if status_form.is_bound and status_form.is_valid():
                 status = status_form.cleaned_data["status"]
                 if status in STAFF_STATUSES and not request.user.has_perm("services.change_servicecase"):
@@ -138,7 +138,7 @@ def case(request, pk):
                     case=found, status=status, note=status_form.cleaned_data["text"], by=request.user
                 )
                 messages.success(request, _("Status changed."))
-                return redirect("case", pk=found.pk)
+                return redirect("services:case", pk=found.pk)
         except ValidationError as error:
             add_errors(status_form if status_form.is_bound else note_form, error, default_field=None)
     events = found.events.select_related("by")
@@ -165,11 +165,11 @@ def door_card(request, pk):
     if request.method == "POST":
         issue_door_card(household=household, by=request.user)
         messages.success(request, _("A new card is ready; the old one no longer works."))
-        return redirect("door_card", pk=household.pk)
+        return redirect("services:door_card", pk=household.pk)
     card = DoorCard.objects.filter(household=household, revoked_at__isnull=True).first()
     qr = None
     if card is not None:
-        url = request.build_absolute_uri(reverse("help", args=[door_card_token(card)]))
+        url = request.build_absolute_uri(reverse("services:help", args=[door_card_token(card)]))
         qr = segno.make(url, error="m").svg_inline(scale=6, title=_("Ask for help"))
     return render(request, "services/door_card.html", {"household": household, "card": card, "qr": qr})
 
@@ -261,7 +261,7 @@ def points(request, pk):
                 add_errors(form, error, default_field=None)
             else:
                 messages.success(request, _("Points recorded."))
-                return redirect("points", pk=household.pk)
+                return redirect("services:points", pk=household.pk)
     ledger = PointEntry.objects.filter(household=household).select_related("by", "reverses").order_by("-id")
     reversed_ids = set(ledger.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
     context = {

@@ -104,7 +104,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "monitoring:today"
 AUTHENTICATION_BACKENDS = ["grids.backends.UsernameOrMobileBackend"]
 # A working day, and no longer; two idle hours end it sooner (config.middleware).
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)

@@ -50,7 +50,7 @@ from households.models import (
     SpecialGroup,
 )
 from households.services import active_elsewhere_message
-from monitoring.models import Tier, TierScheme
+from monitoring.models.tiers import Tier, TierScheme
 
 
 @dataclass

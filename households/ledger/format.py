@@ -13,7 +13,7 @@ from households.models import (
     Relation,
     SpecialGroup,
 )
-from monitoring.models import Tier
+from monitoring.models.tiers import Tier
 
 HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "人员"

@@ -48,7 +48,9 @@ def test_a_photo_goes_out_as_it_is_with_its_length(people, client, settings, tmp
     people.household.photo.save("door.jpg", ContentFile(jpeg_with_gps()))
     client.force_login(people.worker)
 
-    response = client.get(reverse("household_photo", args=[people.household.pk]), HTTP_ACCEPT_ENCODING="gzip")
+    response = client.get(
+        reverse("households:photo", args=[people.household.pk]), HTTP_ACCEPT_ENCODING="gzip"
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"

@@ -46,7 +46,7 @@ def test_the_visit_forms_first_load_under_the_demo_transfers_at_most_60_kb(
         page = browser.new_context(**PHONE, storage_state=logging_in.context.storage_state()).new_page()
         responses = []
         page.on("response", lambda response: responses.append(response))
-        page.goto(server.url + reverse("log_visit", args=[people.household.pk]))
+        page.goto(server.url + reverse("monitoring:log_visit", args=[people.household.pk]))
         page.wait_for_load_state("load")
         page.screenshot(path=SHOTS / "demo-visit-form.png", full_page=True)
 

@@ -24,4 +24,3 @@ def test_collectstatic_under_production_settings_hashes_and_compresses(collected
     assert hashed.name != name.rsplit("/", 1)[-1]
     assert hashed.exists()
     assert hashed.with_name(hashed.name + ".gz").exists()
-

@@ -29,7 +29,7 @@ def test_figures_for_the_community_and_each_area(people, grid, client):
     evaluate_warnings(datetime.date(2026, 11, 25))
     client.force_login(people.staff)
 
-    page = client.get(reverse("employment"), {"unit": "C1"})
+    page = client.get(reverse("employment:figures"), {"unit": "C1"})
 
     total, rows = page.context["total"], page.context["rows"]
     assert (total.labour_force, total.employed, total.rate, total.zero_employment) == (3, 2, 66.7, 1)
@@ -47,5 +47,5 @@ def test_a_unit_outside_the_scope_is_a_404_and_figures_stay_in_scope(people, gri
     )
     client.force_login(people.worker)
 
-    assert client.get(reverse("employment"), {"unit": "A2"}).status_code == 404
-    assert client.get(reverse("employment")).context["total"].employed == 0
+    assert client.get(reverse("employment:figures"), {"unit": "A2"}).status_code == 404
+    assert client.get(reverse("employment:figures")).context["total"].employed == 0

@@ -141,9 +141,9 @@ def test_a_warning_proposes_a_tier_change_and_never_makes_one(jobless, people, c
     warning = Warning.objects.get(household=household)
     client.force_login(people.worker)
 
-    page = client.get(reverse("warnings"))
+    page = client.get(reverse("employment:warnings"))
     response = client.post(
-        reverse("warning_propose", args=[warning.pk]),
+        reverse("employment:warning_propose", args=[warning.pk]),
         {"tier": default_tier("yellow").pk, "reason": "全家无人就业"},
     )
 
@@ -166,11 +166,11 @@ def test_warnings_of_other_scopes_are_not_seen(jobless, people, client):
     evaluate_warnings(TODAY)
     client.force_login(people.worker)
 
-    listed = client.get(reverse("warnings")).context["warnings"]
+    listed = client.get(reverse("employment:warnings")).context["warnings"]
     other = Warning.objects.get(household=outside)
 
     assert [w.household for w in listed] == [household]
-    assert client.get(reverse("warning_propose", args=[other.pk])).status_code == 404
+    assert client.get(reverse("employment:warning_propose", args=[other.pk])).status_code == 404
 
 
 def test_the_card_and_the_wall_show_the_warning(jobless, people, client):
@@ -178,8 +178,8 @@ def test_the_card_and_the_wall_show_the_warning(jobless, people, client):
     evaluate_warnings(TODAY)
     client.force_login(people.staff)
 
-    card = client.get(reverse("household", args=[household.pk])).content.decode()
-    tiles = client.get(reverse("wall_tiles"), {"mark": "warning"}).json()
+    card = client.get(reverse("households:card", args=[household.pk])).content.decode()
+    tiles = client.get(reverse("monitoring:wall_tiles"), {"mark": "warning"}).json()
 
     assert "data-warnings" in card
     assert [t[0] for t in tiles["tiles"]] == [household.pk]
@@ -192,10 +192,10 @@ def test_an_income_page_for_staff_computes_or_takes_the_figure(jobless, people, 
     LabourRecordFactory(member=head, monthly_income=1000, starts_on=datetime.date(2025, 1, 1))
     client.force_login(people.staff)
 
-    empty = client.post(reverse("income", args=[household.pk]), {"year": 2025})
+    empty = client.post(reverse("employment:income", args=[household.pk]), {"year": 2025})
     assert empty.context["form"].errors["per_capita"] and not household.income_records.exists()
 
-    client.post(reverse("income", args=[household.pk]), {"year": 2025, "compute": "1"})
+    client.post(reverse("employment:income", args=[household.pk]), {"year": 2025, "compute": "1"})
 
     record = household.income_records.get()
     assert record.source == "computed" and 5900 < record.per_capita < 6100
@@ -207,7 +207,7 @@ def test_computing_an_income_for_a_year_to_come_is_refused_beside_the_year(joble
     household, _head = jobless
     client.force_login(people.staff)
 
-    response = client.post(reverse("income", args=[household.pk]), {"year": year, "compute": "1"})
+    response = client.post(reverse("employment:income", args=[household.pk]), {"year": year, "compute": "1"})
 
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["year"]

@@ -134,25 +134,26 @@ def test_ending_work_keeps_the_record_with_its_end(worker_member, people):
 
 def test_a_grid_worker_records_work_from_the_card_in_a_few_taps(worker_member, people, client):
     client.force_login(people.worker)
-    card = client.get(reverse("household", args=[people.household.pk]))
-    assert reverse("labour", args=[worker_member.pk]) in card.content.decode()
+    card = client.get(reverse("households:card", args=[people.household.pk]))
+    assert reverse("employment:labour", args=[worker_member.pk]) in card.content.decode()
 
     response = client.post(
-        reverse("labour", args=[worker_member.pk]),
+        reverse("employment:labour", args=[worker_member.pk]),
         {"status": "gig", "starts_on": "2026-11-01", "employer": "建筑公司", "monthly_income": "3000"},
     )
 
     assert response.status_code == 302
     record = LabourRecord.objects.get(member=worker_member)
     assert (record.status, record.employer, record.recorded_by) == ("gig", "建筑公司", people.worker)
-    assert "零工" in client.get(reverse("household", args=[people.household.pk])).content.decode()
+    assert "零工" in client.get(reverse("households:card", args=[people.household.pk])).content.decode()
 
 
 def test_the_page_shows_the_refusal_beside_the_field(worker_member, people, client):
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("labour", args=[worker_member.pk]), {"status": "migrant", "starts_on": "2026-11-01"}
+        reverse("employment:labour", args=[worker_member.pk]),
+        {"status": "migrant", "starts_on": "2026-11-01"},
     )
 
     assert response.status_code == 400
@@ -163,10 +164,10 @@ def test_the_page_shows_the_refusal_beside_the_field(worker_member, people, clie
 def test_out_of_scope_is_404_and_a_leader_cannot_record(people, client):
     outsider = MemberFactory(household=people.outside, name="张小山", relation="child", is_labour_force=True)
     client.force_login(people.worker)
-    assert client.get(reverse("labour", args=[outsider.pk])).status_code == 404
+    assert client.get(reverse("employment:labour", args=[outsider.pk])).status_code == 404
 
     client.force_login(people.leader)
-    assert client.get(reverse("labour", args=[outsider.pk])).status_code == 403
+    assert client.get(reverse("employment:labour", args=[outsider.pk])).status_code == 403
 
 
 def test_after_an_ended_spell_a_new_one_cannot_begin_before_its_end(worker_member, people):
@@ -191,7 +192,7 @@ def test_the_work_page_lists_trainings_once_in_the_body(worker_member, people, c
     Training.objects.create(member=worker_member, course="挖掘机操作", starts_on=datetime.date(2025, 3, 1))
     client.force_login(people.worker)
 
-    html = client.get(reverse("labour", args=[worker_member.pk])).content.decode()
+    html = client.get(reverse("employment:labour", args=[worker_member.pk])).content.decode()
 
     assert html.count("挖掘机操作") == 1
     assert "挖掘机操作" in html.split("<main", 1)[1]

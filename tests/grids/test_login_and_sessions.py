@@ -17,7 +17,7 @@ def test_log_in_with_a_mobile_number_typed_any_way(client):
     response = client.post(reverse("login"), {"username": "+86 138-0013-8000", "password": "pw-for-tests"})
 
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("monitoring:today")).status_code == 200
 
 
 def test_a_wrong_password_with_a_mobile_number_is_refused(client):
@@ -33,9 +33,9 @@ def test_two_idle_hours_end_the_session(client, hours_later, still_in):
     UserFactory(username="li")
     with time_machine.travel("2026-11-25 08:00 +0800", tick=False) as clock:
         client.post(reverse("login"), {"username": "li", "password": "pw-for-tests"})
-        client.get(reverse("home"))
+        client.get(reverse("monitoring:today"))
         clock.shift(hours_later * 3600)
-        response = client.get(reverse("home"))
+        response = client.get(reverse("monitoring:today"))
 
     assert (response.status_code == 200) is still_in
 
@@ -45,7 +45,7 @@ def test_twelve_hours_end_the_session_however_busy(client):
     with time_machine.travel("2026-11-25 07:00 +0800", tick=False) as clock:
         client.post(reverse("login"), {"username": "li", "password": "pw-for-tests"})
         for _ in range(14):
-            response = client.get(reverse("home"))
+            response = client.get(reverse("monitoring:today"))
             clock.shift(3600)
 
     assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -15,7 +15,7 @@ from tests.grids.factories import UserFactory, administrator
 from tests.monitoring.factories import at
 
 pytestmark = pytest.mark.django_db
-EXPORT = reverse("export")
+EXPORT = reverse("households:export")
 CHANGELIST = reverse("admin:households_exportlog_changelist")
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
 
@@ -40,7 +40,7 @@ def test_without_the_permission_it_is_a_403_and_no_link(people, grid, assign, cl
 
     assert client.get(EXPORT).status_code == 403
     assert client.post(EXPORT, {"unit": "B1", "kind": "households", **MARCH}).status_code == 403
-    assert 'href="/exports/"' not in client.get(reverse("overview")).content.decode()
+    assert 'href="/exports/"' not in client.get(reverse("households:overview")).content.decode()
     assert not ExportLog.objects.exists()
 
 

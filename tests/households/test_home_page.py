@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_asks_for_a_login(client):
-    response = client.get(reverse("overview"))
+    response = client.get(reverse("households:overview"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
@@ -25,7 +25,7 @@ def test_a_worker_sees_their_units_and_the_tiers_in_their_scope(grid, client, as
     HouseholdFactory(unit=grid.building_3, tier=default_tier("red"))
     client.force_login(worker)
 
-    page = client.get(reverse("overview"))
+    page = client.get(reverse("households:overview"))
 
     assert page.context["total"] == 2
     assert {row["tier__name"]: row["count"] for row in page.context["by_tier"]} == {"红": 1, "绿": 1}
@@ -36,7 +36,7 @@ def test_a_worker_sees_their_units_and_the_tiers_in_their_scope(grid, client, as
 def test_a_user_with_no_assignment_is_told_so(grid, client):
     client.force_login(UserFactory())
 
-    page = client.get(reverse("overview"))
+    page = client.get(reverse("households:overview"))
 
     assert page.context["total"] == 0
     assert "管理员" in page.content.decode()
@@ -48,4 +48,4 @@ def test_logging_in_with_a_password_lands_on_the_home_page(grid, client):
     response = client.post(reverse("login"), {"username": "worker1", "password": "pw-for-tests"})
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("monitoring:today")

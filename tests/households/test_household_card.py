@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_the_card_shows_members_masked_and_a_call_link(people, client):
     client.force_login(people.worker)
 
-    page = client.get(reverse("household", args=[people.household.pk])).content.decode()
+    page = client.get(reverse("households:card", args=[people.household.pk])).content.decode()
 
     member = people.household.members.get()
     assert "王小红" in page and "tel:13912345678" in page
@@ -19,16 +19,16 @@ def test_the_card_shows_members_masked_and_a_call_link(people, client):
 def test_out_of_scope_cards_and_photos_are_404(people, client):
     client.force_login(people.worker)
 
-    assert client.get(reverse("household", args=[people.outside.pk])).status_code == 404
-    assert client.get(reverse("household_photo", args=[people.outside.pk])).status_code == 404
-    assert client.get(reverse("household", args=[10**9])).status_code == 404
+    assert client.get(reverse("households:card", args=[people.outside.pk])).status_code == 404
+    assert client.get(reverse("households:photo", args=[people.outside.pk])).status_code == 404
+    assert client.get(reverse("households:card", args=[10**9])).status_code == 404
 
 
 @pytest.mark.parametrize("query", ["王小红", "1栋1单元501", "501", "139 1234 5678"])
 def test_find_by_name_room_or_phone_within_scope(people, client, query):
     client.force_login(people.worker)
 
-    page = client.post(reverse("find"), {"query": query})
+    page = client.post(reverse("households:find"), {"query": query})
 
     assert page.context["results"] == [people.household]
 
@@ -37,7 +37,7 @@ def test_find_never_shows_households_outside_scope(people, client):
     client.force_login(people.worker)
 
     for query in ["张大山", people.outside.number, "302"]:
-        assert client.post(reverse("find"), {"query": query}).context["results"] == []
+        assert client.post(reverse("households:find"), {"query": query}).context["results"] == []
 
 
 def test_the_household_photo_is_cleaned_on_upload_and_served_only_in_scope(
@@ -60,10 +60,11 @@ def test_the_household_photo_is_cleaned_on_upload_and_served_only_in_scope(
         assert not stored.getexif()
     assert "张三" not in people.household.photo.name
     client.force_login(people.worker)
-    assert client.get(reverse("household_photo", args=[people.household.pk])).status_code == 200
+    assert client.get(reverse("households:photo", args=[people.household.pk])).status_code == 200
     assert (
-        'src="/households/' in client.get(reverse("household", args=[people.household.pk])).content.decode()
+        'src="/households/'
+        in client.get(reverse("households:card", args=[people.household.pk])).content.decode()
     )
     other = people.worker.__class__.objects.create_user("nobody", password="x" * 12)
     client.force_login(other)
-    assert client.get(reverse("household_photo", args=[people.household.pk])).status_code == 404
+    assert client.get(reverse("households:photo", args=[people.household.pk])).status_code == 404

@@ -36,7 +36,7 @@ def march_the_twentieth():
 
 
 def export(client, unit, kind="households", **dates):
-    return client.post(reverse("export"), {"unit": unit, "kind": kind, **(dates or MARCH)})
+    return client.post(reverse("households:export"), {"unit": unit, "kind": kind, **(dates or MARCH)})
 
 
 def workbook(response):
@@ -312,7 +312,7 @@ def test_the_page_offers_the_users_units_with_their_top_unit_first_and_this_mont
     client.force_login(people.staff)
     export(client, "A2", "visits")
 
-    page = client.get(reverse("export"))
+    page = client.get(reverse("households:export"))
 
     form = page.context["form"]
     codes = [code for code, _label in form.fields["unit"].choices]
@@ -335,7 +335,7 @@ def test_a_floor_is_accepted_though_not_listed(people, grid, client):
 
 def test_in_english_the_headers_are_english(people, client):
     client.force_login(people.worker)
-    client.post(reverse("set_language"), {"language": "en", "next": reverse("export")})
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("households:export")})
 
     ws = workbook(export(client, "B1")).worksheets[0]
 

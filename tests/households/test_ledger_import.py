@@ -41,12 +41,13 @@ def staff_client(client, people):
 def upload(client, django_capture_on_commit_callbacks, households, members, unit="C1", **file_options):
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post(
-            reverse("ledger_upload"), {"unit": unit, "file": ledger_file(households, members, **file_options)}
+            reverse("households:ledger_upload"),
+            {"unit": unit, "file": ledger_file(households, members, **file_options)},
         )
     assert response.status_code == 302, response.content.decode()
     assert len(queued) == 1  # the check goes to the worker once the upload is saved
     item = LedgerImport.objects.latest("pk")
-    assert response.url == reverse("ledger_import", args=[item.pk])
+    assert response.url == reverse("households:ledger_import", args=[item.pk])
     tasks.check_ledger(item.pk)
     item.refresh_from_db()
     return item
@@ -54,7 +55,7 @@ def upload(client, django_capture_on_commit_callbacks, households, members, unit
 
 def confirm(client, django_capture_on_commit_callbacks, item):
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = client.post(reverse("ledger_confirm", args=[item.pk]))
+        response = client.post(reverse("households:ledger_confirm", args=[item.pk]))
     assert response.status_code == 302
     assert len(queued) == 1
     tasks.import_ledger(item.pk)
@@ -78,7 +79,7 @@ def test_one_bad_row_in_a_thousand_refuses_the_file_and_the_corrected_file_impor
     ]
     assert (Household.objects.count(), Member.objects.count(), TierChange.objects.count()) == before
     assert not refused.file  # the file, with its ID numbers, is gone
-    page = staff_client.get(reverse("ledger_import", args=[refused.pk])).content.decode()
+    page = staff_client.get(reverse("households:ledger_import", args=[refused.pk])).content.decode()
     assert "501" in page and "校验码" in page and "一行也没有导入：文件有 1 个问题" in page
     assert households[499]["身份证号"] not in page
 
@@ -88,7 +89,7 @@ def test_one_bad_row_in_a_thousand_refuses_the_file_and_the_corrected_file_impor
     assert checked.status == LedgerImportStatus.READY
     assert checked.summary["households"] == 1000 and checked.summary["members"] == 3000
     assert Household.objects.count() == before[0]  # a preview writes nothing
-    preview = staff_client.get(reverse("ledger_import", args=[checked.pk])).content.decode()
+    preview = staff_client.get(reverse("households:ledger_import", args=[checked.pk])).content.decode()
     assert "L0000001" in preview and "导入 1000 户" in preview
 
     done = confirm(staff_client, django_capture_on_commit_callbacks, checked)
@@ -248,7 +249,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_plainly(
 
     fake = SimpleUploadedFile("台账.xlsx", b"name,id\n", content_type="application/octet-stream")
     with django_capture_on_commit_callbacks(execute=False):
-        staff_client.post(reverse("ledger_upload"), {"unit": "C1", "file": fake})
+        staff_client.post(reverse("households:ledger_upload"), {"unit": "C1", "file": fake})
     item = LedgerImport.objects.get()
     tasks.check_ledger(item.pk)
     item.refresh_from_db()
@@ -296,14 +297,14 @@ def test_confirming_twice_imports_once(staff_client, buildings, django_capture_o
     confirm(staff_client, django_capture_on_commit_callbacks, item)
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        staff_client.post(reverse("ledger_confirm", args=[item.pk]))
+        staff_client.post(reverse("households:ledger_confirm", args=[item.pk]))
 
     assert queued == []
     assert Household.objects.filter(number__startswith="L").count() == 2
 
 
 def test_the_template_lists_the_units_buildings(staff_client, buildings):
-    response = staff_client.get(reverse("ledger_template"), {"unit": "A1"})
+    response = staff_client.get(reverse("households:ledger_template"), {"unit": "A1"})
 
     assert response.status_code == 200
     workbook = load_workbook(filename=_bytes(response))
@@ -317,13 +318,13 @@ def test_the_template_lists_the_units_buildings(staff_client, buildings):
 
 def test_who_may_import_and_what(client, people, grid, django_capture_on_commit_callbacks):
     client.force_login(people.worker)  # a grid worker reads households, does not add them
-    assert client.get(reverse("ledger_upload")).status_code == 403
-    assert client.get(reverse("ledger_template"), {"unit": "C1"}).status_code == 403
+    assert client.get(reverse("households:ledger_upload")).status_code == 403
+    assert client.get(reverse("households:ledger_template"), {"unit": "C1"}).status_code == 403
 
     client.force_login(people.staff)
-    assert client.get(reverse("ledger_template"), {"unit": "XF"}).status_code == 404  # the county
+    assert client.get(reverse("households:ledger_template"), {"unit": "XF"}).status_code == 404  # the county
     response = client.post(
-        reverse("ledger_upload"), {"unit": "XF", "file": ledger_file(*sample_ledger(["1栋"], 1))}
+        reverse("households:ledger_upload"), {"unit": "XF", "file": ledger_file(*sample_ledger(["1栋"], 1))}
     )
     assert response.status_code == 200 and "unit" in response.context["form"].errors
     assert not LedgerImport.objects.exists()
@@ -336,8 +337,8 @@ def test_an_import_is_its_uploaders(client, people, buildings, django_capture_on
     item = upload(client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 1))
     client.force_login(community_staff(username="colleague"))
 
-    assert client.get(reverse("ledger_import", args=[item.pk])).status_code == 404
-    assert client.post(reverse("ledger_confirm", args=[item.pk])).status_code == 404
+    assert client.get(reverse("households:ledger_import", args=[item.pk])).status_code == 404
+    assert client.post(reverse("households:ledger_confirm", args=[item.pk])).status_code == 404
 
 
 def test_the_page_refreshes_itself_while_the_worker_checks(
@@ -345,11 +346,12 @@ def test_the_page_refreshes_itself_while_the_worker_checks(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         staff_client.post(
-            reverse("ledger_upload"), {"unit": "C1", "file": ledger_file(*sample_ledger(buildings, 1))}
+            reverse("households:ledger_upload"),
+            {"unit": "C1", "file": ledger_file(*sample_ledger(buildings, 1))},
         )
     item = LedgerImport.objects.get()
 
-    page = staff_client.get(reverse("ledger_import", args=[item.pk])).content.decode()
+    page = staff_client.get(reverse("households:ledger_import", args=[item.pk])).content.decode()
 
     assert '<meta http-equiv="refresh" content="2">' in page
     assert 'role="progressbar"' in page
@@ -397,7 +399,7 @@ def test_the_page_follows_the_import_through_its_stages(
 
     item = upload(staff_client, django_capture_on_commit_callbacks, *sample_ledger(buildings, 3))
     LedgerImport.objects.filter(pk=item.pk).update(status=LedgerImportStatus.IMPORTING)
-    page = reverse("ledger_import", args=[item.pk])
+    page = reverse("households:ledger_import", args=[item.pk])
 
     Progress(item.pk)("rechecking", 3, 12)
     rechecking = staff_client.get(page).content.decode()
@@ -534,7 +536,7 @@ def test_a_preview_nobody_confirms_expires_after_a_day_with_its_file(
     assert stale.status == LedgerImportStatus.EXPIRED and not stale.file
     assert not os.path.exists(path)
     assert fresh.status == LedgerImportStatus.READY and fresh.file
-    assert staff_client.post(reverse("ledger_confirm", args=[stale.pk])).status_code == 302
+    assert staff_client.post(reverse("households:ledger_confirm", args=[stale.pk])).status_code == 302
     stale.refresh_from_db()
     assert stale.status == LedgerImportStatus.EXPIRED  # too late to confirm
     assert PeriodicTask.objects.filter(task="households.expire_files", enabled=True).exists()

@@ -32,7 +32,7 @@ def buildings(grid):
 def check(client, content) -> LedgerImport:
     """Upload ``content`` as the page does, and run the worker's check on it."""
     content.name = "台账.xlsx"
-    response = client.post(reverse("ledger_upload"), {"unit": "C1", "file": content})
+    response = client.post(reverse("households:ledger_upload"), {"unit": "C1", "file": content})
     assert response.status_code == 302, response.content.decode()[:2000]
     item = LedgerImport.objects.latest("pk")
     tasks.check_ledger(item.pk)
@@ -152,7 +152,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked_and_its_file_deleted(
     assert message.startswith("解压后这个文件将有 ") and f"{limit // 1024 // 1024:,} MB" in message
     assert counted[0] < 1024 * 1024  # the zip's directory was read, not the sheet
     assert not item.file and not Household.objects.filter(number__startswith="L").exists()
-    page = client.get(reverse("ledger_import", args=[item.pk])).content.decode()
+    page = client.get(reverse("households:ledger_import", args=[item.pk])).content.decode()
     assert "解压后这个文件将有" in page
 
 

@@ -91,7 +91,7 @@ def test_a_ledger_refused_then_imported_then_exported(
 
     # A unit too large for a request: the worker prepares it (here at once, eagerly).
     monkeypatch.setattr("households.export_forms.MAX_HOUSEHOLDS", 10)
-    phone.goto(live_server.url + reverse("export"))
+    phone.goto(live_server.url + reverse("households:export"))
     phone.select_option("#id_unit", "A1")
     phone.check("input[value=households]")
     phone.click("text=下载 .xlsx")

@@ -207,7 +207,9 @@ def test_the_ledger_import_stores_full_width_digits_as_ascii_and_refuses_others(
 
     def check(households, members) -> LedgerImport:
         with django_capture_on_commit_callbacks(execute=False):
-            client.post(reverse("ledger_upload"), {"unit": "C1", "file": ledger_file(households, members)})
+            client.post(
+                reverse("households:ledger_upload"), {"unit": "C1", "file": ledger_file(households, members)}
+            )
         item = LedgerImport.objects.latest("pk")
         tasks.check_ledger(item.pk)
         item.refresh_from_db()
@@ -230,7 +232,7 @@ def test_the_ledger_import_stores_full_width_digits_as_ascii_and_refuses_others(
     item = check(households, members)
     assert item.status == LedgerImportStatus.READY, item.errors
     with django_capture_on_commit_callbacks(execute=False):
-        client.post(reverse("ledger_confirm", args=[item.pk]))
+        client.post(reverse("households:ledger_confirm", args=[item.pk]))
     tasks.import_ledger(item.pk)
 
     household = Household.objects.get(number=households[0]["户编号"])

@@ -72,7 +72,7 @@ def test_the_visit_form_refuses_the_bomb_on_the_photo_field(people, client, sett
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("log_visit", args=[people.household.pk]),
+        reverse("monitoring:log_visit", args=[people.household.pk]),
         {
             "mode": "door",
             "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),

@@ -17,7 +17,7 @@ from tests.grids.factories import community_staff
 from tests.monitoring.factories import at
 
 pytestmark = pytest.mark.django_db
-EXPORT = reverse("export")
+EXPORT = reverse("households:export")
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
 
 
@@ -32,7 +32,9 @@ def request_large_export(client, django_capture_on_commit_callbacks, **form):
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post(EXPORT, {"unit": "C1", "kind": "households", **MARCH, **form})
     prepared = PreparedExport.objects.latest("pk")
-    assert response.status_code == 302 and response.url == reverse("prepared_export", args=[prepared.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "households:prepared_export", args=[prepared.pk]
+    )
     assert len(queued) == 1  # the worker is asked once the request is saved
     return prepared
 
@@ -42,7 +44,7 @@ def test_a_large_unit_is_prepared_by_the_worker_and_downloaded_by_its_requester(
 ):
     client.force_login(people.staff)
     prepared = request_large_export(client, django_capture_on_commit_callbacks)
-    page = reverse("prepared_export", args=[prepared.pk])
+    page = reverse("households:prepared_export", args=[prepared.pk])
 
     waiting = client.get(page).content.decode()
     assert '<meta http-equiv="refresh" content="3">' in waiting and "正在准备文件" in waiting
@@ -56,13 +58,13 @@ def test_a_large_unit_is_prepared_by_the_worker_and_downloaded_by_its_requester(
     assert (log.kind, log.unit.code, log.exported_by, log.rows) == ("households", "C1", people.staff, 2 + 0)
     ready = client.get(page).content.decode()
     assert "文件已准备好：2 行" in ready and "refresh" not in ready
-    download = client.get(reverse("download_export", args=[prepared.pk]))
+    download = client.get(reverse("households:download_export", args=[prepared.pk]))
     assert download.status_code == 200 and download["Cache-Control"] == "no-store"
     assert 'filename="households-C1-2026-03-01-2026-03-31.xlsx"' in download["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0].values)
     assert {row[0] for row in rows[1:]} == {people.household.number, people.outside.number}
     assert people.staff.username not in download["Content-Disposition"]
-    assert reverse("prepared_export", args=[prepared.pk]) in client.get(EXPORT).content.decode()
+    assert reverse("households:prepared_export", args=[prepared.pk]) in client.get(EXPORT).content.decode()
 
 
 def test_nobody_but_the_requester_sees_or_downloads_it(client, people, django_capture_on_commit_callbacks):
@@ -72,9 +74,11 @@ def test_nobody_but_the_requester_sees_or_downloads_it(client, people, django_ca
     colleague = community_staff(username="colleague")
     client.force_login(colleague)
 
-    assert client.get(reverse("prepared_export", args=[prepared.pk])).status_code == 404
-    assert client.get(reverse("download_export", args=[prepared.pk])).status_code == 404
-    assert reverse("prepared_export", args=[prepared.pk]) not in client.get(EXPORT).content.decode()
+    assert client.get(reverse("households:prepared_export", args=[prepared.pk])).status_code == 404
+    assert client.get(reverse("households:download_export", args=[prepared.pk])).status_code == 404
+    assert (
+        reverse("households:prepared_export", args=[prepared.pk]) not in client.get(EXPORT).content.decode()
+    )
 
 
 def test_the_file_is_kept_a_day_and_then_deleted(client, people, django_capture_on_commit_callbacks):
@@ -92,8 +96,8 @@ def test_the_file_is_kept_a_day_and_then_deleted(client, people, django_capture_
     prepared.refresh_from_db()
     assert prepared.status == PreparedExportStatus.EXPIRED and not prepared.file
     assert not os.path.exists(path)
-    assert client.get(reverse("download_export", args=[prepared.pk])).status_code == 404
-    assert "已删除" in client.get(reverse("prepared_export", args=[prepared.pk])).content.decode()
+    assert client.get(reverse("households:download_export", args=[prepared.pk])).status_code == 404
+    assert "已删除" in client.get(reverse("households:prepared_export", args=[prepared.pk])).content.decode()
     assert ExportLog.objects.count() == 1  # the log stays
 
 
@@ -112,7 +116,9 @@ def test_a_failure_ends_it_plainly_and_logs_no_personal_data(
 
     prepared.refresh_from_db()
     assert prepared.status == PreparedExportStatus.FAILED and not prepared.file
-    assert "导出失败" in client.get(reverse("prepared_export", args=[prepared.pk])).content.decode()
+    assert (
+        "导出失败" in client.get(reverse("households:prepared_export", args=[prepared.pk])).content.decode()
+    )
     assert "RuntimeError" in caplog.text and secret not in caplog.text
 
 

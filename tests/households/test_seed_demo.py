@@ -116,7 +116,7 @@ def test_buildings_carry_symbols(seeded):
 def test_every_demo_user_can_log_in_and_sees_their_grid(seeded, client):
     for username, _role, _description in DEMO_USERS:
         assert client.login(username=username, password="demo-pass-1"), username
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("monitoring:today")).status_code == 200
         client.logout()
 
 
@@ -166,12 +166,12 @@ def test_community_staff_see_employment_overdue_cases_and_points(seeded, client,
     client.force_login(get_user_model().objects.get(username="staff"))
     community = Assignment.objects.get(user__username="staff").unit
 
-    figures = client.get(reverse("employment"), {"unit": community.code}).context["total"]
-    overdue = client.get(reverse("cases"), {"overdue": "on"}).context["page"]
+    figures = client.get(reverse("employment:figures"), {"unit": community.code}).context["total"]
+    overdue = client.get(reverse("services:cases"), {"overdue": "on"}).context["page"]
     with_points = (
         PointEntry.objects.filter(household__unit__path__startswith=community.path).first().household
     )
-    points = client.get(reverse("points", args=[with_points.pk]))
+    points = client.get(reverse("services:points", args=[with_points.pk]))
 
     from employment.models import Warning
 

@@ -46,7 +46,9 @@ def staff_client(client, people):
 
 def upload(client, households, members) -> LedgerImport:
     """Upload a ledger as the page does; the worker's check is queued, and not run."""
-    response = client.post(reverse("ledger_upload"), {"unit": "C1", "file": ledger_file(households, members)})
+    response = client.post(
+        reverse("households:ledger_upload"), {"unit": "C1", "file": ledger_file(households, members)}
+    )
     assert response.status_code == 302
     return LedgerImport.objects.latest("pk")
 
@@ -57,7 +59,7 @@ def later(delta):
 
 
 def page(client, item) -> str:
-    return client.get(reverse("ledger_import", args=[item.pk])).content.decode()
+    return client.get(reverse("households:ledger_import", args=[item.pk])).content.decode()
 
 
 def test_an_upload_whose_check_never_ran_fails_after_the_limit_and_its_file_goes(
@@ -98,7 +100,7 @@ def test_an_import_lost_after_its_confirmation_is_timed_from_the_confirmation(
     tasks.check_ledger(item.pk)
     with later(datetime.timedelta(minutes=50)):
         with django_capture_on_commit_callbacks(execute=False) as queued:
-            staff_client.post(reverse("ledger_confirm", args=[item.pk]))
+            staff_client.post(reverse("households:ledger_confirm", args=[item.pk]))
         assert len(queued) == 1  # and lost
     item.refresh_from_db()
     assert item.status == LedgerImportStatus.IMPORTING
@@ -137,7 +139,7 @@ def test_a_check_that_ends_after_the_sweep_leaves_the_upload_failed(
     assert item.status == LedgerImportStatus.FAILED, item.errors
     assert item.errors[0]["message"] == TIMED_OUT and not item.file
     assert not os.path.exists(path)
-    assert staff_client.post(reverse("ledger_confirm", args=[item.pk])).status_code == 302
+    assert staff_client.post(reverse("households:ledger_confirm", args=[item.pk])).status_code == 302
     item.refresh_from_db()
     assert item.status == LedgerImportStatus.FAILED  # nothing to confirm
 
@@ -148,7 +150,7 @@ def test_an_import_the_worker_takes_up_after_the_sweep_writes_nothing(
     item = upload(staff_client, *sample_ledger(buildings, 2))
     tasks.check_ledger(item.pk)
     with django_capture_on_commit_callbacks(execute=False):
-        staff_client.post(reverse("ledger_confirm", args=[item.pk]))
+        staff_client.post(reverse("households:ledger_confirm", args=[item.pk]))
     loaded = LedgerImport.objects.get(pk=item.pk)  # by the worker, which then stalls
     assert loaded.status == LedgerImportStatus.IMPORTING
 
@@ -186,7 +188,7 @@ def test_a_sweep_that_meets_an_import_being_written_waits_and_finds_it_done(
         monkeypatch.setattr(task, "delay", lambda *args: None)
     item = upload(staff_client, *sample_ledger(buildings, 3, members=1))
     tasks.check_ledger(item.pk)
-    staff_client.post(reverse("ledger_confirm", args=[item.pk]))
+    staff_client.post(reverse("households:ledger_confirm", args=[item.pk]))
     LedgerImport.objects.filter(pk=item.pk).update(queued_at=timezone.now() - LIMIT * 2)  # and slow
     written, go = threading.Event(), threading.Event()
     real_write = imports.write
@@ -240,7 +242,7 @@ def request_export(client, django_capture_on_commit_callbacks) -> PreparedExport
     today = timezone.localdate()
     form = {"unit": "C1", "kind": "households", "start": today.replace(day=1), "end": today}
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = client.post(reverse("export"), form)
+        response = client.post(reverse("households:export"), form)
     assert response.status_code == 302 and len(queued) == 1
     return PreparedExport.objects.latest("pk")
 
@@ -266,7 +268,7 @@ def test_an_export_never_prepared_fails_after_the_limit_and_a_late_worker_keeps_
     prepared.refresh_from_db()
     assert prepared.status == PreparedExportStatus.FAILED and prepared.timed_out and not prepared.file
     assert not ExportLog.objects.exists() and exported_files() == before
-    shown = staff_client.get(reverse("prepared_export", args=[prepared.pk])).content.decode()
+    shown = staff_client.get(reverse("households:prepared_export", args=[prepared.pk])).content.decode()
     assert "超时未完成，请重新导出。" in shown and 'http-equiv="refresh"' not in shown
 
 
@@ -289,4 +291,4 @@ def test_an_export_built_while_the_sweep_failed_it_leaves_no_file_and_no_log(
     prepared.refresh_from_db()
     assert prepared.status == PreparedExportStatus.FAILED and prepared.timed_out and not prepared.file
     assert not ExportLog.objects.exists() and exported_files() == before
-    assert staff_client.get(reverse("download_export", args=[prepared.pk])).status_code == 404
+    assert staff_client.get(reverse("households:download_export", args=[prepared.pk])).status_code == 404

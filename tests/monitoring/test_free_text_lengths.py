@@ -61,7 +61,7 @@ def test_the_visit_form_refuses_huge_notes(people, client, test_today):
 
     client.force_login(people.worker)
     response = client.post(
-        reverse("log_visit", args=[people.household.pk]),
+        reverse("monitoring:log_visit", args=[people.household.pk]),
         {
             "mode": "door",
             "visited_at": f"{test_today:%Y-%m-%d}T09:00",
@@ -135,7 +135,7 @@ def test_a_proposal_reason_over_the_limit_is_refused_by_the_service_and_the_page
 
     client.force_login(people.worker)
     response = client.post(
-        reverse("propose", args=[people.household.pk]),
+        reverse("monitoring:propose", args=[people.household.pk]),
         {"tier": default_tier("red").pk, "reason": "因" * (REASON_MAX_LENGTH + 1)},
     )
 
@@ -155,7 +155,7 @@ def test_a_decision_reason_over_the_limit_is_refused_by_the_service_and_the_page
 
     client.force_login(people.staff)
     response = client.post(
-        reverse("decide", args=[proposal.pk]),
+        reverse("monitoring:decide", args=[proposal.pk]),
         {"decision": "reject", "reason": "不" * (REASON_MAX_LENGTH + 1)},
     )
 

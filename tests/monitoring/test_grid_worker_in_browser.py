@@ -44,11 +44,11 @@ def test_log_in_open_today_visit_a_household_and_see_it_done(live_server, people
     phone.screenshot(path=SHOTS / "2-today.png", full_page=True)
     assert accessibility_violations(phone) == []
 
-    phone.click(f"a[href='{reverse('household', args=[red.pk])}']")
+    phone.click(f"a[href='{reverse('households:card', args=[red.pk])}']")
     phone.screenshot(path=SHOTS / "3-card.png", full_page=True)
     assert accessibility_violations(phone) == []
     weight.clear()
-    phone.click(f"a[href='{reverse('log_visit', args=[red.pk])}']")
+    phone.click(f"a[href='{reverse('monitoring:log_visit', args=[red.pk])}']")
     phone.wait_for_load_state("load")
     phone.screenshot(path=SHOTS / "4-visit-form.png", full_page=True)
     # Each response as if compressed: live_server serves static files as they are. What
@@ -61,7 +61,7 @@ def test_log_in_open_today_visit_a_household_and_see_it_done(live_server, people
 
     phone.fill("#id_notes", "老人在家，精神不错")
     phone.click("text=保存走访")
-    phone.wait_for_url(live_server.url + reverse("household", args=[red.pk]))
+    phone.wait_for_url(live_server.url + reverse("households:card", args=[red.pk]))
     assert "已完成" in phone.inner_text("[data-follow-up]") or "done" in phone.inner_text("[data-follow-up]")
     phone.screenshot(path=SHOTS / "5-card-after-visit.png", full_page=True)
 

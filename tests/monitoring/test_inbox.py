@@ -17,14 +17,14 @@ def test_missed_follow_ups_arrive_in_the_inbox_and_can_be_marked_read(people, cl
     mark_missed(today + datetime.timedelta(days=40))
     client.force_login(people.worker)
 
-    page = client.get(reverse("inbox"))
+    page = client.get(reverse("monitoring:inbox"))
 
     mine = Notification.objects.filter(recipient=people.worker)
     assert mine.exists()
     assert page.context["unread_count"] == mine.count()
     assert people.household.building.name in page.content.decode()
-    client.post(reverse("mark_read"))
-    assert client.get(reverse("inbox")).context["unread_count"] == 0
+    client.post(reverse("monitoring:mark_read"))
+    assert client.get(reverse("monitoring:inbox")).context["unread_count"] == 0
 
 
 def test_nobody_reads_anothers_inbox(people, client, test_today):
@@ -32,4 +32,4 @@ def test_nobody_reads_anothers_inbox(people, client, test_today):
     mark_missed(test_today + datetime.timedelta(days=40))
     client.force_login(people.leader)
 
-    assert list(client.get(reverse("inbox")).context["notifications"]) == []
+    assert list(client.get(reverse("monitoring:inbox")).context["notifications"]) == []

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def propose(client, people, tier="red", reason="户主住院"):
     client.force_login(people.worker)
     return client.post(
-        reverse("propose", args=[people.household.pk]), {"tier": default_tier(tier).pk, "reason": reason}
+        reverse("monitoring:propose", args=[people.household.pk]),
+        {"tier": default_tier(tier).pk, "reason": reason},
     )
 
 
@@ -21,8 +22,8 @@ def test_approval_changes_the_tier_with_proposer_and_approver_recorded(people, c
     proposal = TierProposal.objects.get()
     client.force_login(people.staff)
 
-    queue = client.get(reverse("proposals"))
-    response = client.post(reverse("decide", args=[proposal.pk]), {"decision": "approve"})
+    queue = client.get(reverse("monitoring:proposals"))
+    response = client.post(reverse("monitoring:decide", args=[proposal.pk]), {"decision": "approve"})
 
     assert proposal in queue.context["pending"]
     assert response.status_code == 302
@@ -45,9 +46,11 @@ def test_rejection_needs_a_reason_which_the_proposer_sees(people, client):
     proposal = TierProposal.objects.get()
     client.force_login(people.staff)
 
-    refused = client.post(reverse("decide", args=[proposal.pk]), {"decision": "reject", "reason": ""})
+    refused = client.post(
+        reverse("monitoring:decide", args=[proposal.pk]), {"decision": "reject", "reason": ""}
+    )
     done = client.post(
-        reverse("decide", args=[proposal.pk]), {"decision": "reject", "reason": "已有家属照看"}
+        reverse("monitoring:decide", args=[proposal.pk]), {"decision": "reject", "reason": "已有家属照看"}
     )
 
     assert refused.status_code == 400
@@ -55,7 +58,7 @@ def test_rejection_needs_a_reason_which_the_proposer_sees(people, client):
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED
     client.force_login(people.worker)
-    inbox = client.get(reverse("inbox")).content.decode()
+    inbox = client.get(reverse("monitoring:inbox")).content.decode()
     assert "已有家属照看" in inbox
     people.household.refresh_from_db()
     assert people.household.tier == default_tier("yellow")
@@ -65,11 +68,14 @@ def test_a_grid_worker_cannot_decide_and_staff_cannot_decide_twice(people, clien
     propose(client, people)
     proposal = TierProposal.objects.get()
 
-    assert client.get(reverse("proposals")).status_code == 403
-    assert client.post(reverse("decide", args=[proposal.pk]), {"decision": "approve"}).status_code == 403
+    assert client.get(reverse("monitoring:proposals")).status_code == 403
+    assert (
+        client.post(reverse("monitoring:decide", args=[proposal.pk]), {"decision": "approve"}).status_code
+        == 403
+    )
     client.force_login(people.staff)
-    client.post(reverse("decide", args=[proposal.pk]), {"decision": "approve"})
-    twice = client.post(reverse("decide", args=[proposal.pk]), {"decision": "approve"})
+    client.post(reverse("monitoring:decide", args=[proposal.pk]), {"decision": "approve"})
+    twice = client.post(reverse("monitoring:decide", args=[proposal.pk]), {"decision": "approve"})
     assert twice.status_code == 404 or twice.status_code == 400
     assert TierChange.objects.filter(to_tier=default_tier("red")).count() == 1
 
@@ -93,7 +99,10 @@ def test_proposals_outside_scope_do_not_exist(people, client, grid, assign):
     assign(other, grid.area_west, role=Role.COMMUNITY_STAFF)
     client.force_login(other)
 
-    assert list(client.get(reverse("proposals")).context["pending"]) == []
-    assert client.post(reverse("decide", args=[proposal.pk]), {"decision": "approve"}).status_code == 404
+    assert list(client.get(reverse("monitoring:proposals")).context["pending"]) == []
+    assert (
+        client.post(reverse("monitoring:decide", args=[proposal.pk]), {"decision": "approve"}).status_code
+        == 404
+    )
     client.force_login(people.worker)
-    assert client.get(reverse("propose", args=[people.outside.pk])).status_code == 404
+    assert client.get(reverse("monitoring:propose", args=[people.outside.pk])).status_code == 404

@@ -29,7 +29,7 @@ def test_due_today_and_missed_in_scope_only_worst_tier_first(grid, people, clien
     generate_follow_ups(WEDNESDAY)
     client.force_login(people.worker)
 
-    page = client.get(reverse("home"))
+    page = client.get(reverse("monitoring:today"))
 
     assert [f.household for f in page.context["due"]] == [red_low, red_high]
     assert {f.household for f in page.context["missed"]} == {red_low, red_high}
@@ -45,19 +45,19 @@ def test_staff_see_one_workers_list(grid, people, client):
     generate_follow_ups(WEDNESDAY)
     client.force_login(people.staff)
 
-    everyone = client.get(reverse("home"))
-    one = client.get(reverse("home"), {"worker": people.worker.pk})
+    everyone = client.get(reverse("monitoring:today"))
+    one = client.get(reverse("monitoring:today"), {"worker": people.worker.pk})
 
     assert people.worker in everyone.context["workers"]
     assert {f.household for f in everyone.context["week"]} >= {people.household}
     assert all(f.assignee == people.worker for f in one.context["due"] + one.context["week"])
-    assert client.get(reverse("home"), {"worker": people.leader.pk}).status_code == 404
+    assert client.get(reverse("monitoring:today"), {"worker": people.leader.pk}).status_code == 404
 
 
 def test_workers_cannot_pick_another_workers_list(people, client):
     client.force_login(people.worker)
 
-    page = client.get(reverse("home"), {"worker": people.staff.pk})
+    page = client.get(reverse("monitoring:today"), {"worker": people.staff.pk})
 
     assert page.context["workers"] is None
 
@@ -71,18 +71,18 @@ def test_queries_do_not_grow_with_the_list_and_long_lists_are_cut(grid, people, 
     client.force_login(people.worker)
     HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("red"), room="101")
     generate_follow_ups(WEDNESDAY)
-    client.get(reverse("home"))  # the first request of a session writes the session
+    client.get(reverse("monitoring:today"))  # the first request of a session writes the session
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("home"))
+        client.get(reverse("monitoring:today"))
     for n in range(8):
         HouseholdFactory(unit=grid.floor_1_2, tier=default_tier("red"), room=f"2{n:02d}")
     generate_follow_ups(WEDNESDAY)
     with CaptureQueriesContext(connection) as many:
-        page = client.get(reverse("home"))
+        page = client.get(reverse("monitoring:today"))
     assert len(many) == len(few)
     assert len(page.context["due"]) == 9
 
     monkeypatch.setattr(views, "LIST_LIMIT", 5)
-    cut = client.get(reverse("home"))
+    cut = client.get(reverse("monitoring:today"))
     assert len(cut.context["due"]) == 5 and cut.context["due"].total == 9
     assert "9" in cut.content.decode()

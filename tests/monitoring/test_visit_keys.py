@@ -144,13 +144,15 @@ def test_a_double_tapped_visit_form_saves_one_visit_and_answers_both(people, tes
     people.today = test_today
     client.force_login(people.worker)
     key = uuid.uuid4()
-    url = reverse("log_visit", args=[people.household.pk])
+    url = reverse("monitoring:log_visit", args=[people.household.pk])
 
     response, first = while_a_first_copy_is_being_saved(
         people, key, lambda: client.post(url, visit_form(people, key))
     )
 
-    assert response.status_code == 302 and response.url == reverse("household", args=[people.household.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "households:card", args=[people.household.pk]
+    )
     assert list(Visit.objects.values_list("pk", flat=True)) == [first.pk]
 
 

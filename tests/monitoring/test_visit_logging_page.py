@@ -41,7 +41,7 @@ def form_data(**overrides):
 def test_a_visit_closes_the_open_follow_up_and_shows_on_the_card(people, client):
     generate_follow_ups()
     client.force_login(people.worker)
-    url = reverse("log_visit", args=[people.household.pk])
+    url = reverse("monitoring:log_visit", args=[people.household.pk])
 
     assert client.get(url).status_code == 200
     response = client.post(url, form_data())
@@ -57,7 +57,7 @@ def test_a_visit_closes_the_open_follow_up_and_shows_on_the_card(people, client)
 
 def test_sending_the_same_form_twice_saves_one_visit(people, client):
     client.force_login(people.worker)
-    url = reverse("log_visit", args=[people.household.pk])
+    url = reverse("monitoring:log_visit", args=[people.household.pk])
     data = form_data()
 
     client.post(url, data)
@@ -71,7 +71,9 @@ def test_a_visit_in_the_future_is_refused_on_its_field(people, client):
     client.force_login(people.worker)
     later = (timezone.localtime() + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
 
-    response = client.post(reverse("log_visit", args=[people.household.pk]), form_data(visited_at=later))
+    response = client.post(
+        reverse("monitoring:log_visit", args=[people.household.pk]), form_data(visited_at=later)
+    )
 
     assert response.status_code == 200
     assert "visited_at" in response.context["form"].errors
@@ -83,19 +85,19 @@ def test_the_photo_is_re_encoded_without_exif_and_served_only_in_scope(people, c
     client.force_login(people.worker)
     photo = SimpleUploadedFile("王小红家.jpg", jpeg_with_gps(), content_type="image/jpeg")
 
-    client.post(reverse("log_visit", args=[people.household.pk]), {**form_data(), "photo": photo})
+    client.post(reverse("monitoring:log_visit", args=[people.household.pk]), {**form_data(), "photo": photo})
 
     visit = Visit.objects.get()
     assert "王小红" not in visit.photo.name and visit.photo.name.endswith(".jpg")
     with Image.open(visit.photo.path) as stored:
         assert not stored.getexif()
-    served = client.get(reverse("visit_photo", args=[visit.pk]))
+    served = client.get(reverse("monitoring:visit_photo", args=[visit.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     client.force_login(people.leader)  # sees everything
-    assert client.get(reverse("visit_photo", args=[visit.pk])).status_code == 200
+    assert client.get(reverse("monitoring:visit_photo", args=[visit.pk])).status_code == 200
     outsider = people.staff.__class__.objects.create_user("stranger", password="x" * 12)
     client.force_login(outsider)
-    assert client.get(reverse("visit_photo", args=[visit.pk])).status_code == 404
+    assert client.get(reverse("monitoring:visit_photo", args=[visit.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -115,7 +117,7 @@ def test_what_is_not_a_phone_photo_is_refused(people, client, name, content, mes
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("log_visit", args=[people.household.pk]),
+        reverse("monitoring:log_visit", args=[people.household.pk]),
         {**form_data(), "photo": SimpleUploadedFile(name, content)},
     )
 
@@ -129,7 +131,7 @@ def test_a_proposal_made_with_the_visit_waits_for_staff(people, client):
     red = default_tier("red")
 
     client.post(
-        reverse("log_visit", args=[people.household.pk]),
+        reverse("monitoring:log_visit", args=[people.household.pk]),
         form_data(propose_tier=red.pk, proposal_reason="户主住院，无人照看"),
     )
 
@@ -143,7 +145,8 @@ def test_a_proposal_without_a_reason_saves_nothing(people, client):
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("log_visit", args=[people.household.pk]), form_data(propose_tier=default_tier("red").pk)
+        reverse("monitoring:log_visit", args=[people.household.pk]),
+        form_data(propose_tier=default_tier("red").pk),
     )
 
     assert "proposal_reason" in response.context["form"].errors
@@ -152,11 +155,16 @@ def test_a_proposal_without_a_reason_saves_nothing(people, client):
 
 def test_out_of_scope_is_404_and_a_leader_may_not_log(people, client):
     client.force_login(people.worker)
-    assert client.get(reverse("log_visit", args=[people.outside.pk])).status_code == 404
-    assert client.post(reverse("log_visit", args=[people.outside.pk]), form_data()).status_code == 404
-    assert client.get(reverse("log_visit", args=[999999])).status_code == 404
+    assert client.get(reverse("monitoring:log_visit", args=[people.outside.pk])).status_code == 404
+    assert (
+        client.post(reverse("monitoring:log_visit", args=[people.outside.pk]), form_data()).status_code == 404
+    )
+    assert client.get(reverse("monitoring:log_visit", args=[999999])).status_code == 404
     client.force_login(people.leader)
-    assert client.post(reverse("log_visit", args=[people.household.pk]), form_data()).status_code == 403
+    assert (
+        client.post(reverse("monitoring:log_visit", args=[people.household.pk]), form_data()).status_code
+        == 403
+    )
     assert not Visit.objects.exists()
 
 
@@ -171,7 +179,7 @@ def test_a_visit_refused_with_its_proposal_leaves_no_photo_on_disk(people, clien
     photo = SimpleUploadedFile("door.jpg", jpeg_with_gps(), content_type="image/jpeg")
 
     response = client.post(
-        reverse("log_visit", args=[people.household.pk]),
+        reverse("monitoring:log_visit", args=[people.household.pk]),
         {**form_data(propose_tier=default_tier("red").pk, proposal_reason="住院"), "photo": photo},
     )
 

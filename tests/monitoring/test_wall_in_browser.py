@@ -51,7 +51,7 @@ def log_in(page, live_server, username="staff"):
 
 
 def open_wall(page, live_server, query=""):
-    page.goto(live_server.url + reverse("wall") + query)
+    page.goto(live_server.url + reverse("monitoring:wall") + query)
     page.wait_for_selector("body[data-tiles-painted]")
 
 

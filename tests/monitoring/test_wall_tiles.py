@@ -30,7 +30,7 @@ def wednesday():
 
 
 def tiles(client, **params):
-    response = client.get(reverse("wall_tiles"), params)
+    response = client.get(reverse("monitoring:wall_tiles"), params)
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -76,8 +76,8 @@ def test_a_grid_worker_sees_their_building_only_in_tiles_and_figures(people, cli
 def test_a_unit_outside_the_scope_is_refused_as_if_it_did_not_exist(people, neighbour, client):
     client.force_login(people.staff)
 
-    response = client.get(reverse("wall_tiles"), {"unit": "C2"})
-    unknown = client.get(reverse("wall_tiles"), {"unit": "NO-SUCH-UNIT"})
+    response = client.get(reverse("monitoring:wall_tiles"), {"unit": "C2"})
+    unknown = client.get(reverse("monitoring:wall_tiles"), {"unit": "NO-SUCH-UNIT"})
 
     assert response.status_code == 400
     assert "unit" in response.json()["errors"]
@@ -143,7 +143,7 @@ def test_an_unknown_filter_value_is_a_400_naming_the_field(people, client):
         ({"label": "nope"}, "label"),
         ({"mark": "x"}, "mark"),
     ]:
-        response = client.get(reverse("wall_tiles"), params)
+        response = client.get(reverse("monitoring:wall_tiles"), params)
         assert response.status_code == 400
         assert list(response.json()["errors"]) == [field]
 
@@ -258,11 +258,11 @@ def test_too_many_households_asks_to_drill_down_first_with_the_same_figures(peop
 
 def test_an_unchanged_wall_answers_304_and_a_changed_one_does_not(people, client):
     client.force_login(people.staff)
-    first = client.get(reverse("wall_tiles"))
+    first = client.get(reverse("monitoring:wall_tiles"))
 
-    again = client.get(reverse("wall_tiles"), HTTP_IF_NONE_MATCH=first["ETag"])
+    again = client.get(reverse("monitoring:wall_tiles"), HTTP_IF_NONE_MATCH=first["ETag"])
     change_tier(household=people.household, tier=default_tier("red"), reason="复评", by=people.staff)
-    changed = client.get(reverse("wall_tiles"), HTTP_IF_NONE_MATCH=first["ETag"])
+    changed = client.get(reverse("monitoring:wall_tiles"), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 304
     assert changed.status_code == 200
@@ -270,7 +270,7 @@ def test_an_unchanged_wall_answers_304_and_a_changed_one_does_not(people, client
 
 
 def test_a_logged_out_wall_gets_401_not_the_login_page(client):
-    response = client.get(reverse("wall_tiles"))
+    response = client.get(reverse("monitoring:wall_tiles"))
 
     assert response.status_code == 401
     assert response.json() == {"error": "login"}
@@ -282,7 +282,7 @@ def test_administrators_see_every_community_and_a_grid_worker_not_others(people,
     client.force_login(administrator())
     everything = tiles(client)
     client.force_login(people.worker)
-    refused = client.get(reverse("wall_tiles"), {"unit": "A2"})
+    refused = client.get(reverse("monitoring:wall_tiles"), {"unit": "A2"})
 
     assert household_ids(everything) == {people.household.pk, people.outside.pk, neighbour.pk}
     assert refused.status_code == 400

@@ -91,7 +91,7 @@ def test_the_case_page_adds_notes_and_resolves_and_a_grid_worker_cannot_close(pe
         by=people.worker,
     )
     client.force_login(people.worker)
-    url = reverse("case", args=[case.pk])
+    url = reverse("services:case", args=[case.pk])
 
     client.post(url, {"action": "note", "text": "已联系物业"})
     refused = client.post(url, {"action": "status", "status": "resolved", "text": ""})
@@ -120,14 +120,14 @@ def test_the_case_list_filters_and_stays_in_scope(people, client):
     client.force_login(people.worker)
 
     def listed(**params):
-        return [c.pk for c in client.get(reverse("cases"), params).context["page"]]
+        return [c.pk for c in client.get(reverse("services:cases"), params).context["page"]]
 
     assert set(listed()) == {late.pk, fresh.pk}
     assert listed(category="dibao") == [fresh.pk]
     assert listed(overdue="on") == [late.pk]
     assert listed(level="street") == []
-    assert client.get(reverse("case", args=[outside.pk])).status_code == 404
-    assert client.get(reverse("cases"), {"status": "nonsense"}).status_code == 400
+    assert client.get(reverse("services:case", args=[outside.pk])).status_code == 404
+    assert client.get(reverse("services:cases"), {"status": "nonsense"}).status_code == 400
 
 
 def test_staff_hand_a_case_over_and_a_grid_worker_cannot(people, client, grid, assign):
@@ -138,7 +138,7 @@ def test_staff_hand_a_case_over_and_a_grid_worker_cannot(people, client, grid, a
     case = open_case(
         household=people.household, category="help", description="x", urgency="normal", by=people.staff
     )
-    url = reverse("case", args=[case.pk])
+    url = reverse("services:case", args=[case.pk])
 
     client.force_login(people.worker)
     assert client.post(url, {"action": "assign", "assigned_to": other.pk}).status_code == 403

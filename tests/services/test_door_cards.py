@@ -25,14 +25,14 @@ def address():
 
 
 def help_url(card):
-    return reverse("help", args=[door_card_token(card)])
+    return reverse("services:help", args=[door_card_token(card)])
 
 
 def test_staff_print_a_card_with_a_qr_code_and_a_new_one_revokes_the_old(people, client, card):
     client.force_login(people.staff)
 
-    page = client.get(reverse("door_card", args=[people.household.pk])).content.decode()
-    client.post(reverse("door_card", args=[people.household.pk]))
+    page = client.get(reverse("services:door_card", args=[people.household.pk])).content.decode()
+    client.post(reverse("services:door_card", args=[people.household.pk]))
 
     assert "<svg" in page and "data-qr" in page
     card.refresh_from_db()
@@ -76,16 +76,19 @@ def test_a_revoked_or_forged_token_is_a_404(people, client, card, address):
     forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     issue_door_card(household=people.household, by=people.staff)  # the old card is revoked
 
-    assert client.get(reverse("help", args=[token]), REMOTE_ADDR=address).status_code == 404
-    assert client.get(reverse("help", args=[forged]), REMOTE_ADDR=address).status_code == 404
+    assert client.get(reverse("services:help", args=[token]), REMOTE_ADDR=address).status_code == 404
+    assert client.get(reverse("services:help", args=[forged]), REMOTE_ADDR=address).status_code == 404
     assert (
-        client.post(reverse("help", args=[token]), {"kind": "daily"}, REMOTE_ADDR=address).status_code == 404
+        client.post(
+            reverse("services:help", args=[token]), {"kind": "daily"}, REMOTE_ADDR=address
+        ).status_code
+        == 404
     )
     assert not ServiceCase.objects.exists()
 
 
 def test_door_cards_out_of_scope_and_for_grid_workers(people, client):
     client.force_login(people.staff)
-    assert client.get(reverse("door_card", args=[people.outside.pk])).status_code == 200
+    assert client.get(reverse("services:door_card", args=[people.outside.pk])).status_code == 200
     client.force_login(people.worker)
-    assert client.get(reverse("door_card", args=[people.household.pk])).status_code == 403
+    assert client.get(reverse("services:door_card", args=[people.household.pk])).status_code == 403

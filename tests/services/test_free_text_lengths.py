@@ -68,7 +68,7 @@ def test_the_report_page_refuses_a_description_over_the_limit(people, client):
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("report", args=[people.household.pk]),
+        reverse("services:report", args=[people.household.pk]),
         {"category": "dispute", "urgency": "normal", "description": TOO_LONG},
     )
 
@@ -88,7 +88,7 @@ def test_timeline_notes_over_the_limit_are_refused_by_the_services(case, people)
 
 def test_the_case_page_refuses_notes_over_the_limit(case, people, client):
     client.force_login(people.worker)
-    url = reverse("case", args=[case.pk])
+    url = reverse("services:case", args=[case.pk])
 
     note = client.post(url, {"action": "note", "text": TOO_LONG})
     status = client.post(url, {"action": "status", "status": "resolved", "text": TOO_LONG})

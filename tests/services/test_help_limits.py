@@ -28,7 +28,7 @@ def new_address() -> str:
 
 
 def send(client, card, address=None, **data):
-    url = reverse("help", args=[door_card_token(card)])
+    url = reverse("services:help", args=[door_card_token(card)])
     return client.post(url, {"kind": "daily", **data}, REMOTE_ADDR=address or new_address())
 
 
@@ -86,7 +86,7 @@ def test_past_the_cards_limit_a_request_joins_the_open_help_request(people, card
     assert told.count() == 2
     assert told.get(case=latest).read_at is None
     client.force_login(people.worker)
-    timeline = client.get(reverse("case", args=[latest.pk])).content.decode()
+    timeline = client.get(reverse("services:case", args=[latest.pk])).content.decode()
     assert "老人摔倒了" in timeline
     assert timeline.count("住户扫码") == 1 + len(notes)  # the opening and each note
 
@@ -108,7 +108,7 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(card, client, monke
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     monkeypatch.setattr("services.views.HELP_LIMIT_PER_ADDRESS", 2)
     proxy, client_address, neighbour = "127.0.0.1", new_address(), new_address()
-    url = reverse("help", args=[door_card_token(card)])
+    url = reverse("services:help", args=[door_card_token(card)])
 
     def post(forwarded):
         response = client.post(url, {"kind": "daily"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded)

@@ -114,7 +114,7 @@ def test_the_points_page_redeems_and_shows_the_refusal(people, client, shop):
     for _ in range(3):
         earn_points(household=people.household, rule=shop["clean"], by=people.staff)
     client.force_login(people.staff)
-    url = reverse("points", args=[people.household.pk])
+    url = reverse("services:points", args=[people.household.pk])
 
     client.post(url, {"action": "redeem", "item": shop["oil"].pk, "quantity": 1})
     refused = client.post(url, {"action": "redeem", "item": shop["oil"].pk, "quantity": 1})
@@ -124,7 +124,7 @@ def test_the_points_page_redeems_and_shows_the_refusal(people, client, shop):
     client.force_login(people.worker)
     assert client.get(url).status_code == 200
     assert client.post(url, {"action": "earn", "rule": shop["clean"].pk}).status_code == 403
-    assert client.get(reverse("points", args=[people.outside.pk])).status_code == 404
+    assert client.get(reverse("services:points", args=[people.outside.pk])).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

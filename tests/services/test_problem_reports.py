@@ -19,10 +19,10 @@ def test_a_report_opens_a_case_due_in_the_tiers_working_days(people, client):
     with time_machine.travel(datetime.datetime(2026, 9, 25, 10, tzinfo=SHANGHAI)):
         client.force_login(people.worker)
         response = client.post(
-            reverse("report", args=[people.household.pk]),
+            reverse("services:report", args=[people.household.pk]),
             {"category": "dispute", "urgency": "urgent", "description": "邻里漏水纠纷"},
         )
-        card = client.get(reverse("household", args=[people.household.pk])).content.decode()
+        card = client.get(reverse("households:card", args=[people.household.pk])).content.decode()
 
     assert response.status_code == 302
     case = ServiceCase.objects.get()
@@ -37,10 +37,10 @@ def test_a_deadline_in_an_unknown_year_is_marked_provisional_on_the_card(people,
     with time_machine.travel(datetime.datetime(2031, 3, 3, 10, tzinfo=SHANGHAI)):
         client.force_login(people.worker)
         client.post(
-            reverse("report", args=[people.household.pk]),
+            reverse("services:report", args=[people.household.pk]),
             {"category": "help", "urgency": "normal", "description": "需要轮椅"},
         )
-        card = client.get(reverse("household", args=[people.household.pk]))
+        card = client.get(reverse("households:card", args=[people.household.pk]))
 
     case = ServiceCase.objects.get()
     assert case.due_provisional
@@ -51,7 +51,7 @@ def test_a_report_without_a_description_saves_nothing(people, client):
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("report", args=[people.household.pk]), {"category": "dispute", "urgency": "normal"}
+        reverse("services:report", args=[people.household.pk]), {"category": "dispute", "urgency": "normal"}
     )
 
     assert "description" in response.context["form"].errors
@@ -61,7 +61,7 @@ def test_a_report_without_a_description_saves_nothing(people, client):
 def test_out_of_scope_and_read_only_users_cannot_report(people, client):
     client.force_login(people.worker)
     data = {"category": "dispute", "urgency": "normal", "description": "x"}
-    assert client.post(reverse("report", args=[people.outside.pk]), data).status_code == 404
+    assert client.post(reverse("services:report", args=[people.outside.pk]), data).status_code == 404
     client.force_login(people.leader)
-    assert client.post(reverse("report", args=[people.household.pk]), data).status_code == 403
+    assert client.post(reverse("services:report", args=[people.household.pk]), data).status_code == 403
     assert not ServiceCase.objects.exists()

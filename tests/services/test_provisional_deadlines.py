@@ -58,7 +58,7 @@ def test_once_the_year_is_entered_the_hourly_job_counts_it_again_and_says_so(yel
     (recount,) = yellow_case.events.filter(kind=EventKind.DEADLINE)
     assert "2027-02-16" in recount.text and "2027-02-18" in recount.text and recount.by is None
     client.force_login(people.staff)
-    page = client.get(reverse("case", args=[yellow_case.pk]))
+    page = client.get(reverse("services:case", args=[yellow_case.pk]))
     assert page.context["case"].due_on == D(2027, 2, 18)
     html = page.content.decode()
     assert "2027-02-18</dd>" in html  # no 暂定 badge beside it any more

@@ -23,7 +23,7 @@ def outsider(grid, assign):
     return staff
 
 
-@pytest.mark.parametrize("name", ["door_card", "points", "income"])
+@pytest.mark.parametrize("name", ["services:door_card", "services:points", "employment:income"])
 def test_household_pages_out_of_scope(people, outsider, client, name):
     client.force_login(outsider)
 
@@ -38,8 +38,11 @@ def test_a_case_out_of_scope(people, outsider, client):
     )
     client.force_login(outsider)
 
-    assert client.get(reverse("case", args=[case.pk])).status_code == 404
-    assert client.post(reverse("case", args=[case.pk]), {"action": "note", "text": "偷看"}).status_code == 404
+    assert client.get(reverse("services:case", args=[case.pk])).status_code == 404
+    assert (
+        client.post(reverse("services:case", args=[case.pk]), {"action": "note", "text": "偷看"}).status_code
+        == 404
+    )
     assert case.events.count() == 1
     assert not IncomeRecord.objects.exists()
 

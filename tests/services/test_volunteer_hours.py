@@ -74,7 +74,8 @@ def test_points_by_the_hour_are_refused_for_more_than_a_day(people, rule, client
 
     client.force_login(people.staff)
     response = client.post(
-        reverse("points", args=[people.household.pk]), {"action": "earn", "rule": rule.pk, "hours": "9999.9"}
+        reverse("services:points", args=[people.household.pk]),
+        {"action": "earn", "rule": rule.pk, "hours": "9999.9"},
     )
 
     assert response.status_code == 400
