@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from monitoring.models import Cadence
+from monitoring.models.tiers import Cadence
 
 # "Every two weeks" runs in fixed blocks counted from this Monday, so that a household's
 # fortnight does not depend on when it became orange (东川's 橙 tier).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.validators import NOTE_MAX_LENGTH
 from households.models import AboutHouseholdQuerySet
+from monitoring.periods import local_midnight
 
 
 class FollowUpStatus(models.TextChoices):
@@ -32,8 +33,6 @@ class FollowUpQuerySet(AboutHouseholdQuerySet):
     def missed_lately(self, day: datetime.date):
         """Follow-ups missed in the week before ``day`` with no visit to the household
         since their period ended: the ones somebody still has to make good."""
-        from monitoring.periods import local_midnight
-
         since = day - datetime.timedelta(days=MISSED_RECENT_DAYS)
         # Every visit that counts falls after ``since``: bounding them by time as well
         # lets the database read one week of visits, not every visit ever logged.

@@ -109,7 +109,8 @@ def test_a_household_outside_the_scope_is_not_there_for_the_admin_or_the_api(
     client.force_login(floor_head)
 
     assert client.get(f"/admin/households/household/{mine.pk}/change/").status_code == 200
-    assert client.get(f"/admin/households/household/{other.pk}/change/").status_code == 302  # "does not exist"
+    # The admin answers a row it cannot find with a redirect and "does not exist".
+    assert client.get(f"/admin/households/household/{other.pk}/change/").status_code == 302
     assert client.get(f"/api/v1/households/{mine.pk}/").status_code == 200
     assert client.get(f"/api/v1/households/{other.pk}/").status_code == 404
     assert set(Household.objects.visible_to(floor_head)) == {mine}
