@@ -6,8 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from employment.figures import unit_figures
 from employment.models import EMPLOYED, LabourStatus
-from households.exports import sheet
+from households.exports import SheetRequest, register_sheet, sheet
+from households.models import ExportKind
 from households.spreadsheets import Sheet
+
+
+@register_sheet(ExportKind.EMPLOYMENT, order=10)
+def figures_export_sheet(request: SheetRequest) -> Sheet:
+    return figures_sheet(request.user, request.unit)
 
 
 def figures_sheet(user, unit) -> Sheet:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridLevel
-from grids.scope import households_in_scope, units_in_scope
+from grids.scope import households_in_scope, scope_roots, units_in_scope
 from households.models import ExportKind
 
 # Visits and cases of more than a year are a different job (and a large file).
@@ -66,8 +66,6 @@ class ExportForm(forms.Form):
 
 
 def _offered(user, units):
-    from monitoring.wall import scope_roots
-
     if user.has_perm("grids.view_all_units"):
         tops = Q(depth=1)
     else:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Assignment, GridLevel, GridUnit, WayfindingSymbol
-from grids.scope import households_in_scope, units_in_scope
+from grids.scope import households_in_scope, scope_roots, units_in_scope
 from households.models import HouseholdStatus, Member, MemberStatus
 from monitoring.models import FollowUp, ProposalStatus, Tier, TierProposal, TierSnapshot, Visit
 from monitoring.periods import local_midnight
@@ -300,13 +300,6 @@ def default_unit(user, day: datetime.date | None = None) -> GridUnit | None:
         return None
     roots = scope_roots(user, day)
     return roots[0] if len(roots) == 1 else None
-
-
-def scope_roots(user, day: datetime.date | None = None) -> list[GridUnit]:
-    """The units a user is in charge of, leaving out those inside another of them."""
-    assigned = Assignment.objects.current(day).filter(user=user).values("unit")
-    units = list(GridUnit.objects.filter(pk__in=assigned).select_related("level").order_by("path"))
-    return [u for u in units if not any(o is not u and u.path.startswith(o.path) for o in units)]
 
 
 def _common_path(paths: list[str]) -> str:
