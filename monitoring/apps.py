@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
+        # The wall's marks: monitoring's own in monitoring/wall.py, and those the apps
+        # above contribute from their wall.py (monitoring.marks).
+        autodiscover_modules("wall")
+
         from households.signals import household_departed, household_returned
         from monitoring import receivers
 

@@ -21,6 +21,7 @@ from grids.scope import household_or_404, households_in_scope, people_in_scope
 from households.models import Household, HouseholdStatus
 from monitoring.followups import WORKER_ROLES, record_visit
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm, add_errors
+from monitoring.marks import wall_marks
 from monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -300,6 +301,7 @@ def wall(request):
         "dark": request.GET.get("dark") == "1",
         "toggle": {display: _toggled(request.GET, display) for display in ("wall", "dark")},
         "refresh_seconds": WALL_REFRESH_SECONDS,
+        "marks": [[m.bit, m.symbol, m.legend, m.figure, m.figure_label] for m in wall_marks()],
     }
     return render(request, "monitoring/wall.html", context)
 
