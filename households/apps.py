@@ -11,4 +11,4 @@ class HouseholdsConfig(AppConfig):
         # Every app's contributions to what households shows of it, as the admin finds
         # every app's admin.py: the sheets of the ledger exports (``exports.py``,
         # ``@register_sheet``) and the sections of the household card (``card.py``).
-        autodiscover_modules("exports")
+        autodiscover_modules("exports", "card")

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from grids.scope import household_or_404, households_in_scope, people_in_scope
 from households.models import Household, HouseholdStatus
+from households.photos import private_file
 from monitoring.followups import WORKER_ROLES, record_visit
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm, add_errors
 from monitoring.marks import wall_marks
@@ -167,13 +168,6 @@ def visit_photo(request, pk):
     visits = Visit.objects.filter(household__in=households_in_scope(request.user)).exclude(photo="")
     visit = get_object_or_404(visits, pk=pk)
     return private_file(visit.photo)
-
-
-def private_file(field):
-    response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    # The photo of a family's door is nobody's cache's business.
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required
