@@ -15,8 +15,8 @@ from employment.models import (
     Workshop,
 )
 from grids.scope import households_in_scope
-from households.admin import ScopedChoicesMixin
-from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
+from households.admin import ReadOnlyMixin, ScopedChoicesMixin
+from monitoring.admin import ScopedHouseholdMixin
 
 
 class WorkplaceAdmin(admin.ModelAdmin):

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.scope import households_in_scope
-from households.admin import ScopedChoicesMixin
-from monitoring.admin import ReadOnlyMixin, ScopedHouseholdMixin
+from households.admin import ReadOnlyMixin, ScopedChoicesMixin
+from monitoring.admin import ScopedHouseholdMixin
 from services.models import (
     CaseEvent,
     DoorCard,
