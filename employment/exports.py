@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from common.spreadsheets import Sheet
 from employment.figures import unit_figures
 from employment.models import EMPLOYED, LabourStatus
-from households.exports import sheet
+from households.exports import SheetRequest, register_sheet, sheet
+from households.models import ExportKind
+
+
+@register_sheet(ExportKind.EMPLOYMENT, order=10)
+def figures_export_sheet(request: SheetRequest) -> Sheet:
+    return figures_sheet(request.user, request.unit)
 
 
 def figures_sheet(user, unit) -> Sheet:

@@ -262,3 +262,11 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+def scope_roots(user, day: datetime.date | None = None) -> list[GridUnit]:
+    """The units a user is in charge of, leaving out those inside another of them: where
+    their wall opens, and the tops of the units an export offers them."""
+    assigned = Assignment.objects.current(day).filter(user=user).values("unit")
+    units = list(GridUnit.objects.filter(pk__in=assigned).select_related("level").order_by("path"))
+    return [u for u in units if not any(o is not u and u.path.startswith(o.path) for o in units)]

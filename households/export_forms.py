@@ -5,7 +5,7 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import GridLevel, GridUnit
+from grids.models import GridLevel, GridUnit, scope_roots
 from households.models import ExportKind, Household
 
 # Visits and cases of more than a year are a different job (and a large file).
@@ -65,8 +65,6 @@ class ExportForm(forms.Form):
 
 
 def _offered(user, units):
-    from monitoring.wall import scope_roots
-
     if user.has_perm("grids.view_all_units"):
         tops = Q(depth=1)
     else:

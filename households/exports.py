@@ -1,7 +1,9 @@
 """Ledger exports (.xlsx) of a grid unit and a period: households and their members,
-visits, cases, employment figures. Each app builds the rows it owns (``monitoring.exports``,
-``services.exports``, ``employment.exports``); this module picks the households through the
-scope gate, puts the sheets together and logs the export.
+visits, cases, employment figures. Each app builds the sheets it owns in its own
+``exports.py`` and registers them here (``@register_sheet``: which export kind, in which
+place); ``HouseholdsConfig.ready()`` imports every app's ``exports`` module, as the admin
+does its ``admin`` modules. This module picks the households through the scope gate, puts
+the registered sheets together and logs the export.
 
 Every sheet costs a fixed number of queries whatever the number of households: rows come
 from ``values_list`` and the many-to-many columns from one query on their through table.
@@ -12,6 +14,7 @@ import logging
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -43,6 +46,46 @@ logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Kept in memory up to this size, then in a temporary file: a county's ledger is large.
 SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SheetRequest:
+    """What a sheet is built from. ``households`` is already narrowed by the scope gate
+    (and, for the households export, to those living here at some time from ``start``)."""
+
+    user: object
+    unit: GridUnit
+    households: object
+    start: datetime.date
+    end: datetime.date
+    full_id_numbers: bool = False
+
+
+@dataclass(frozen=True)
+class SheetSource:
+    """One sheet of an export kind, contributed by the app that owns its rows."""
+
+    kind: str
+    order: int
+    build: Callable[[SheetRequest], Sheet]
+
+
+_sheet_sources: list[SheetSource] = []
+
+
+def register_sheet(kind: str, *, order: int):
+    """Register ``build(request) -> Sheet`` as a sheet of the ``kind`` export, placed by
+    ``order`` among that kind's sheets (the households sheet first, at 10)."""
+
+    def register(build):
+        _sheet_sources.append(SheetSource(kind=kind, order=order, build=build))
+        return build
+
+    return register
+
+
+def sheet_sources(kind: str) -> list[SheetSource]:
+    return sorted((s for s in _sheet_sources if s.kind == kind), key=lambda s: s.order)
 
 
 @dataclass
@@ -188,28 +231,24 @@ def fail_stalled() -> int:
 def build_export(
     *, user, unit: GridUnit, kind: str, start: datetime.date, end: datetime.date
 ) -> LedgerExport:
-    from employment.exports import figures_sheet
-    from monitoring.exports import tier_changes_sheet, visits_sheet
-    from services.exports import cases_sheet
-
+    sources = sheet_sources(kind)
+    if not sources:
+        raise ValueError(f"Unknown export kind {kind!r}")
     export = LedgerExport(kind=kind, unit=unit, start=start, end=end)
     # The one gate: the unit's subtree, narrowed to what the user may see.
     households = Household.objects.below(unit).visible_to(user)
     if kind == ExportKind.HOUSEHOLDS:
         households = active_between(households, start)
         export.full_id_numbers = user.has_perm("households.view_id_number")
-        export.sheets = [
-            households_sheet(households, full_id_numbers=export.full_id_numbers),
-            tier_changes_sheet(households, start, end),
-        ]
-    elif kind == ExportKind.VISITS:
-        export.sheets = [visits_sheet(households, start, end)]
-    elif kind == ExportKind.CASES:
-        export.sheets = [cases_sheet(households, start, end)]
-    elif kind == ExportKind.EMPLOYMENT:
-        export.sheets = [figures_sheet(user, unit)]
-    else:
-        raise ValueError(f"Unknown export kind {kind!r}")
+    request = SheetRequest(
+        user=user,
+        unit=unit,
+        households=households,
+        start=start,
+        end=end,
+        full_id_numbers=export.full_id_numbers,
+    )
+    export.sheets = [source.build(request) for source in sources]
     return export
 
 
@@ -287,6 +326,11 @@ _MEMBER_FIELDS = (
 # Households read per chunk: a county's 100,000 and their 370,000 members are never all
 # in memory, and a street's fit in a handful of chunks.
 CHUNK = 2000
+
+
+@register_sheet(ExportKind.HOUSEHOLDS, order=10)
+def households_export_sheet(request: SheetRequest) -> Sheet:
+    return households_sheet(request.households, full_id_numbers=request.full_id_numbers)
 
 
 def households_sheet(households, *, full_id_numbers: bool) -> Sheet:

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -69,3 +70,12 @@ def clean_photo(upload) -> ContentFile:
             _("This file is not a photo (JPEG, PNG, WebP or GIF)."), code="not_image"
         ) from error
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def private_file(field) -> FileResponse:
+    """A stored photo (a household's, a visit's) as the answer of a view that has checked
+    the viewer's scope: photos are never served as files."""
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    # The photo of a family's door is nobody's cache's business.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from common.validators import field_errors
 from households.models import Household, Label, Member, SpecialGroup
-from monitoring.followups import close_for_departure, reschedule, resume_follow_ups
+from households.signals import household_departed, household_returned
 from monitoring.models.tiers import TierChange
+from monitoring.services import open_tier_histories
 
 
 @transaction.atomic
@@ -32,35 +33,6 @@ def register_household(*, household: Household, reason: str, by, labels: Iterabl
         household.labels.set(labels)
     open_tier_histories([household], reason=reason, by=by)
     return household
-
-
-def open_tier_histories(households: list[Household], *, reason: str, by) -> None:
-    """For households just saved: the first entry of each one's tier history, the time
-    its tier was set, and its first follow-up. One household from a form, or twenty
-    thousand from a ledger, in a handful of statements."""
-    now = timezone.now()
-    TierChange.objects.bulk_create(
-        [
-            TierChange(
-                household=h,
-                from_tier=None,
-                to_tier=h.tier,
-                reason=reason or "",
-                changed_by=by,
-                changed_at=now,
-            )
-            for h in households
-        ],
-        batch_size=2000,
-    )
-    ids = [h.pk for h in households]
-    for start in range(0, len(ids), 5000):
-        Household.objects.filter(pk__in=ids[start : start + 5000]).update(
-            tier_changed_at=now, followed_since=now
-        )
-    for household in households:
-        household.tier_changed_at = household.followed_since = now
-    reschedule(households=households, reason="")
 
 
 @transaction.atomic
@@ -88,11 +60,13 @@ def update_household(
     locked.save()
     if labels is not None:
         locked.labels.set(labels)
+    # Told inside this transaction: what the receivers write (the follow-up engine's
+    # periods) commits or rolls back with the change itself.
     if back:
-        resume_follow_ups(household=locked)
+        household_returned.send(sender=Household, household=locked)
     elif not locked.is_active and (was_active or locked.moved_out_on != left_on):
         # Left, or the day it left corrected: owed until that day, nothing from it on.
-        close_for_departure(household=locked)
+        household_departed.send(sender=Household, household=locked)
     return locked
 
 

@@ -7,10 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common.files import private_file
-from employment.models import LabourRecord
 from grids.models import Assignment, GridUnit
 from households import tasks
+from households.card import Card, card_slots
 from households.export_forms import ExportForm
 from households.exports import XLSX, export_ledger
 from households.models import (
@@ -22,9 +21,8 @@ from households.models import (
     PreparedExport,
     PreparedExportStatus,
 )
+from households.photos import private_file
 from households.search import find_households
-from monitoring.models import FollowUp, FollowUpStatus, ProposalStatus, TierChange, Visit
-from services.models import ACTIVE_STATUSES
 
 
 @login_required
@@ -79,20 +77,14 @@ def find(request):
 @login_required
 def card(request, pk, template_name="households/card.html"):
     """Everything a grid worker needs at the door, in a handful of queries; the same
-    card, without the page around it, opens beside the wall."""
+    card, without the page around it, opens beside the wall. Beside the household and its
+    members, its sections are those the apps register (households.card)."""
     household = get_object_or_404(
         Household.objects.select_related("building", "unit", "tier")
         .prefetch_related(
             Prefetch(
                 "members",
-                queryset=Member.objects.filter(status=MemberStatus.ACTIVE).prefetch_related(
-                    "special_groups",
-                    Prefetch(
-                        "labour_records",
-                        queryset=LabourRecord.objects.filter(ends_on__isnull=True),
-                        to_attr="current_work",
-                    ),
-                ),
+                queryset=Member.objects.filter(status=MemberStatus.ACTIVE).prefetch_related("special_groups"),
             ),
             "labels",
         )
@@ -100,26 +92,11 @@ def card(request, pk, template_name="households/card.html"):
         pk=pk,
     )
     members = sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date))
-    show_ids = request.user.has_perm("households.view_id_number")
     context = {
         "household": household,
         "members": members,
-        "show_ids": show_ids,
-        "tier_history": TierChange.objects.filter(household=household)
-        .select_related("from_tier", "to_tier", "changed_by")
-        .order_by("-changed_at")[:10],
-        "visits": Visit.objects.filter(household=household)
-        .select_related("visited_by")
-        .order_by("-visited_at")[:5],
-        "follow_up": FollowUp.objects.filter(household=household, status=FollowUpStatus.OPEN).first(),
-        "recent_follow_ups": FollowUp.objects.filter(household=household)
-        .exclude(status=FollowUpStatus.OPEN)
-        .order_by("-period_start")[:5],
-        "cases": household.cases.filter(status__in=ACTIVE_STATUSES).order_by("due_on"),
-        "warnings": household.warnings.filter(cleared_at__isnull=True).select_related("member"),
-        "pending_proposal": household.tier_proposals.filter(status=ProposalStatus.PENDING)
-        .select_related("to_tier", "proposed_by")
-        .first(),
+        "show_ids": request.user.has_perm("households.view_id_number"),
+        "card_slots": card_slots(Card(household=household, user=request.user, members=members)),
     }
     return render(request, template_name, context)
 

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyMixin, ScopedAdminMixin
+from households.admin import HouseholdAdmin
 from monitoring.followups import record_visit, validate_visit
 from monitoring.models import (
     CalendarDay,
@@ -19,6 +21,25 @@ from monitoring.models import (
 class TierInline(admin.TabularInline):
     model = Tier
     extra = 0
+
+
+class TierChangeInline(admin.TabularInline):
+    model = TierChange
+    fields = ["changed_at", "from_tier", "to_tier", "reason", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("tier history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# On every household's page, after its members.
+HouseholdAdmin.contribute_inline(TierChangeInline)
 
 
 @admin.register(TierScheme)

@@ -9,8 +9,8 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from common.spreadsheets import Sheet
-from households.exports import address, labels_of, person, sheet, yes_no
-from households.models import Household
+from households.exports import SheetRequest, address, labels_of, person, register_sheet, sheet, yes_no
+from households.models import ExportKind, Household
 from monitoring.models import Need, TierChange, Visit, VisitMode
 from monitoring.periods import local_midnight
 
@@ -18,6 +18,16 @@ from monitoring.periods import local_midnight
 def _instants(start: datetime.date, end: datetime.date):
     """[start 00:00, the day after end 00:00) in Asia/Shanghai."""
     return local_midnight(start), local_midnight(end + datetime.timedelta(days=1))
+
+
+@register_sheet(ExportKind.HOUSEHOLDS, order=20)
+def tier_changes_export_sheet(request: SheetRequest) -> Sheet:
+    return tier_changes_sheet(request.households, request.start, request.end)
+
+
+@register_sheet(ExportKind.VISITS, order=10)
+def visits_export_sheet(request: SheetRequest) -> Sheet:
+    return visits_sheet(request.households, request.start, request.end)
 
 
 def tier_changes_sheet(households, start: datetime.date, end: datetime.date) -> Sheet:

@@ -14,9 +14,10 @@ from households.forms import TierChangeForm
 from households.models import Label, SpecialGroup
 from households.photos import clean_photo
 from monitoring.followups import validate_visit
+from monitoring.marks import mark_choices
 from monitoring.models import Need, Tier, VisitMode
 from monitoring.services import tier_choices
-from monitoring.wall import Mark, WallFilters
+from monitoring.wall import WallFilters
 
 
 class VisitForm(forms.Form):
@@ -131,9 +132,8 @@ class WallFilterForm(forms.Form):
         required=False,
         empty_label=_("all groups"),
     )
-    mark = forms.ChoiceField(
-        label=_("marked"), required=False, choices=[("", _("all households")), *Mark.CHOICES]
-    )
+    # Choices from the marks registered when the apps were ready (monitoring.marks).
+    mark = forms.ChoiceField(label=_("marked"), required=False)
 
     def __init__(self, data, *, user, tiers):
         super().__init__(data)
@@ -142,6 +142,7 @@ class WallFilterForm(forms.Form):
         for tier in tiers:
             codes.setdefault(tier.code, tier.name)
         self.fields["tier"].choices = [("", _("all tiers")), *codes.items()]
+        self.fields["mark"].choices = [("", _("all households")), *mark_choices()]
         self.fields["label"].label_from_instance = lambda label: f"{label.subcategory.name} › {label.name}"
         for name in ("tier", "label", "group", "mark"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"

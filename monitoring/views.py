@@ -17,12 +17,13 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.files import private_file
 from common.forms import add_errors
 from grids.models import Assignment
 from households.models import Household, HouseholdStatus
+from households.photos import private_file
 from monitoring.followups import WORKER_ROLES, record_visit
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm
+from monitoring.marks import wall_marks
 from monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -297,6 +298,7 @@ def wall(request):
         "dark": request.GET.get("dark") == "1",
         "toggle": {display: _toggled(request.GET, display) for display in ("wall", "dark")},
         "refresh_seconds": WALL_REFRESH_SECONDS,
+        "marks": [[m.bit, m.symbol, m.legend, m.figure, m.figure_label] for m in wall_marks()],
     }
     return render(request, "monitoring/wall.html", context)
 

@@ -28,8 +28,9 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Assignment, GridLevel, GridUnit, WayfindingSymbol
+from grids.models import Assignment, GridLevel, GridUnit, WayfindingSymbol, scope_roots
 from households.models import Household, HouseholdStatus, Member, MemberStatus
+from monitoring.marks import WallMark, bits_of, register_mark, wall_marks
 from monitoring.models import FollowUp, ProposalStatus, Tier, TierProposal, TierSnapshot, Visit
 from monitoring.periods import local_midnight
 
@@ -38,43 +39,39 @@ from monitoring.periods import local_midnight
 TILE_LIMIT = 12_000
 
 
-class Mark:
-    """Small marks on a tile, as bits of one number in the JSON."""
-
-    MISSED = 1
-    URGENT_CASE = 2
-    PROPOSAL = 4
-    WARNING = 8
-
-    CHOICES = [
-        ("any", _("Any mark")),
-        ("missed", _("Missed follow-up")),
-        ("case", _("Open urgent case")),
-        ("proposal", _("Pending tier proposal")),
-        ("warning", _("Employment or income warning")),
-    ]
-    BITS = {
-        "any": MISSED | URGENT_CASE | PROPOSAL | WARNING,
-        "missed": MISSED,
-        "case": URGENT_CASE,
-        "proposal": PROPOSAL,
-        "warning": WARNING,
-    }
-
-
 def _marked(day: datetime.date) -> dict[int, object]:
-    """For each mark, a subquery of the ids of the households that carry it."""
-    from employment.models import Warning
-    from services.models import ACTIVE_STATUSES, ServiceCase, Urgency
+    """For each registered mark (``monitoring.marks``), by its bit, a subquery of the ids
+    of the households that carry it."""
+    return {mark.bit: mark.households(day) for mark in wall_marks()}
 
-    return {
-        Mark.MISSED: FollowUp.objects.missed_lately(day).values("household_id"),
-        Mark.URGENT_CASE: ServiceCase.objects.filter(
-            urgency=Urgency.URGENT, status__in=ACTIVE_STATUSES
-        ).values("household_id"),
-        Mark.PROPOSAL: TierProposal.objects.filter(status=ProposalStatus.PENDING).values("household_id"),
-        Mark.WARNING: Warning.objects.filter(cleared_at__isnull=True).values("household_id"),
-    }
+
+# Monitoring's own marks; the apps above contribute theirs from their wall.py.
+register_mark(
+    WallMark(
+        key="missed",
+        label=_("Missed follow-up"),
+        bit=1,
+        households=lambda day: FollowUp.objects.missed_lately(day).values("household_id"),
+        figure="missed",
+        figure_label=_("Households with a missed follow-up"),
+        symbol="!",
+        legend=_("missed follow-up"),
+    )
+)
+register_mark(
+    WallMark(
+        key="proposal",
+        label=_("Pending tier proposal"),
+        bit=4,
+        households=lambda day: TierProposal.objects.filter(status=ProposalStatus.PENDING).values(
+            "household_id"
+        ),
+        figure="proposals",
+        figure_label=_("Pending tier proposals"),
+        symbol="?",
+        legend=_("tier proposal"),
+    )
+)
 
 
 @dataclass
@@ -117,9 +114,9 @@ class Wall:
             in_group = Member.objects.filter(status=MemberStatus.ACTIVE, special_groups=f.group)
             condition &= Q(pk__in=in_group.values("household_id"))
         if f.mark:
-            marked = Q()
+            marked, wanted = Q(), bits_of(f.mark)
             for bit, ids in _marked(self.day).items():
-                if bit & Mark.BITS[f.mark]:
+                if bit & wanted:
                     marked |= Q(pk__in=ids)
             condition &= marked
         return condition
@@ -301,13 +298,6 @@ def default_unit(user, day: datetime.date | None = None) -> GridUnit | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def scope_roots(user, day: datetime.date | None = None) -> list[GridUnit]:
-    """The units a user is in charge of, leaving out those inside another of them."""
-    assigned = Assignment.objects.current(day).filter(user=user).values("unit")
-    units = list(GridUnit.objects.filter(pk__in=assigned).select_related("level").order_by("path"))
-    return [u for u in units if not any(o is not u and u.path.startswith(o.path) for o in units)]
-
-
 def _common_path(paths: list[str]) -> str:
     """The longest path every one of ``paths`` starts with, whole steps only."""
     if not paths:
@@ -360,27 +350,27 @@ def _count_of(related):
 
 def _count(rows) -> dict[int, list[int]]:
     """[households, people, visits this week, and one count per mark] by tier id."""
+    bits = [mark.bit for mark in wall_marks()]
     counts = {}
     for row in rows:
         c = counts.get(row[_TIER])
         if c is None:
-            c = counts[row[_TIER]] = [0, 0, 0, 0, 0, 0, 0]
+            c = counts[row[_TIER]] = [0] * (3 + len(bits))
         c[0] += 1
         c[1] += row[_PEOPLE]
         c[2] += row[_VISITS]
         marks = row[_MARKS]
         if marks:
-            c[3] += marks & Mark.MISSED and 1
-            c[4] += marks & Mark.URGENT_CASE and 1
-            c[5] += marks & Mark.PROPOSAL and 1
-            c[6] += marks & Mark.WARNING and 1
+            for i, bit in enumerate(bits, start=3):
+                c[i] += marks & bit and 1
     return counts
 
 
 def _figures(tiers, counts: dict[int, list[int]]) -> dict:
     """Households and people per tier with their shares, the households carrying each
     mark, and the visits since Monday."""
-    total = [sum(c[i] for c in counts.values()) for i in range(7)]
+    marks = wall_marks()
+    total = [sum(c[i] for c in counts.values()) for i in range(3 + len(marks))]
     per_tier = [
         {
             "tier": i,
@@ -396,10 +386,7 @@ def _figures(tiers, counts: dict[int, list[int]]) -> dict:
         "households": total[0],
         "people": total[1],
         "per_tier": per_tier,
-        "missed": total[3],
-        "urgent_cases": total[4],
-        "proposals": total[5],
-        "warnings": total[6],
+        **{mark.figure: total[i] for i, mark in enumerate(marks, start=3)},
         "visits_this_week": total[2],
     }
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.spreadsheets import Sheet
-from households.exports import address, labels_of, person, sheet, yes_no
-from households.models import Household
+from households.exports import SheetRequest, address, labels_of, person, register_sheet, sheet, yes_no
+from households.models import ExportKind, Household
 from monitoring.periods import local_midnight
 from services.models import (
     ACTIVE_STATUSES,
@@ -20,6 +20,11 @@ from services.models import (
     ServiceCase,
     Urgency,
 )
+
+
+@register_sheet(ExportKind.CASES, order=10)
+def cases_export_sheet(request: SheetRequest) -> Sheet:
+    return cases_sheet(request.households, request.start, request.end)
 
 
 def cases_sheet(households, start: datetime.date, end: datetime.date) -> Sheet:

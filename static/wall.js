@@ -10,8 +10,8 @@
   var panel = document.getElementById("panel");
   var panelContent = document.getElementById("panel-content");
   var every = (parseInt(root.dataset.refresh, 10) || 30) * 1000;
-  var MARKS = [[1, "!", text.markMissed], [2, "▲", text.markCase], [4, "?", text.markProposal],
-               [8, "¥", text.markWarning]];
+  // [bit, symbol, legend, figure, the figure's words], as the apps registered them.
+  var MARKS = JSON.parse(document.getElementById("wall-marks").textContent);
   var lastBody = null;      // the last answer, to skip drawing when nothing changed
   var lastTiers = null;     // household id -> tier index, to highlight changes
   var lastGood = null;      // when the picture on screen was taken
@@ -88,10 +88,9 @@
       "</th></tr></thead><tbody>" + rows + "</tbody><tfoot><tr><th scope=\"row\">" + esc(text.total) +
       "</th><td data-total>" + f.households + "</td><td></td><td>" + f.people + "</td><td></td></tr></tfoot></table>" +
       "<dl class=\"row small mb-0\">" +
-      "<dt class=\"col-9\">" + esc(text.missed) + "</dt><dd class=\"col-3\" data-missed>" + f.missed + "</dd>" +
-      "<dt class=\"col-9\">" + esc(text.cases) + "</dt><dd class=\"col-3\">" + f.urgent_cases + "</dd>" +
-      "<dt class=\"col-9\">" + esc(text.proposals) + "</dt><dd class=\"col-3\">" + f.proposals + "</dd>" +
-      "<dt class=\"col-9\">" + esc(text.warnings) + "</dt><dd class=\"col-3\" data-warnings>" + f.warnings + "</dd>" +
+      MARKS.map(function (k) {
+        return "<dt class=\"col-9\">" + esc(k[4]) + "</dt><dd class=\"col-3\" data-" + esc(k[3]) + ">" + f[k[3]] + "</dd>";
+      }).join("") +
       "<dt class=\"col-9\">" + esc(text.visits) + "</dt><dd class=\"col-3\" data-visits>" + f.visits_this_week + "</dd></dl>";
   }
 

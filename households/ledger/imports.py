@@ -18,7 +18,7 @@ from households.models import (
     Household,
     Member,
 )
-from households.services import open_tier_histories
+from monitoring.services import open_tier_histories
 
 logger = logging.getLogger(__name__)
 

@@ -112,3 +112,17 @@ def test_the_changelist_does_not_grow_queries_with_rows(grid, client, django_ass
 
     with django_assert_max_num_queries(12):
         client.get(CHANGELIST)
+
+
+def test_the_household_page_shows_its_members_then_the_tier_history_monitoring_adds(
+    homes, east_staff, client
+):
+    from monitoring.models import TierChange
+
+    TierChange.objects.create(household=homes["east"], to_tier=homes["east"].tier, reason="入住时评定")
+
+    page = client.get(reverse("admin:households_household_change", args=[homes["east"].pk]))
+
+    inlines = [type(formset.opts).__name__ for formset in page.context["inline_admin_formsets"]]
+    assert inlines == ["MemberInline", "TierChangeInline"]
+    assert "入住时评定" in page.content.decode()
