@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from grids.demo import DEMO_USERS
 from grids.models import Assignment, GridUnit, Role
 from grids.scope import households_in_scope
-from households.demo import DEMO_USERS
 from households.models import Household, Member
 from households.validators import validate_resident_id
 from monitoring.models import TierChange, TierSnapshot
