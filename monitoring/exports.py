@@ -1,6 +1,6 @@
 """The monitoring rows of a ledger export: tier changes and visits in a period.
 
-``households`` is a queryset already narrowed by ``grids.scope.households_in_scope``;
+``households`` is a queryset already narrowed to the user's scope (``visible_to``);
 each sheet is one query, whatever its number of rows.
 """
 

@@ -362,10 +362,11 @@ def dashboard_figures(connection):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from grids.demo import DemoContext
     from grids.models import Assignment, GridUnit, Role
     from grids.roles import COMMUNITY_STAFF
-    from households.demo import DemoSettlement
     from households.models import Household, HouseholdStatus
+    from monitoring.demo import build_recent_visits
     from monitoring.followups import generate_follow_ups
     from monitoring.models import FollowUp
 
@@ -373,7 +374,7 @@ def dashboard_figures(connection):
     # a week of visits and misses, as the demo makes them.
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {FollowUp._meta.db_table} CASCADE")
-    DemoSettlement(households=HOUSEHOLDS, password="hhl-bench-2026").build_recent_visits(7)
+    build_recent_visits(DemoContext(households=HOUSEHOLDS, password="hhl-bench-2026"), 7)
     generate_follow_ups()
     with connection.cursor() as cursor:
         # As autovacuum leaves a live database: statistics, and the visibility map that

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from common.validators import validate_resident_id
+from grids.demo import DEMO_USERS
 from grids.models import Assignment, GridUnit, Role
-from households.demo import DEMO_USERS
 from households.models import Household, Member
 from monitoring.models import TierChange, TierSnapshot
 

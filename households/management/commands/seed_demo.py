@@ -3,10 +3,11 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils.module_loading import autodiscover_modules
 from tqdm import tqdm
 
+from grids.demo import DEMO_USERS, DemoContext, demo_steps
 from grids.models import GridUnit
-from households.demo import DEMO_USERS, DemoSettlement
 from households.models import Household
 
 
@@ -83,34 +84,32 @@ class Command(BaseCommand):
                 f"The database already holds {existing} households and a grid. Seed an empty "
                 "database (for example: manage.py flush), or pass --if-empty to skip."
             )
+        # Each app builds its own part of the settlement in its demo module, as the admin
+        # finds each app's admin.py; grids.demo lists the steps and their order.
+        autodiscover_modules("demo")
         started = time.monotonic()
         bar = tqdm(total=households, unit="hh", desc="households", disable=no_progress, file=self.stderr._out)
-        settlement = DemoSettlement(households=households, seed=seed, password=password, progress=bar.update)
+        context = DemoContext(
+            households=households,
+            seed=seed,
+            password=password,
+            progress=bar.update,
+            options={"history_days": history_days, "trend_every_days": trend_every_days},
+        )
         # One transaction: a failure leaves an empty database, never half a settlement.
         with transaction.atomic():
-            units = settlement.build_grid()
-            users = settlement.build_people_in_charge()
-            created = settlement.build_households()
-            labour = settlement.build_employment()
-            cases = settlement.build_services()
-            if connection.vendor == "postgresql":
-                # Fresh statistics for what was just loaded: planned on an empty table's
-                # figures, a follow-up run can take minutes instead of seconds.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            visits = settlement.build_recent_visits(history_days)
-            snapshots = settlement.build_trend(trend_every_days) if trend_every_days else 0
+            for step in demo_steps():
+                step.build(context)
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")  # again: the visits and follow-ups are new
+                    cursor.execute("ANALYZE")  # fresh statistics for everything the steps wrote
         bar.close()
         elapsed = time.monotonic() - started
+        figures = dict(context.figures)
+        made = [f"{figures.pop('households', 0)} households"]
+        made += [f"{count} {what}" for what, count in figures.items()]
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Seeded {created} households, {len(units)} grid units, {users} users, {labour} labour "
-                f"records, {cases} cases, {visits} visits and {snapshots} daily tier counts "
-                f"in {elapsed:.1f} s."
-            )
+            self.style.SUCCESS(f"Seeded {', '.join(made[:-1])} and {made[-1]} in {elapsed:.1f} s.")
         )
         self.stdout.write(f"Demo users (password: {password}):")
         for username, _role, description in DEMO_USERS:
