@@ -20,7 +20,7 @@ from households.fields import MobileNumberField, ResidentIdField
 from households.models import Household, Label, Member, SpecialGroup, mask_id_number
 from households.services import add_member, register_household, update_household, update_member
 from households.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
-from monitoring.models import Tier
+from monitoring.models import Tier, TierScheme
 
 
 class UnitSerializer(StrictSerializer):
@@ -220,7 +220,7 @@ class HouseholdCreateSerializer(HouseholdSerializer):
 def _tier(reference: int | str, unit: GridUnit) -> Tier:
     tier = None
     if isinstance(reference, str):
-        tier = Tier.objects.filter(scheme=unit.tier_scheme_in_force(), code=reference).first()
+        tier = Tier.objects.filter(scheme=TierScheme.objects.in_force_for(unit), code=reference).first()
     if tier is None and (isinstance(reference, int) or (reference.isascii() and reference.isdecimal())):
         # Whether it is of the unit's scheme is the model's to say (Household.clean).
         tier = Tier.objects.filter(pk=int(reference)).first()

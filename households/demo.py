@@ -41,7 +41,7 @@ from households.models import (
 )
 from households.rows import RowWriter
 from households.validators import resident_id_check_char
-from monitoring.models import TierChange, TierScheme
+from monitoring.models import TierChange, TierScheme, UnitTierScheme
 
 ENTRANCES = 2
 FLOORS = 11
@@ -203,9 +203,9 @@ class DemoSettlement:
                     "社区",
                     name,
                     f"{street.code}-C{c + 1:02d}",
-                    # One community keeps 东川's four colours, to show both schemes at work.
-                    tier_scheme=four if community_no == 1 else three,
                 )
+                # One community keeps 东川's four colours, to show both schemes at work.
+                community.demo_scheme = four if community_no == 1 else three
                 units.append(community)
                 self.communities.append(community)
                 in_community = math.ceil(buildings_left / communities_left)
@@ -255,6 +255,9 @@ class DemoSettlement:
         county.numchild = len(self.streets)
         GridUnit.objects.bulk_create(units, batch_size=BATCH)
         # bulk_create returns ids on PostgreSQL and SQLite; the dicts above keep the objects.
+        UnitTierScheme.objects.bulk_create(
+            [UnitTierScheme(unit=c, scheme=c.demo_scheme) for c in self.communities], batch_size=BATCH
+        )
         return units
 
     # -- users and assignments --------------------------------------------------------
@@ -875,7 +878,7 @@ class DemoSettlement:
         slots = []
         for community in self.communities:
             places = by_community.get(community.code, [])
-            scheme = community.tier_scheme.code
+            scheme = community.demo_scheme.code
             slots.extend(zip(places, self._tier_sequence(scheme, tiers[scheme], len(places))))
         slots = slots[: self.plan.households]
         done = 0
