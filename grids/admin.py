@@ -1,17 +1,14 @@
 import copy
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from common.admin import ScopedAdminMixin
 from grids.models import Assignment, GridLevel, GridUnit
-from monitoring.services import switch_tier_scheme
 
 
 @admin.register(GridLevel)
@@ -67,31 +64,10 @@ class GridUnitForm(forms.ModelForm):
 
     class Meta:
         model = GridUnit
-        fields = ["level", "name", "code", "symbol", "tier_scheme"]
-
-    scheme_reason = forms.CharField(
-        label=_("reason for changing the tier scheme"),
-        required=False,
-        # common.validators.REASON_MAX_LENGTH, as every reason typed: grids, the
-        # ground floor, does not import from households.
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Needed when the scheme changes under households: each moves to the matching tier "
-            "of the new scheme (same colour, else the nearest in severity), recorded as a tier change."
-        ),
-    )
-
-    def scheme_changes(self) -> bool:
-        return self.instance.pk is not None and "tier_scheme" in self.changed_data
+        fields = ["level", "name", "code", "symbol"]
 
     def clean(self):
         cleaned = super().clean()
-        reason_missing = not cleaned.get("scheme_reason", "").strip()
-        from households.models import Household  # moves to monitoring with the scheme
-
-        if self.scheme_changes() and reason_missing and Household.objects.below(self.instance).exists():
-            self.add_error("scheme_reason", _("Households live here: say why their tiers change."))
         parent, level = cleaned.get("parent"), cleaned.get("level")
         if self.instance.pk is None and parent is None and self.fields["parent"].required:
             self.add_error("parent", _("Open the unit this one belongs under and add it there."))
@@ -108,21 +84,22 @@ class GridUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The hierarchy, navigable: each unit links to the units below it and to its lineage.
 
     New units are added under a parent (``add/?parent=<id>``), so that no page ever has
-    to list every unit of a county in one drop-down.
+    to list every unit of a county in one drop-down. Apps above the grid add to this page
+    by registering a subclass in its place (monitoring's tier scheme: monitoring/admin.py).
     """
 
     form = GridUnitForm
-    list_display = ["indented_name", "level", "code", "symbol", "tier_scheme", "units_below"]
-    list_filter = [ParentFilter, "level", "tier_scheme"]
-    list_select_related = ["level", "tier_scheme"]
+    list_display = ["indented_name", "level", "code", "symbol", "units_below"]
+    list_filter = [ParentFilter, "level"]
+    list_select_related = ["level"]
     search_fields = ["name", "code"]
     ordering = ["path"]
     readonly_fields = ["lineage", "units_below"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["parent", "level", "name", "code", "symbol", "tier_scheme"]
-        return ["lineage", "level", "name", "code", "symbol", "tier_scheme", "scheme_reason", "units_below"]
+            return ["parent", "level", "name", "code", "symbol"]
+        return ["lineage", "level", "name", "code", "symbol", "units_below"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -168,27 +145,7 @@ class GridUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ((reverse("admin:grids_gridunit_change", args=[u.pk]), u.name) for u in unit.lineage()),
         )
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        if change and form.scheme_changes():
-            moved = switch_tier_scheme(
-                unit=obj,
-                scheme=obj.tier_scheme,
-                reason=form.cleaned_data["scheme_reason"] or "—",
-                by=request.user,
-            )
-            obj.save()
-            if moved:
-                messages.info(
-                    request,
-                    ngettext(
-                        "%(count)s household moved to the new scheme's tiers.",
-                        "%(count)s households moved to the new scheme's tiers.",
-                        moved,
-                    )
-                    % {"count": moved},
-                )
-            return
         if change:
             obj.save()
             return

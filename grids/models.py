@@ -90,14 +90,6 @@ class GridUnit(MP_Node):
         blank=True,
         help_text=_("The picture painted on a building, for residents who cannot read."),
     )
-    tier_scheme = models.ForeignKey(
-        "monitoring.TierScheme",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("tier scheme"),
-        help_text=_("Set on a community; the units below it inherit it."),
-    )
 
     steplen = 4
 
@@ -148,18 +140,6 @@ class GridUnit(MP_Node):
     def building(self) -> "GridUnit | None":
         """The building this unit is or lies in, if any."""
         return next((u for u in reversed(self.lineage()) if u.level.is_building), None)
-
-    def tier_scheme_in_force(self):
-        """The scheme set on this unit or on the nearest unit above it, else the default."""
-        from monitoring.models import TierScheme
-
-        owner = (
-            GridUnit.objects.filter(path__in=self.ancestor_paths(), tier_scheme__isnull=False)
-            .select_related("tier_scheme")
-            .order_by("-depth")
-            .first()
-        )
-        return owner.tier_scheme if owner else TierScheme.objects.get_default()
 
 
 class Role(models.TextChoices):

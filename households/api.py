@@ -20,7 +20,7 @@ from common.viewsets import ScopedReadOnlyViewSet
 from grids.models import GridUnit, WayfindingSymbol
 from households.models import Household, Label, Member, SpecialGroup, mask_id_number
 from households.services import add_member, register_household, update_household, update_member
-from monitoring.models.tiers import Tier
+from monitoring.models.tiers import Tier, TierScheme
 
 
 class UnitSerializer(StrictSerializer):
@@ -209,7 +209,7 @@ class HouseholdCreateSerializer(HouseholdSerializer):
 def _tier(reference: int | str, unit: GridUnit) -> Tier:
     tier = None
     if isinstance(reference, str):
-        tier = Tier.objects.filter(scheme=unit.tier_scheme_in_force(), code=reference).first()
+        tier = Tier.objects.filter(scheme=TierScheme.objects.in_force_for(unit), code=reference).first()
     if tier is None and (isinstance(reference, int) or (reference.isascii() and reference.isdecimal())):
         # Whether it is of the unit's scheme is the model's to say (Household.clean).
         tier = Tier.objects.filter(pk=int(reference)).first()

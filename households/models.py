@@ -257,7 +257,9 @@ class Household(models.Model):
                 errors["unit"] = _("Choose the building itself or a unit inside it.")
         # A household that has left keeps the tier it had then, in whatever scheme.
         if self.unit_id and self.tier_id and "unit" not in errors and self.is_active:
-            scheme = self.unit.tier_scheme_in_force()
+            from monitoring.models.tiers import TierScheme  # a household carries its colour
+
+            scheme = TierScheme.objects.in_force_for(self.unit)
             if self.tier.scheme_id != scheme.pk:
                 errors["tier"] = _("This unit uses the tier scheme %(scheme)s; choose one of its tiers.") % {
                     "scheme": scheme.name

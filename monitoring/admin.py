@@ -1,10 +1,17 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyMixin, ScopedAdminMixin
+from common.validators import REASON_MAX_LENGTH
+from grids.admin import GridUnitAdmin as GridOnlyUnitAdmin
+from grids.admin import GridUnitForm
+from grids.models import GridUnit
 from households.admin import HouseholdAdmin
+from households.models import Household
 from monitoring.followups import record_visit, validate_visit
 from monitoring.models import (
     CalendarDay,
@@ -14,8 +21,10 @@ from monitoring.models import (
     Tier,
     TierChange,
     TierScheme,
+    UnitTierScheme,
     Visit,
 )
+from monitoring.services import switch_tier_scheme
 
 
 class TierInline(admin.TabularInline):
@@ -46,6 +55,92 @@ HouseholdAdmin.contribute_inline(TierChangeInline)
 class TierSchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "is_default"]
     inlines = [TierInline]
+
+
+class GridUnitSchemeForm(GridUnitForm):
+    """The grid's unit form, with the tier scheme the unit uses and why it changes."""
+
+    tier_scheme = forms.ModelChoiceField(
+        TierScheme.objects.all(),
+        required=False,
+        label=_("tier scheme"),
+        help_text=_("Set on a community; the units below it inherit it."),
+    )
+    scheme_reason = forms.CharField(
+        label=_("reason for changing the tier scheme"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when the scheme changes under households: each moves to the matching tier "
+            "of the new scheme (same colour, else the nearest in severity), recorded as a tier change."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            own = UnitTierScheme.objects.filter(unit=self.instance).values_list("scheme", flat=True).first()
+            self.initial.setdefault("tier_scheme", own)
+
+    def scheme_changes(self) -> bool:
+        return self.instance.pk is not None and "tier_scheme" in self.changed_data
+
+    def clean(self):
+        cleaned = super().clean()
+        reason_missing = not cleaned.get("scheme_reason", "").strip()
+        if self.scheme_changes() and reason_missing and Household.objects.below(self.instance).exists():
+            self.add_error("scheme_reason", _("Households live here: say why their tiers change."))
+        return cleaned
+
+
+# The grid's page for units, with the scheme switch added: the grid, the ground floor,
+# knows nothing of tiers. grids.admin registered its own first (importing it did).
+admin.site.unregister(GridUnit)
+
+
+@admin.register(GridUnit)
+class GridUnitAdmin(GridOnlyUnitAdmin):
+    form = GridUnitSchemeForm
+    list_display = [*GridOnlyUnitAdmin.list_display[:-1], "tier_scheme", GridOnlyUnitAdmin.list_display[-1]]
+    list_filter = [*GridOnlyUnitAdmin.list_filter, "own_tier_scheme__scheme"]
+    list_select_related = [*GridOnlyUnitAdmin.list_select_related, "own_tier_scheme__scheme"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        after = fields.index("symbol") + 1
+        ours = ["tier_scheme"] if obj is None else ["tier_scheme", "scheme_reason"]
+        return [*fields[:after], *ours, *fields[after:]]
+
+    @admin.display(description=_("tier scheme"), ordering="own_tier_scheme__scheme__name")
+    def tier_scheme(self, unit):
+        own = getattr(unit, "own_tier_scheme", None)
+        return own.scheme if own else None
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        scheme = form.cleaned_data.get("tier_scheme")
+        if not change:
+            # A new unit has no households to move.
+            if scheme is not None:
+                UnitTierScheme.objects.create(unit=obj, scheme=scheme)
+            return
+        if not form.scheme_changes():
+            return
+        moved = switch_tier_scheme(
+            unit=obj, scheme=scheme, reason=form.cleaned_data["scheme_reason"] or "—", by=request.user
+        )
+        if moved:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s household moved to the new scheme's tiers.",
+                    "%(count)s households moved to the new scheme's tiers.",
+                    moved,
+                )
+                % {"count": moved},
+            )
 
 
 @admin.register(TierChange)

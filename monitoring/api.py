@@ -2,6 +2,7 @@
 the user's notifications."""
 
 import django_filters
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -287,10 +288,35 @@ def _is_uuid(value) -> bool:
 
 
 class NotificationSerializer(StrictSerializer):
+    about_type = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "What the notification is about, when not a follow-up or a proposal, as app_label.model."
+        )
+    )
+    about_id = serializers.IntegerField(
+        source="object_id", read_only=True, allow_null=True, help_text=gettext_lazy("Its id.")
+    )
+
     class Meta:
         model = Notification
-        fields = ["id", "kind", "household", "follow_up", "proposal", "case", "created_at", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "household",
+            "follow_up",
+            "proposal",
+            "about_type",
+            "about_id",
+            "created_at",
+            "read_at",
+        ]
         read_only_fields = fields
+
+    def get_about_type(self, notification) -> str | None:
+        if notification.content_type_id is None:
+            return None
+        content_type = ContentType.objects.get_for_id(notification.content_type_id)  # cached
+        return f"{content_type.app_label}.{content_type.model}"
 
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -23,3 +23,6 @@ class MonitoringConfig(AppConfig):
         household_returned.connect(
             receivers.follow_ups_resume_on_return, dispatch_uid="monitoring.follow_ups_resume_on_return"
         )
+
+        # Every app's notification kinds, from its notices.py (monitoring.notices).
+        autodiscover_modules("notices")

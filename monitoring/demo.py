@@ -7,11 +7,10 @@ import datetime
 from django.db import connection
 
 from grids.demo import BATCH, DemoContext, demo_step
-from grids.models import GridUnit
 from households.demo import at_nine
 from households.models import Household
 from monitoring.followups import generate_follow_ups
-from monitoring.models import FollowUp, FollowUpStatus, TierScheme, Visit, VisitMode
+from monitoring.models import FollowUp, FollowUpStatus, TierScheme, UnitTierScheme, Visit, VisitMode
 from monitoring.snapshots import backfill_tier_snapshots, snapshot_day
 
 
@@ -23,9 +22,10 @@ def choose_tier_schemes(ctx: DemoContext) -> None:
     three = TierScheme.objects.get(code="three-colour")
     four = TierScheme.objects.get(code="four-colour")
     ctx.tier_schemes = {c.pk: four if i == 0 else three for i, c in enumerate(ctx.communities)}
-    for scheme in (three, four):
-        units = [pk for pk, chosen in ctx.tier_schemes.items() if chosen == scheme]
-        GridUnit.objects.filter(pk__in=units).update(tier_scheme=scheme)
+    UnitTierScheme.objects.bulk_create(
+        [UnitTierScheme(unit_id=pk, scheme=scheme) for pk, scheme in ctx.tier_schemes.items()],
+        batch_size=BATCH,
+    )
 
 
 @demo_step(60)

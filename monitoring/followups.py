@@ -477,48 +477,22 @@ def _notify_sql(kind: str, depth: int) -> str:
 
 
 def send_notification_emails() -> int:
-    """E-mail the notifications not yet sent to recipients who have an address."""
+    """E-mail the notifications not yet sent to recipients who have an address, each in
+    the words of the app that owns its kind (``monitoring.notices``)."""
     pending = list(
-        Notification.objects.filter(emailed_at__isnull=True, recipient__email__gt="").select_related(
-            "recipient", "household", "follow_up", "proposal__to_tier", "case"
-        )[:500]
+        Notification.objects.filter(emailed_at__isnull=True, recipient__email__gt="")
+        .select_related("recipient", "household", "follow_up", "proposal__to_tier")
+        .prefetch_related("about")[:500]
     )
     if not pending:
         return 0
-    messages = [
-        (
-            _("%(kind)s: household %(household)s")
-            % {"kind": n.get_kind_display(), "household": n.household.number},
-            _notification_text(n),
-            None,
-            [n.recipient.email],
-        )
-        for n in pending
-    ]
+    messages = []
+    for n in pending:
+        notice = n.notice()
+        messages.append((notice.subject, notice.body, None, [n.recipient.email]))
     send_mass_mail(messages, fail_silently=False)
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return len(pending)
-
-
-def _notification_text(notification: Notification) -> str:
-    household = notification.household.number
-    if notification.follow_up_id:
-        return _("The follow-up due on %(due)s for household %(household)s was not done.") % {
-            "due": notification.follow_up.due_on,
-            "household": household,
-        }
-    if notification.case_id:
-        return _("The case for household %(household)s was due on %(due)s and is still open.") % {
-            "due": notification.case.due_on,
-            "household": household,
-        }
-    text = _("The proposal to move household %(household)s to %(tier)s was decided: %(status)s. %(reason)s")
-    return text % {
-        "household": household,
-        "tier": notification.proposal.to_tier,
-        "status": notification.proposal.get_status_display(),
-        "reason": notification.proposal.decision_reason,
-    }
 
 
 def validate_visit(*, household: Household, visited_at: datetime.datetime) -> None:

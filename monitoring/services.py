@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.validators import field_errors
-from grids.models import GridUnit
 from households.models import Household, HouseholdStatus
 from monitoring.followups import reschedule
 from monitoring.models import (
@@ -17,13 +16,14 @@ from monitoring.models import (
     TierChange,
     TierProposal,
     TierScheme,
+    UnitTierScheme,
 )
 
 
 def tier_choices(household: Household):
     """The tiers a household can be moved to: its scheme's others, most urgent first."""
     return (
-        Tier.objects.filter(scheme=household.unit.tier_scheme_in_force())
+        Tier.objects.filter(scheme=TierScheme.objects.in_force_for(household.unit))
         .exclude(pk=household.tier_id)
         .order_by("severity")
     )
@@ -38,7 +38,7 @@ def _tier_error(household: Household, tier: Tier) -> str | None:
         }
     if tier.pk == household.tier_id:
         return _("The household is already in this tier.")
-    if tier.scheme_id != household.unit.tier_scheme_in_force().pk:
+    if tier.scheme_id != TierScheme.objects.in_force_for(household.unit).pk:
         return _("This tier belongs to another scheme than the household's community uses.")
     return None
 
@@ -134,18 +134,18 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
         raise ValidationError({"reason": _("Say why the tier scheme changes.")})
     if errors := field_errors(TierChange, reason=reason):
         raise ValidationError(errors)
-    unit.tier_scheme = scheme
-    unit.save(update_fields=["tier_scheme"])
     # None puts the unit back on the scheme it inherits from above.
-    scheme = unit.tier_scheme_in_force()
-    own_schemes = GridUnit.objects.filter(path__startswith=unit.path, tier_scheme__isnull=False).exclude(
-        pk=unit.pk
-    )
+    if scheme is None:
+        UnitTierScheme.objects.filter(unit=unit).delete()
+    else:
+        UnitTierScheme.objects.update_or_create(unit=unit, defaults={"scheme": scheme})
+    scheme = TierScheme.objects.in_force_for(unit)
+    own_schemes = UnitTierScheme.objects.filter(unit__path__startswith=unit.path).exclude(unit=unit)
     # Households that have left keep the tier they had then (change_tier refuses them too).
     affected = (
         Household.objects.below(unit).filter(status=HouseholdStatus.ACTIVE).exclude(tier__scheme=scheme)
     )
-    for deeper in own_schemes.values_list("path", flat=True):
+    for deeper in own_schemes.values_list("unit__path", flat=True):
         affected = affected.exclude(unit__path__startswith=deeper)
     households = list(affected.select_for_update(of=("self",)).select_related("tier__scheme"))
     now = timezone.now()

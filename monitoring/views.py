@@ -251,6 +251,7 @@ def inbox(request):
     notifications = (
         Notification.objects.filter(recipient=request.user)
         .select_related("household__building", "follow_up", "proposal__to_tier")
+        .prefetch_related("about")
         .order_by("-created_at")[:100]
     )
     return render(request, "monitoring/inbox.html", {"notifications": notifications})

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, Role
-from monitoring.models import Notification, NotificationKind
+from monitoring.models import Notification
 from monitoring.workdays import WorkingCalendar, add_working_days
 from services.models import ACTIVE_STATUSES, CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
+from services.notices import CaseNotificationKind
 from services.services import DEADLINE_FIELDS, response_working_days, set_deadline
 
 TOLD = [Role.GRID_HEAD, Role.COMMUNITY_STAFF]
@@ -49,7 +50,9 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
     it is late is left alone, with nowhere higher to go."""
     today = today or timezone.localdate()
     recount_provisional_deadlines()
-    told = Notification.objects.filter(kind=NotificationKind.CASE_OVERDUE, case=OuterRef("pk"))
+    told = Notification.objects.about(ServiceCase).filter(
+        kind=CaseNotificationKind.CASE_OVERDUE, object_id=OuterRef("pk")
+    )
     overdue = list(
         ServiceCase.objects.select_for_update(of=("self",))
         .filter(overdue_on(today))
@@ -72,7 +75,9 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         unit = case.household.unit
         if not case.told_late:
             recipients = {case.opened_by_id, *heads(unit)} - {None}
-            notifications += [_notice(case, NotificationKind.CASE_OVERDUE, user_id) for user_id in recipients]
+            notifications += [
+                _notice(case, CaseNotificationKind.CASE_OVERDUE, user_id) for user_id in recipients
+            ]
         level = NEXT_LEVEL.get(case.level)
         if level is None:
             continue  # at the street already: late, and told so, but nowhere higher to go
@@ -81,11 +86,11 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         escalated.append(case)
         events.append(CaseEvent(case=case, kind=EventKind.ESCALATED, level=level, by=None))
         notifications += [
-            _notice(case, NotificationKind.CASE_ESCALATED, user_id) for user_id in staff((unit, level))
+            _notice(case, CaseNotificationKind.CASE_ESCALATED, user_id) for user_id in staff((unit, level))
         ]
     ServiceCase.objects.bulk_update(escalated, ["level", *DEADLINE_FIELDS])
     CaseEvent.objects.bulk_create(events)
-    # A run at the same time as this one writes nothing twice (notify_once_per_case).
+    # A run at the same time as this one writes nothing twice (notify_once_per_object).
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     return len(notifications)
 
@@ -130,7 +135,7 @@ def recount_provisional_deadlines() -> int:
 
 
 def _notice(case, kind, user_id):
-    return Notification(recipient_id=user_id, kind=kind, household_id=case.household_id, case=case)
+    return Notification(recipient_id=user_id, kind=kind, household_id=case.household_id, about=case)
 
 
 def _memo(compute, key=lambda value: value):

@@ -8,6 +8,7 @@ same points (and the database refuses a negative balance whatever happens).
 import math
 import secrets
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from common.validators import field_errors
 from grids.models import Assignment
 from households.models import Household
-from monitoring.models import Notification, NotificationKind
+from monitoring.models import Notification
 from monitoring.workdays import Deadline, add_working_days
 from services.models import (
     ACTIVE_STATUSES,
@@ -37,6 +38,7 @@ from services.models import (
     Urgency,
     Volunteer,
 )
+from services.notices import CaseNotificationKind
 
 DEFAULT_RESPONSE_WORKING_DAYS = 7
 
@@ -235,13 +237,14 @@ def ask_for_help(
 
 
 def _tell_assignee(case: ServiceCase) -> None:
-    # One notice per case and worker (notify_once_per_case), unread again when the family
+    # One notice per case and worker (notify_once_per_object), unread again when the family
     # asks again.
     if case.assigned_to_id:
         Notification.objects.update_or_create(
             recipient_id=case.assigned_to_id,
-            kind=NotificationKind.HELP_REQUEST,
-            case=case,
+            kind=CaseNotificationKind.HELP_REQUEST,
+            content_type=ContentType.objects.get_for_model(case),
+            object_id=case.pk,
             defaults={"household_id": case.household_id, "read_at": None},
         )
 

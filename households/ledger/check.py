@@ -264,11 +264,11 @@ class _Checker:
             if parent is not None:
                 self.floors[(parent.pk, int(unit.name[:-1]))] = unit
         # Every scheme set on a unit above the import's unit or inside it, with its tiers.
-        owners = GridUnit.objects.filter(
-            Q(path__in=self.unit.ancestor_paths()) | Q(path__startswith=self.unit.path),
-            tier_scheme__isnull=False,
+        owners = TierScheme.objects.filter(
+            Q(set_on__unit__path__in=self.unit.ancestor_paths())
+            | Q(set_on__unit__path__startswith=self.unit.path)
         )
-        self.scheme_owners = dict(owners.values_list("path", "tier_scheme"))
+        self.scheme_owners = dict(owners.values_list("set_on__unit__path", "pk"))
         self.default_scheme = TierScheme.objects.get_default()
         schemes = TierScheme.objects.filter(pk__in={*self.scheme_owners.values(), self.default_scheme.pk})
         tiers = defaultdict(list)
@@ -289,7 +289,7 @@ class _Checker:
 
     def tiers_for(self, unit):
         """The scheme in force where the household will be, its floor's, as the model asks
-        (``GridUnit.tier_scheme_in_force``): the nearest unit above that sets one, looked
+        (``TierScheme.objects.in_force_for``): the nearest unit above that sets one, looked
         up among the schemes loaded once, not with a query per floor."""
         owner = next(
             (self.scheme_owners[p] for p in reversed(unit.ancestor_paths()) if p in self.scheme_owners), None

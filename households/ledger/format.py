@@ -13,7 +13,7 @@ from households.models import (
     Relation,
     SpecialGroup,
 )
-from monitoring.models.tiers import Tier
+from monitoring.models.tiers import Tier, TierScheme
 
 HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "人员"
@@ -108,7 +108,7 @@ def template(unit: GridUnit, target) -> None:
     households = Sheet(HOUSEHOLD_SHEET, [_header(c) for c in HOUSEHOLD_COLUMNS.values()])
     members = Sheet(MEMBER_SHEET, [_header(c) for c in MEMBER_COLUMNS.values()])
     guide = Sheet(GUIDE_SHEET, [_("Column"), _("How to fill it in")])
-    tiers = Tier.objects.filter(scheme=unit.tier_scheme_in_force())
+    tiers = Tier.objects.filter(scheme=TierScheme.objects.in_force_for(unit))
     buildings = GridUnit.objects.filter(path__startswith=unit.path, level__is_building=True)
     listed = "、".join
     guide.extend(

@@ -3,7 +3,7 @@ from monitoring.models.followups import FollowUp, FollowUpStatus, Need, Visit, V
 from monitoring.models.notifications import Notification, NotificationKind
 from monitoring.models.proposals import ProposalStatus, TierProposal
 from monitoring.models.snapshots import TierSnapshot
-from monitoring.models.tiers import Cadence, Tier, TierChange, TierScheme
+from monitoring.models.tiers import Cadence, Tier, TierChange, TierScheme, UnitTierScheme
 
 __all__ = [
     "Cadence",
@@ -20,6 +20,7 @@ __all__ = [
     "TierProposal",
     "TierScheme",
     "TierSnapshot",
+    "UnitTierScheme",
     "Visit",
     "VisitMode",
 ]

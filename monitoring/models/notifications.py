@@ -1,17 +1,22 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from monitoring import notices
+from monitoring.notices import NotificationKind
 
-class NotificationKind(models.TextChoices):
-    MISSED = "missed", _("Missed follow-up")
-    ESCALATED = "escalated", _("Missed again: escalated")
-    PROPOSAL_APPROVED = "proposal_approved", _("Tier proposal approved")
-    PROPOSAL_REJECTED = "proposal_rejected", _("Tier proposal rejected")
-    CASE_OVERDUE = "case_overdue", _("Case past its deadline")
-    CASE_ESCALATED = "case_escalated", _("Case escalated to your level")
-    HELP_REQUEST = "help_request", _("Help requested from a door card")
+__all__ = ["Notification", "NotificationKind"]
+
+
+class NotificationQuerySet(models.QuerySet):
+    def about(self, target):
+        """Notifications about ``target``: a row, or a model (any row of it)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        about = self.filter(content_type=ContentType.objects.get_for_model(target))
+        return about if isinstance(target, type) else about.filter(object_id=target.pk)
 
 
 class Notification(models.Model):
@@ -27,7 +32,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
         db_index=False,
     )
-    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=notices.kind_choices)
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,
@@ -53,17 +58,23 @@ class Notification(models.Model):
         null=True,
         blank=True,
     )
-    case = models.ForeignKey(
-        "services.ServiceCase",
+    # What it is about, when that is not a follow-up or a proposal (a case): any row,
+    # by content type and id, as the admin's LogEntry refers to what was changed.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
         on_delete=models.PROTECT,
-        related_name="notifications",
-        verbose_name=_("case"),
+        related_name="+",
+        verbose_name=_("content type"),
         null=True,
         blank=True,
     )
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    about = GenericForeignKey("content_type", "object_id")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -73,12 +84,16 @@ class Notification(models.Model):
             # A job run twice tells nobody twice.
             models.UniqueConstraint(fields=["recipient", "follow_up", "kind"], name="notify_once"),
             models.UniqueConstraint(
-                fields=["recipient", "case", "kind"],
-                condition=Q(case__isnull=False),
-                name="notify_once_per_case",
+                fields=["recipient", "content_type", "object_id", "kind"],
+                condition=Q(object_id__isnull=False),
+                name="notify_once_per_object",
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self):
         return f"{self.recipient} · {self.get_kind_display()} · {self.household_id}"
+
+    def notice(self):
+        """What it says (``monitoring.notices``): the e-mail, and the inbox's line."""
+        return notices.render(self)

@@ -26,6 +26,14 @@ class TierSchemeQuerySet(models.QuerySet):
     def get_default(self):
         return self.get(is_default=True)
 
+    def in_force_for(self, unit) -> "TierScheme":
+        """The scheme set on ``unit`` or on the nearest unit above it, else the default:
+        one query on the units' paths."""
+        nearest = (
+            self.filter(set_on__unit__path__in=unit.ancestor_paths()).order_by("-set_on__unit__depth").first()
+        )
+        return nearest or self.get_default()
+
 
 class TierScheme(models.Model):
     """A set of tiers a community uses: 三色 红黄绿 or 四色 红橙黄绿, or one an admin defines."""
@@ -58,6 +66,34 @@ class TierScheme(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UnitTierScheme(models.Model):
+    """The scheme a grid unit (a community, usually) has chosen; the units below it inherit
+    it, down to a unit that chooses one of its own.
+
+    Kept here rather than on the unit: the grid is the ground floor and knows nothing of
+    tiers. Changed only through ``monitoring.services.switch_tier_scheme``, which moves the
+    households below to the new scheme's tiers.
+    """
+
+    unit = models.OneToOneField(
+        "grids.GridUnit",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="own_tier_scheme",
+        verbose_name=_("unit"),
+    )
+    scheme = models.ForeignKey(
+        TierScheme, on_delete=models.PROTECT, related_name="set_on", verbose_name=_("tier scheme")
+    )
+
+    class Meta:
+        verbose_name = _("tier scheme of a unit")
+        verbose_name_plural = _("tier schemes of units")
+
+    def __str__(self):
+        return f"{self.unit} · {self.scheme}"
 
 
 class Tier(models.Model):

@@ -1,4 +1,4 @@
-"""The grid hierarchy: any depth, subtrees in one indexed query, schemes inherited."""
+"""The grid hierarchy: any depth, subtrees in one indexed query."""
 
 import datetime
 
@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 
 from grids.models import Assignment, GridLevel, GridUnit, Role
 from households.models import Household
-from monitoring.models import TierScheme
 from tests.grids.factories import GridUnitFactory, UserFactory, level
 from tests.households.factories import HouseholdFactory
 
@@ -63,17 +62,6 @@ def test_only_buildings_carry_a_wayfinding_symbol(grid):
         grid.area_east.full_clean()
 
     assert "symbol" in raised.value.message_dict
-
-
-def test_units_inherit_the_tier_scheme_of_the_community(grid):
-    four = TierScheme.objects.get(code="four-colour")
-    assert grid.floor_1_1.tier_scheme_in_force() == TierScheme.objects.get_default()
-
-    grid.community.tier_scheme = four
-    grid.community.save()
-
-    assert grid.floor_1_1.tier_scheme_in_force() == four
-    assert grid.street.tier_scheme_in_force() == TierScheme.objects.get_default()
 
 
 def test_who_was_responsible_on_a_day_stays_known(grid):

@@ -85,7 +85,9 @@ def test_the_tier_mix_starts_as_ludians_did_and_moves_as_it_did(seeded):
 
 @pytest.mark.dates
 def test_the_daily_counts_tell_the_story_for_the_trend_chart(seeded, test_today):
-    community = GridUnit.objects.filter(level__name="社区", tier_scheme__code="three-colour").first()
+    community = GridUnit.objects.filter(
+        level__name="社区", own_tier_scheme__scheme__code="three-colour"
+    ).first()
     days = (
         TierSnapshot.objects.filter(unit=community).order_by("day").values_list("day", flat=True).distinct()
     )

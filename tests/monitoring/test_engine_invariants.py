@@ -40,6 +40,7 @@ from monitoring.models import (
     TierChange,
     TierScheme,
     TierSnapshot,
+    UnitTierScheme,
     Visit,
 )
 from monitoring.periods import local_midnight, period_containing, periods_between
@@ -62,9 +63,8 @@ VISIT_CHANCE = {"daily": 0.8, "weekly": 0.25, "biweekly": 0.12, "monthly": 0.06,
 @pytest.fixture
 def settlement(grid, assign):
     four = TierScheme.objects.get(code="four-colour")
-    dongchuan = GridUnitFactory(
-        parent=grid.street, level=level("社区"), name="碧谷社区", code="C2", tier_scheme=four
-    )
+    dongchuan = GridUnitFactory(parent=grid.street, level=level("社区"), name="碧谷社区", code="C2")
+    UnitTierScheme.objects.create(unit=dongchuan, scheme=four)
     dongchuan_building = GridUnitFactory(parent=dongchuan, level=level("楼栋"), name="梨", code="C2B1")
     since = D(2025, 1, 1)
     workers = {}

@@ -8,7 +8,7 @@ import time_machine
 from grids.models import Role
 from households.models import Household
 from monitoring.followups import generate_follow_ups
-from monitoring.models import FollowUp, TierScheme
+from monitoring.models import FollowUp, TierScheme, UnitTierScheme
 from tests.grids.factories import UserFactory
 from tests.households.factories import HouseholdFactory, default_tier
 from tests.monitoring.factories import VisitFactory, at
@@ -66,8 +66,7 @@ def test_moved_out_households_get_nothing(grid):
 @travel(WEDNESDAY)
 def test_four_colour_cadences(grid):
     four = TierScheme.objects.get(code="four-colour")
-    grid.community.tier_scheme = four
-    grid.community.save()
+    UnitTierScheme.objects.create(unit=grid.community, scheme=four)
     orange = HouseholdFactory(unit=grid.building_1, tier=four.tiers.get(code="orange"))
     green = HouseholdFactory(unit=grid.building_1, tier=four.tiers.get(code="green"))
 

@@ -91,11 +91,10 @@ def test_a_done_weekly_follow_up_does_not_hold_back_the_new_daily_ones(grid):
 
 
 def four_colour(grid, code):
-    from monitoring.models import TierScheme
+    from monitoring.models import TierScheme, UnitTierScheme
 
     scheme = TierScheme.objects.get(code="four-colour")
-    grid.community.tier_scheme = scheme
-    grid.community.save()
+    UnitTierScheme.objects.get_or_create(unit=grid.community, scheme=scheme)
     return scheme.tiers.get(code=code)
 
 

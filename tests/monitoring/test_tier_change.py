@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from grids.models import Role
 from households.models import Household
-from monitoring.models import TierChange, TierScheme
+from monitoring.models import TierChange, TierScheme, UnitTierScheme
 from monitoring.services import change_tier
 from tests.grids.factories import UserFactory, administrator, community_staff, grid_worker
 from tests.households.factories import HouseholdFactory, default_tier
@@ -71,8 +71,7 @@ def test_it_refuses_a_tier_of_another_scheme(household):
 
 def test_a_community_on_four_colours_uses_them(grid):
     four = TierScheme.objects.get(code="four-colour")
-    grid.community.tier_scheme = four
-    grid.community.save()
+    UnitTierScheme.objects.create(unit=grid.community, scheme=four)
     household = HouseholdFactory(unit=grid.building_1, tier=four.tiers.get(code="green"))
 
     change_tier(household=household, tier=four.tiers.get(code="orange"), reason="风险已消除", by=None)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from households.models import Household
-from monitoring.models import TierChange, TierScheme
+from monitoring.models import TierChange, TierScheme, UnitTierScheme
 from monitoring.services import matching_tier, switch_tier_scheme
 from tests.grids.factories import administrator
 from tests.households.factories import HouseholdFactory, default_tier
@@ -54,8 +54,7 @@ def test_it_moves_the_households_below_and_records_each_move(grid):
 
 
 def test_a_deeper_unit_with_its_own_scheme_is_left_alone(grid):
-    grid.area_west.tier_scheme = scheme("three-colour")
-    grid.area_west.save()
+    UnitTierScheme.objects.create(unit=grid.area_west, scheme=scheme("three-colour"))
     west = HouseholdFactory(unit=grid.building_3, tier=default_tier("yellow"))
 
     switch_tier_scheme(unit=grid.community, scheme=scheme("four-colour"), reason="四色", by=None)

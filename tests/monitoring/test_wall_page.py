@@ -140,10 +140,11 @@ def test_logged_out_visitors_are_sent_to_log_in(client):
 
 
 def test_the_staff_wall_lists_tiers_of_their_scheme_only(people, grid, client):
-    from monitoring.models import TierScheme
+    from monitoring.models import TierScheme, UnitTierScheme
 
     four = TierScheme.objects.get(code="four-colour")
-    other = GridUnitFactory(parent=grid.street, level=level("社区"), code="C4", tier_scheme=four)
+    other = GridUnitFactory(parent=grid.street, level=level("社区"), code="C4")
+    UnitTierScheme.objects.create(unit=other, scheme=four)
     HouseholdFactory(
         unit=GridUnitFactory(parent=other, level=level("楼栋"), code="C4B1"),
         tier=four.tiers.get(code="orange"),

@@ -6,9 +6,10 @@ import datetime
 import pytest
 
 from grids.models import Role
-from monitoring.models import Notification, NotificationKind
+from monitoring.models import Notification
 from services.deadlines import check_case_deadlines
 from services.models import CaseLevel, EventKind
+from services.notices import CaseNotificationKind
 from services.services import open_case
 from tests.grids.factories import community_staff
 
@@ -30,7 +31,7 @@ def test_an_overdue_case_climbs_one_level_at_a_time(people, grid, assign):
     check_case_deadlines(first_due + datetime.timedelta(days=1))
     case.refresh_from_db()
     assert case.level == CaseLevel.COMMUNITY and case.due_on > first_due + datetime.timedelta(days=1)
-    escalated = Notification.objects.filter(kind=NotificationKind.CASE_ESCALATED)
+    escalated = Notification.objects.filter(kind=CaseNotificationKind.CASE_ESCALATED)
     assert {n.recipient for n in escalated} == {people.staff}
 
     check_case_deadlines(case.due_on + datetime.timedelta(days=1))

@@ -6,8 +6,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from monitoring.models import Notification, NotificationKind
+from monitoring.models import Notification
 from services.models import CaseCategory, DoorCard, ServiceCase
+from services.notices import CaseNotificationKind
 from services.services import door_card_token, issue_door_card
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_two_taps_ask_the_grid_worker_for_help(people, client, card, address):
         people.worker,
     )
     assert "老人发烧" in case.description
-    assert Notification.objects.get(kind=NotificationKind.HELP_REQUEST).recipient == people.worker
+    assert Notification.objects.get(kind=CaseNotificationKind.HELP_REQUEST).recipient == people.worker
 
 
 def test_a_bad_phone_number_is_refused_with_nothing_saved(card, client, address):
@@ -92,3 +93,41 @@ def test_door_cards_out_of_scope_and_for_grid_workers(people, client):
     assert client.get(reverse("services:door_card", args=[people.outside.pk])).status_code == 200
     client.force_login(people.worker)
     assert client.get(reverse("services:door_card", args=[people.household.pk])).status_code == 403
+
+
+def test_a_help_request_is_mailed_and_listed_as_what_the_family_asked(people, client, card, address):
+    """Not as a late case ("应于…前办理，至今未办结"), which it was, seconds after it was opened."""
+    from django.core import mail
+
+    from monitoring.followups import send_notification_emails
+
+    people.worker.email = "worker@example.org"
+    people.worker.save()
+    client.post(
+        help_url(card), {"kind": "health", "phone": "13912345678", "text": "老人发烧"}, REMOTE_ADDR=address
+    )
+
+    sent = send_notification_emails()
+    client.force_login(people.worker)
+    inbox = client.get(reverse("monitoring:inbox")).content.decode()
+
+    assert sent == 1
+    message = mail.outbox[0]
+    assert message.subject == f"住户扫码求助：住户 {people.household.number}"
+    assert "扫门牌码求助" in message.body and "老人发烧" in message.body and "13912345678" in message.body
+    assert "未办结" not in message.body
+    assert "住户扫码求助" in inbox and "老人发烧" in inbox
+
+
+def test_the_api_says_which_case_a_help_request_is_about(people, client, card, address):
+    from rest_framework.test import APIClient
+
+    client.post(help_url(card), {"kind": "health", "text": "老人发烧"}, REMOTE_ADDR=address)
+    api = APIClient()
+    api.force_authenticate(people.worker)
+
+    [notification] = api.get("/api/v1/notifications/").json()["results"]
+
+    assert notification["kind"] == "help_request"
+    assert notification["about_type"] == "services.servicecase"
+    assert notification["about_id"] == ServiceCase.objects.get().pk

@@ -10,8 +10,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from monitoring.models import Notification, NotificationKind
+from monitoring.models import Notification
 from services.models import CaseStatus, EventKind, ServiceCase
+from services.notices import CaseNotificationKind
 from services.services import door_card_token, issue_door_card
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +83,9 @@ def test_past_the_cards_limit_a_request_joins_the_open_help_request(people, card
     assert len(notes) == 6
     assert "老人摔倒了" in notes[-1][0] and "13912345678" in notes[-1][0]
     assert notes[-1][1] is None
-    told = Notification.objects.filter(recipient=people.worker, kind=NotificationKind.HELP_REQUEST)
+    told = Notification.objects.filter(recipient=people.worker, kind=CaseNotificationKind.HELP_REQUEST)
     assert told.count() == 2
-    assert told.get(case=latest).read_at is None
+    assert told.about(latest).get().read_at is None
     client.force_login(people.worker)
     timeline = client.get(reverse("services:case", args=[latest.pk])).content.decode()
     assert "老人摔倒了" in timeline

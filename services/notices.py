@@ -1,0 +1,64 @@
+"""The notifications about cases, and what they say (registered with monitoring.notices)."""
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from monitoring import notices
+
+
+class CaseNotificationKind(models.TextChoices):
+    CASE_OVERDUE = "case_overdue", gettext_lazy("Case past its deadline")
+    CASE_ESCALATED = "case_escalated", gettext_lazy("Case escalated to your level")
+    HELP_REQUEST = "help_request", gettext_lazy("Help requested from a door card")
+
+
+def _due(case) -> str:
+    return _("due %(due)s") % {"due": case.due_on.isoformat()}
+
+
+def _overdue(notification) -> notices.Notice | None:
+    if (case := notification.about) is None:
+        return None  # cases are kept; were one deleted, monitoring writes a plain line
+    return notices.Notice(
+        body=_("The case for household %(household)s was due on %(due)s and is still open.")
+        % {"household": notification.household.number, "due": case.due_on},
+        detail=f"{case.get_category_display()} · {_due(case)}",
+    )
+
+
+def _escalated(notification) -> notices.Notice | None:
+    if (case := notification.about) is None:
+        return None
+    return notices.Notice(
+        body=_(
+            "The case for household %(household)s (%(category)s) went past its deadline and is now "
+            "handled at the %(level)s level: respond by %(due)s."
+        )
+        % {
+            "household": notification.household.number,
+            "category": case.get_category_display(),
+            "level": case.get_level_display(),
+            "due": case.due_on,
+        },
+        detail=f"{case.get_category_display()} · {case.get_level_display()} · {_due(case)}",
+    )
+
+
+def _help_request(notification) -> notices.Notice | None:
+    if (case := notification.about) is None:
+        return None
+    return notices.Notice(
+        body=_("Household %(household)s asked for help from its door card: %(request)s. Respond by %(due)s.")
+        % {"household": notification.household.number, "request": case.description, "due": case.due_on},
+        detail=f"{case.description} · {_due(case)}",
+    )
+
+
+notices.register(CaseNotificationKind.CASE_OVERDUE, CaseNotificationKind.CASE_OVERDUE.label, render=_overdue)
+notices.register(
+    CaseNotificationKind.CASE_ESCALATED, CaseNotificationKind.CASE_ESCALATED.label, render=_escalated
+)
+notices.register(
+    CaseNotificationKind.HELP_REQUEST, CaseNotificationKind.HELP_REQUEST.label, render=_help_request
+)

@@ -1,0 +1,73 @@
+"""The apps stand on each other: grids < households < monitoring < employment, services.
+
+A model refers, and a migration depends, only on its own app or on apps below it; Django's
+own apps and third-party ones lie below all of ours. The one exception: a household carries
+its colour, so households refers to monitoring's tier models (and its migrations depend on
+the migration that makes them).
+"""
+
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db.migrations.loader import MigrationLoader
+
+FLOORS = {"grids": 1, "households": 2, "monitoring": 3, "employment": 4, "services": 4}
+ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}
+ALLOWED_MIGRATIONS = {(("households", "0002_initial"), ("monitoring", "0001_initial"))}
+
+
+def floor(app_label: str) -> int:
+    return FLOORS.get(app_label, 0)
+
+
+def relations():
+    """(model, field, the model it points at) for every relation a model declares."""
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields(include_hidden=True):
+            if field.is_relation and not field.auto_created and field.related_model is not None:
+                yield model, field, field.related_model
+
+
+def test_no_model_refers_to_an_app_above_its_own():
+    upward = [
+        f"{model._meta.label}.{field.name} → {target._meta.label}"
+        for model, field, target in relations()
+        if floor(target._meta.app_label) > floor(model._meta.app_label)
+        and target.__name__ not in ALLOWED_MODELS.get((model._meta.app_label, target._meta.app_label), ())
+    ]
+
+    assert upward == []
+
+
+def test_households_refer_to_monitoring_for_their_colour_only():
+    targets = {
+        target.__name__
+        for model, field, target in relations()
+        if (model._meta.app_label, target._meta.app_label) == ("households", "monitoring")
+    }
+
+    assert targets and targets <= ALLOWED_MODELS[("households", "monitoring")]
+
+
+def test_no_migration_depends_on_an_app_above_its_own():
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    upward = [
+        f"{key[0]}.{key[1]} → {parent.key[0]}.{parent.key[1]}"
+        for key, node in graph.node_map.items()
+        for parent in node.parents
+        if floor(parent.key[0]) > floor(key[0]) and (key, parent.key) not in ALLOWED_MIGRATIONS
+    ]
+
+    assert upward == []
+
+
+def test_every_app_of_ours_has_a_floor():
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+        and "site-packages" not in Path(config.path).parts
+    }
+
+    assert ours == set(FLOORS)
