@@ -257,9 +257,10 @@ class Household(models.Model):
                 errors["unit"] = _("Choose the building itself or a unit inside it.")
         # A household that has left keeps the tier it had then, in whatever scheme.
         if self.unit_id and self.tier_id and "unit" not in errors and self.is_active:
-            from monitoring.models.tiers import TierScheme  # a household carries its colour
-
-            scheme = TierScheme.objects.in_force_for(self.unit)
+            # The scheme's model, reached through the tier the household carries (a
+            # string relation), not imported: monitoring's models import this module.
+            schemes = self.tier._meta.get_field("scheme").related_model.objects
+            scheme = schemes.in_force_for(self.unit)
             if self.tier.scheme_id != scheme.pk:
                 errors["tier"] = _("This unit uses the tier scheme %(scheme)s; choose one of its tiers.") % {
                     "scheme": scheme.name

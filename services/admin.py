@@ -19,7 +19,7 @@ from services.models import (
     Volunteer,
     VolunteerTeam,
 )
-from services.services import record_service
+from services.points import record_service
 
 
 class CaseEventInline(admin.TabularInline):

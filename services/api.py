@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from common.viewsets import ScopedReadOnlyViewSet
 from households.models import Household
+from services.cases import open_case
 from services.models import (
     CaseCategory,
     CaseEvent,
@@ -18,7 +19,6 @@ from services.models import (
     Urgency,
     overdue_on,
 )
-from services.services import open_case
 
 
 class CaseEventSerializer(StrictSerializer):

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from grids.models import Assignment, GridUnit, Role
 from monitoring.models import Notification
 from monitoring.workdays import WorkingCalendar, add_working_days
+from services.cases import DEADLINE_FIELDS, response_working_days, set_deadline
 from services.models import ACTIVE_STATUSES, CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
 from services.notices import CaseNotificationKind
-from services.services import DEADLINE_FIELDS, response_working_days, set_deadline
 
 TOLD = [Role.GRID_HEAD, Role.COMMUNITY_STAFF]
 NEXT_LEVEL = {CaseLevel.BUILDING: CaseLevel.COMMUNITY, CaseLevel.COMMUNITY: CaseLevel.STREET}

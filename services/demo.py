@@ -12,7 +12,9 @@ from households.demo import at_nine
 from households.models import Household, Member
 from households.rows import RowWriter
 from monitoring.workdays import add_working_days
+from services.cases import responsible_worker
 from services.deadlines import check_case_deadlines
+from services.door_cards import issue_door_card
 from services.models import (
     CaseCategory,
     CaseEvent,
@@ -27,7 +29,6 @@ from services.models import (
     Volunteer,
     VolunteerTeam,
 )
-from services.services import issue_door_card, responsible_worker
 
 
 @demo_step(50)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from common.fields import MobileNumberFormField
 from common.validators import NOTE_MAX_LENGTH, validate_mobile
 from grids.models import Assignment
+from services.door_cards import HELP_KINDS
 from services.models import (
     MAX_HOURS_PER_RECORD,
     CaseCategory,
@@ -13,7 +14,6 @@ from services.models import (
     RewardItem,
     Urgency,
 )
-from services.services import HELP_KINDS
 
 
 class ReportForm(forms.Form):

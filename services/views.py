@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from common.forms import add_errors
 from households.models import Household
+from services.cases import add_note, assign_case, change_status, open_case
+from services.door_cards import HELP_KINDS, ask_for_help, card_for_token, door_card_token, issue_door_card
 from services.forms import (
     AssignForm,
     CaseFilterForm,
@@ -29,21 +31,7 @@ from services.forms import (
     StatusForm,
 )
 from services.models import CaseStatus, DoorCard, PointEntry, ServiceCase, overdue_on
-from services.services import (
-    HELP_KINDS,
-    add_note,
-    ask_for_help,
-    assign_case,
-    balance,
-    card_for_token,
-    change_status,
-    door_card_token,
-    earn_points,
-    issue_door_card,
-    open_case,
-    redeem,
-    reverse_entry,
-)
+from services.points import balance, earn_points, redeem, reverse_entry
 
 # A door card's page, per hour: an address may send this many requests, sent or refused;
 # a card opens this many cases, and the requests past it join the open one as notes.

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from households.models import Label
-from services.services import open_case
+from services.cases import open_case
 from tests.households.factories import HouseholdFactory, MemberFactory
 from tests.monitoring.factories import VisitFactory, at
 

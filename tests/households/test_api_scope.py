@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from services.services import open_case
+from services.cases import open_case
 from tests.households.factories import MemberFactory, default_tier
 from tests.monitoring.factories import VisitFactory, at
 

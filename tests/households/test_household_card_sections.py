@@ -14,7 +14,7 @@ from households.card import sections
 from monitoring.followups import generate_follow_ups
 from monitoring.models import Tier
 from monitoring.services import propose_tier_change
-from services.services import open_case
+from services.cases import open_case
 from tests.households.factories import MemberFactory
 from tests.monitoring.factories import VisitFactory, at
 

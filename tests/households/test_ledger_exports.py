@@ -17,8 +17,8 @@ from employment.models import LabourStatus
 from households.exports import XLSX
 from households.models import ExportLog, HouseholdStatus, Label, Relation, SpecialGroup, mask_id_number
 from monitoring.services import change_tier
+from services.cases import change_status, open_case
 from services.models import CaseStatus
-from services.services import change_status, open_case
 from tests.employment.factories import LabourRecordFactory
 from tests.households.factories import HouseholdFactory, MemberFactory, default_tier
 from tests.monitoring.factories import VisitFactory, at

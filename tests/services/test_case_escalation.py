@@ -7,10 +7,10 @@ import pytest
 
 from grids.models import Role
 from monitoring.models import Notification
+from services.cases import open_case
 from services.deadlines import check_case_deadlines
 from services.models import CaseLevel, EventKind
 from services.notices import CaseNotificationKind
-from services.services import open_case
 from tests.grids.factories import community_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]

@@ -8,8 +8,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from services.cases import add_note, change_status, open_case
 from services.models import CaseEvent, CaseLevel, CaseStatus, ServiceCase
-from services.services import add_note, change_status, open_case
 from tests.households.factories import default_tier
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from monitoring.models import Notification
+from services.door_cards import door_card_token, issue_door_card
 from services.models import CaseCategory, DoorCard, ServiceCase
 from services.notices import CaseNotificationKind
-from services.services import door_card_token, issue_door_card
 
 pytestmark = pytest.mark.django_db
 

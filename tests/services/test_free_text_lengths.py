@@ -8,8 +8,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from common.validators import NOTE_MAX_LENGTH
+from services.cases import add_note, change_status, open_case
 from services.models import CaseEvent, PointEntry, PointRule, ServiceCase
-from services.services import add_note, change_status, earn_points, open_case, reverse_entry
+from services.points import earn_points, reverse_entry
 
 pytestmark = pytest.mark.django_db
 HUGE = "x" * 2_000_000  # 2 MB: under the request size Django accepts

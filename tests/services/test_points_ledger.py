@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from services.models import PointEntry, PointRule, RewardItem, Volunteer, VolunteerTeam
-from services.services import balance, earn_points, record_service, redeem, reverse_entry
+from services.points import balance, earn_points, record_service, redeem, reverse_entry
 from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from monitoring.models import CalendarDay, CalendarYear
+from services.cases import change_status, open_case
 from services.deadlines import check_case_deadlines
 from services.models import CaseStatus, EventKind
-from services.services import change_status, open_case
 from tests.households.factories import default_tier
 from tests.monitoring.factories import at
 

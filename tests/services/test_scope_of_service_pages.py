@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from employment.models import IncomeRecord
-from services.services import open_case
+from services.cases import open_case
 from tests.grids.factories import community_staff
 
 pytestmark = pytest.mark.django_db

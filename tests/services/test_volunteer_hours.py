@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from households.models import Member
 from services.models import PointEntry, PointRule, ServiceRecord, Volunteer, VolunteerTeam
-from services.services import balance, earn_points, record_service
+from services.points import balance, earn_points, record_service
 from tests.grids.factories import administrator
 
 pytestmark = pytest.mark.django_db

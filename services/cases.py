@@ -1,0 +1,137 @@
+"""Cases: opened from a visit, a report or a door card, with a deadline in working days
+from the tier; every step of one is a ``CaseEvent``, appended, never edited."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.validators import field_errors
+from grids.models import Assignment
+from households.models import Household
+from monitoring.workdays import Deadline, add_working_days
+from services.models import (
+    CaseEvent,
+    CaseStatus,
+    EventKind,
+    ServiceCase,
+)
+
+DEFAULT_RESPONSE_WORKING_DAYS = 7
+
+
+def response_working_days(household: Household) -> int:
+    # A tier without a response time of its own (green) gets the slowest the reports name.
+    return household.tier.response_working_days or DEFAULT_RESPONSE_WORKING_DAYS
+
+
+def set_deadline(case: ServiceCase, *, day, days: int, deadline: Deadline | None = None) -> None:
+    """Give ``case`` the deadline ``days`` working days after ``day`` (``deadline``, where
+    the caller has counted it already), and keep what it was counted from: a provisional
+    one is counted again when its year becomes known."""
+    deadline = deadline or add_working_days(day, days)
+    case.due_on, case.due_provisional = deadline.due, deadline.provisional
+    case.due_counted_from, case.due_working_days = day, days
+
+
+DEADLINE_FIELDS = ["due_on", "due_provisional", "due_counted_from", "due_working_days"]
+
+
+def responsible_worker(household: Household):
+    """The grid worker on the nearest unit above the household, chosen as the follow-up
+    engine chooses (``monitoring.followups``): a temporary cover first, then by role in
+    ``WORKER_ROLES`` order (full-time before part-time), then the earliest assignment."""
+    from monitoring.followups import WORKER_ROLES
+
+    role_rank = Case(*(When(role=role, then=i) for i, role in enumerate(WORKER_ROLES)))
+    assignment = (
+        Assignment.objects.responsible_for(household.unit)
+        .filter(role__in=WORKER_ROLES)
+        .select_related("user", "unit")
+        .order_by("-unit__depth", F("covering_for").asc(nulls_last=True), role_rank, "id")
+        .first()
+    )
+    return assignment.user if assignment else None
+
+
+@transaction.atomic
+def open_case(
+    *,
+    household: Household,
+    category: str,
+    description: str,
+    urgency: str,
+    by,
+    visit=None,
+    member=None,
+    assigned_to=None,
+):
+    """Open a case at building level, due in the household's tier's working days."""
+    opened_at = timezone.now()
+    if member is not None and member.household_id != household.pk:
+        raise ValidationError({"member": _("This person is not a member of the household.")})
+    case = ServiceCase(
+        household=household,
+        member=member,
+        category=category,
+        description=(description or "").strip(),
+        urgency=urgency,
+        opened_by=by,
+        opened_at=opened_at,
+        visit=visit,
+        assigned_to=assigned_to or responsible_worker(household),
+    )
+    set_deadline(case, day=timezone.localdate(opened_at), days=response_working_days(household))
+    case.full_clean(exclude=["household", "opened_by", "visit", "member", "assigned_to"])
+    case.save()
+    CaseEvent.objects.create(case=case, kind=EventKind.OPENED, status=case.status, level=case.level, by=by)
+    return case
+
+
+def _locked(case: ServiceCase) -> ServiceCase:
+    return ServiceCase.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def add_note(*, case: ServiceCase, text: str, by) -> CaseEvent:
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write the note.")})
+    if errors := field_errors(CaseEvent, text=text.strip()):
+        raise ValidationError(errors)
+    return CaseEvent.objects.create(case=_locked(case), kind=EventKind.NOTE, text=text.strip(), by=by)
+
+
+@transaction.atomic
+def assign_case(*, case: ServiceCase, to, by) -> ServiceCase:
+    case = _locked(case)
+    case.assigned_to = to
+    case.save(update_fields=["assigned_to"])
+    name = f"{to.last_name}{to.first_name}" or to.get_username()
+    CaseEvent.objects.create(case=case, kind=EventKind.ASSIGNED, text=name, by=by)
+    return case
+
+
+@transaction.atomic
+def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> ServiceCase:
+    """Move a case along open → in progress → resolved → closed, or reopen it."""
+    case = _locked(case)
+    if status not in case.next_statuses:
+        raise ValidationError(
+            {
+                "status": _("A case that is %(now)s cannot become %(next)s.")
+                % {"now": case.get_status_display(), "next": CaseStatus(status).label}
+            }
+        )
+    if status in (CaseStatus.RESOLVED, CaseStatus.REOPENED) and not (note or "").strip():
+        raise ValidationError({"text": _("Say what was done, or why it is reopened.")})
+    if errors := field_errors(CaseEvent, text=(note or "").strip()):
+        raise ValidationError(errors)
+    case.status = status
+    if status == CaseStatus.REOPENED:
+        set_deadline(case, day=timezone.localdate(), days=response_working_days(case.household))
+    case.save(update_fields=["status", *DEADLINE_FIELDS])
+    CaseEvent.objects.create(
+        case=case, kind=EventKind.STATUS, status=status, text=(note or "").strip(), by=by
+    )
+    return case

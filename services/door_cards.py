@@ -1,0 +1,110 @@
+"""Door cards: the QR code on a household's door opens a page where the family asks for
+help without logging in; a request opens a case for the responsible worker."""
+
+import secrets
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from households.models import Household
+from monitoring.models import Notification
+from services.cases import add_note, open_case
+from services.models import (
+    ACTIVE_STATUSES,
+    CaseCategory,
+    DoorCard,
+    ServiceCase,
+    Urgency,
+)
+from services.notices import CaseNotificationKind
+
+_SIGNER_SALT = "services.door-card"
+
+
+@transaction.atomic
+def issue_door_card(*, household: Household, by) -> DoorCard:
+    """A new card for the door; the old one, if any, stops working."""
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    DoorCard.objects.filter(household=household, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return DoorCard.objects.create(household=household, key=secrets.token_urlsafe(16), created_by=by)
+
+
+def door_card_token(card: DoorCard) -> str:
+    return signing.Signer(salt=_SIGNER_SALT).sign(card.key)
+
+
+def card_for_token(token: str) -> DoorCard | None:
+    """The live card a token was signed for; None for a forged, altered or revoked one."""
+    try:
+        key = signing.Signer(salt=_SIGNER_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return (
+        DoorCard.objects.filter(key=key, revoked_at__isnull=True)
+        .select_related("household__tier", "household__unit", "household__building")
+        .first()
+    )
+
+
+HELP_KINDS = {
+    "daily": (CaseCategory.HELP, gettext_lazy("Daily life")),
+    "health": (CaseCategory.AID_SICK, gettext_lazy("Illness or health")),
+    "money": (CaseCategory.TEMPORARY_RELIEF, gettext_lazy("Money trouble")),
+    "dispute": (CaseCategory.DISPUTE, gettext_lazy("A dispute")),
+    "other": (CaseCategory.OTHER, gettext_lazy("Something else")),
+}
+
+
+@transaction.atomic
+def ask_for_help(
+    *, card: DoorCard, kind: str, phone: str = "", text: str = "", new_case: bool = True
+) -> ServiceCase:
+    """A family's request from its door card: a help-request case for its grid worker,
+    who is told at once.
+
+    With ``new_case`` False (past the card's hourly limit) the request joins the family's
+    open door-card case as a note instead, and that case's notice turns unread again:
+    the family is still heard, without a flood of cases or notices for the worker.
+    """
+    category, label = HELP_KINDS[kind]
+    description = str(label)
+    if phone:
+        description += f" · {_('call back')}: {phone}"
+    if text.strip():
+        description += f" · {text.strip()}"
+    if not new_case:
+        # The household's row makes requests past the limit wait for each other, so that
+        # two at once join one case rather than opening two.
+        Household.objects.select_for_update().filter(pk=card.household_id).first()
+        case = (
+            ServiceCase.objects.filter(household=card.household_id, opened_by__isnull=True)
+            .filter(status__in=ACTIVE_STATUSES)
+            .order_by("-opened_at", "-id")
+            .first()
+        )
+        if case is not None:
+            add_note(case=case, text=description, by=None)
+            _tell_assignee(case)
+            return case
+    case = open_case(
+        household=card.household, category=category, description=description, urgency=Urgency.NORMAL, by=None
+    )
+    _tell_assignee(case)
+    return case
+
+
+def _tell_assignee(case: ServiceCase) -> None:
+    # One notice per case and worker (notify_once_per_object), unread again when the family
+    # asks again.
+    if case.assigned_to_id:
+        Notification.objects.update_or_create(
+            recipient_id=case.assigned_to_id,
+            kind=CaseNotificationKind.HELP_REQUEST,
+            content_type=ContentType.objects.get_for_model(case),
+            object_id=case.pk,
+            defaults={"household_id": case.household_id, "read_at": None},
+        )
