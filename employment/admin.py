@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyMixin, ScopedAdminMixin
 from employment.models import (
+    EmploymentWarning,
     IncomeLine,
     IncomeRecord,
     JobOffer,
     LabourRecord,
     Training,
-    Warning,
     WelfarePost,
     Workshop,
 )
@@ -75,7 +75,7 @@ class IncomeLineAdmin(admin.ModelAdmin):
     list_display = ["name", "yuan", "warns"]
 
 
-@admin.register(Warning)
+@admin.register(EmploymentWarning)
 class WarningAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["household", "kind", "member", "raised_at", "cleared_at"]
     list_filter = ["kind", ("cleared_at", admin.EmptyFieldListFilter)]

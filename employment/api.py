@@ -3,7 +3,7 @@ through the pages' services, which run the rules)."""
 
 from common.api import ModelPermissions, StrictSerializer
 from common.viewsets import ScopedReadOnlyViewSet
-from employment.models import IncomeRecord, LabourRecord, Warning
+from employment.models import EmploymentWarning, IncomeRecord, LabourRecord
 
 
 class LabourRecordSerializer(StrictSerializer):
@@ -54,7 +54,7 @@ class IncomeRecordViewSet(ScopedReadOnlyViewSet):
 
 class WarningSerializer(StrictSerializer):
     class Meta:
-        model = Warning
+        model = EmploymentWarning
         fields = ["id", "household", "member", "kind", "raised_at", "cleared_at", "proposal"]
         read_only_fields = fields
 
@@ -65,4 +65,4 @@ class WarningViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["household", "kind"]
     ordering = ["-raised_at"]
 
-    queryset = Warning.objects.all()
+    queryset = EmploymentWarning.objects.all()

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from employment.models import (
     EMPLOYED,
+    EmploymentWarning,
     IncomeRecord,
     IncomeSource,
     JobOffer,
     LabourRecord,
     LabourStatus,
     Training,
-    Warning,
     WarningKind,
     WelfarePost,
     Workshop,
@@ -151,7 +151,7 @@ def build_employment(ctx: DemoContext) -> None:
             if rng.random() < 0.04
         ]
     )
-    jobless = Warning.objects.filter(kind=WarningKind.ZERO_EMPLOYMENT, cleared_at__isnull=True)
+    jobless = EmploymentWarning.objects.filter(kind=WarningKind.ZERO_EMPLOYMENT, cleared_at__isnull=True)
     JobOffer.objects.bulk_create(
         [
             JobOffer(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef
 from django.db.models.functions import Substr
 
-from employment.models import EMPLOYED, IncomeLine, LabourRecord, LabourStatus, Warning, WarningKind
+from employment.models import EMPLOYED, EmploymentWarning, IncomeLine, LabourRecord, LabourStatus, WarningKind
 from employment.rules import employed, labour_force, latest_income
 from grids.models import GridUnit
 from households.models import Household, HouseholdStatus, Member
@@ -55,7 +55,7 @@ def unit_figures(user, unit: GridUnit | None) -> tuple[Figures, list[Figures], l
     by_status = grouped(employed(labour_force(members)).annotate(kind=current.values("status")[:1]), "kind")
     force = grouped(labour_force(members))
     zero = grouped(
-        Warning.objects.filter(
+        EmploymentWarning.objects.filter(
             cleared_at__isnull=True, kind=WarningKind.ZERO_EMPLOYMENT, household__in=households
         )
     )

@@ -291,7 +291,7 @@ class WarningKind(models.TextChoices):
     JOB_ENDED = "job_ended", _("Job ended, nothing since")
 
 
-class Warning(models.Model):
+class EmploymentWarning(models.Model):
     """A rule found something on a household. Raised by the rules and cleared by them
     when it no longer holds; kept either way."""
 
@@ -321,6 +321,7 @@ class Warning(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+        db_table = "employment_warning"  # its name before the model was renamed
         verbose_name = _("warning")
         verbose_name_plural = _("warnings")
         constraints = [

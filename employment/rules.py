@@ -18,10 +18,10 @@ from django.utils import timezone
 from employment.models import (
     EMPLOYED,
     OUT_OF_LABOUR_FORCE,
+    EmploymentWarning,
     IncomeLine,
     IncomeRecord,
     LabourRecord,
-    Warning,
     WarningKind,
 )
 from households.models import Household, HouseholdStatus, Member, MemberStatus
@@ -82,7 +82,7 @@ def evaluate_warnings(today: datetime.date | None = None, households=None) -> tu
     today = today or timezone.localdate()
     scope = Household.objects.filter(status=HouseholdStatus.ACTIVE)
     members = Member.objects.filter(household__status=HouseholdStatus.ACTIVE)
-    open_ = Warning.objects.filter(cleared_at__isnull=True)
+    open_ = EmploymentWarning.objects.filter(cleared_at__isnull=True)
     if households is not None:
         scope = scope.filter(pk__in=households)
         members = members.filter(household__in=households)
@@ -104,11 +104,11 @@ def evaluate_warnings(today: datetime.date | None = None, households=None) -> tu
     current = {(w.kind, w.household_id, w.member_id): w.pk for w in open_.only("kind", "household", "member")}
     now = timezone.now()
     raised = [
-        Warning(kind=kind, household_id=household, member_id=member, raised_at=now)
+        EmploymentWarning(kind=kind, household_id=household, member_id=member, raised_at=now)
         for kind, household, member in should - current.keys()
     ]
     # A run at the same moment as this one raises nothing twice (one_open_*_warning).
-    Warning.objects.bulk_create(raised, ignore_conflicts=True)
+    EmploymentWarning.objects.bulk_create(raised, ignore_conflicts=True)
     gone = [pk for key, pk in current.items() if key not in should]
-    cleared = Warning.objects.filter(pk__in=gone).update(cleared_at=now)
+    cleared = EmploymentWarning.objects.filter(pk__in=gone).update(cleared_at=now)
     return len(raised), cleared

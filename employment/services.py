@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from employment.models import (
     EMPLOYED,
+    EmploymentWarning,
     IncomeRecord,
     IncomeSource,
     LabourRecord,
     LabourStatus,
-    Warning,
     WelfarePost,
     Workshop,
 )
@@ -168,12 +168,12 @@ def computed_per_capita(household: Household, year: int) -> Decimal:
 
 
 @transaction.atomic
-def propose_from_warning(*, warning: Warning, tier, reason: str, by):
+def propose_from_warning(*, warning: EmploymentWarning, tier, reason: str, by):
     """A warning's suggestion of a tier change, for community staff to decide: the rules
     never change a tier themselves."""
     from monitoring.services import propose_tier_change
 
-    warning = Warning.objects.select_for_update().select_related("household").get(pk=warning.pk)
+    warning = EmploymentWarning.objects.select_for_update().select_related("household").get(pk=warning.pk)
     if not warning.is_open:
         raise ValidationError({"tier": _("This warning has been cleared.")})
     if warning.proposal_id:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from common.forms import add_errors
 from employment.figures import unit_figures
 from employment.forms import EndLabourForm, IncomeForm, LabourForm, WarningProposalForm
-from employment.models import IncomeRecord, IncomeSource, LabourRecord, Warning, WarningKind
+from employment.models import EmploymentWarning, IncomeRecord, IncomeSource, LabourRecord, WarningKind
 from employment.services import (
     computed_per_capita,
     end_labour,
@@ -99,13 +99,13 @@ def income(request, pk):
 
 
 def _warnings_in_scope(user):
-    return Warning.objects.visible_to(user).select_related(
+    return EmploymentWarning.objects.visible_to(user).select_related(
         "household__building", "household__tier", "member", "proposal__to_tier"
     )
 
 
 @login_required
-@permission_required("employment.view_warning", raise_exception=True)
+@permission_required("employment.view_employmentwarning", raise_exception=True)
 def warnings(request):
     """The open warnings in scope, by kind."""
     kind = request.GET.get("kind", "")
@@ -145,7 +145,7 @@ def propose(request, pk):
 
 
 @login_required
-@permission_required("employment.view_warning", raise_exception=True)
+@permission_required("employment.view_employmentwarning", raise_exception=True)
 def figures(request):
     """Employment figures for a unit and each unit below it (the user's own unit at first)."""
     if request.GET.get("unit"):

@@ -3,7 +3,7 @@ not yet cleared."""
 
 from django.utils.translation import gettext_lazy as _
 
-from employment.models import Warning
+from employment.models import EmploymentWarning
 from monitoring.marks import WallMark, register_mark
 
 register_mark(
@@ -11,7 +11,9 @@ register_mark(
         key="warning",
         label=_("Employment or income warning"),
         bit=8,
-        households=lambda day: Warning.objects.filter(cleared_at__isnull=True).values("household_id"),
+        households=lambda day: EmploymentWarning.objects.filter(cleared_at__isnull=True).values(
+            "household_id"
+        ),
         figure="warnings",
         figure_label=_("Households with an employment or income warning"),
         symbol="¥",

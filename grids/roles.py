@@ -4,6 +4,10 @@ Groups are created when missing and then left alone, so that an administrator's 
 to a group's permissions survive later migrations.
 """
 
+from importlib import import_module
+
+from django.apps import apps as global_apps
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_noop
 
 # Group names are stored untranslated (they are data); the UI translates them on display.
@@ -12,144 +16,41 @@ COMMUNITY_STAFF = gettext_noop("Community staff")
 GRID_WORKER = gettext_noop("Grid worker")
 LEADER = gettext_noop("Read-only leader")
 
-_VIEW = ["view"]
-_EDIT = ["view", "add", "change"]
+VIEW = ["view"]
+EDIT = ["view", "add", "change"]
 
-ROLE_PERMISSIONS = {
+# What each role group may do with the grid's models. Every app says the same of its own
+# models in its roles.py (PERMISSIONS), found the way the admin finds admin.py.
+PERMISSIONS = {
     ADMINISTRATOR: {
-        "grids": {
-            "gridlevel": _EDIT + ["delete"],
-            "gridunit": _EDIT + ["delete", "view_all_units"],
-            "assignment": _EDIT + ["delete"],
-        },
-        "households": {
-            "household": _EDIT,
-            "member": _EDIT + ["view_id_number"],
-            "labelcategory": _EDIT + ["delete"],
-            "labelsubcategory": _EDIT + ["delete"],
-            "label": _EDIT + ["delete"],
-            "specialgroup": _EDIT + ["delete"],
-            "ledgerimport": ["view", "add"],
-            "exportlog": ["view", "export_ledgers"],
-        },
-        "monitoring": {
-            "tierscheme": _EDIT,
-            "tier": _EDIT,
-            "tierchange": ["view", "add"],
-            "followup": _VIEW,
-            "visit": ["view", "add"],
-            "notification": _VIEW,
-            "calendaryear": _EDIT + ["delete"],
-            "calendarday": _EDIT + ["delete"],
-            "tierproposal": ["view", "add", "decide_tierproposal"],
-        },
-        "services": {
-            "servicecase": _EDIT,
-            "caseevent": _VIEW,
-            "doorcard": _EDIT,
-            "volunteerteam": _EDIT + ["delete"],
-            "volunteer": _EDIT + ["delete"],
-            "pointrule": _EDIT + ["delete"],
-            "rewarditem": _EDIT,
-            "pointentry": ["view", "add"],
-            "servicerecord": ["view", "add"],
-        },
-        "employment": {
-            "workshop": _EDIT + ["delete"],
-            "welfarepost": _EDIT + ["delete"],
-            "labourrecord": ["view", "add"],
-            "training": _EDIT,
-            "joboffer": _EDIT,
-            "incomerecord": ["view", "add"],
-            "incomeline": _EDIT + ["delete"],
-            "warning": _VIEW,
-        },
+        "gridlevel": EDIT + ["delete"],
+        "gridunit": EDIT + ["delete", "view_all_units"],
+        "assignment": EDIT + ["delete"],
     },
     COMMUNITY_STAFF: {
-        "grids": {"gridunit": _VIEW, "assignment": _EDIT},
-        "households": {
-            "household": _EDIT,
-            "member": _EDIT + ["view_id_number"],
-            "label": _VIEW,
-            "specialgroup": _VIEW,
-            "ledgerimport": ["view", "add"],
-            "exportlog": ["export_ledgers"],
-        },
-        "monitoring": {
-            "tierscheme": _VIEW,
-            "tier": _VIEW,
-            "tierchange": ["view", "add"],
-            "followup": _VIEW,
-            "visit": ["view", "add"],
-            "notification": _VIEW,
-            "tierproposal": ["view", "add", "decide_tierproposal"],
-        },
-        "services": {
-            "servicecase": _EDIT,
-            "caseevent": _VIEW,
-            "doorcard": _EDIT,
-            "volunteerteam": _EDIT,
-            "volunteer": _EDIT,
-            "pointrule": _VIEW,
-            "rewarditem": _EDIT,
-            "pointentry": ["view", "add"],
-            "servicerecord": ["view", "add"],
-        },
-        "employment": {
-            "workshop": _EDIT,
-            "welfarepost": _EDIT,
-            "labourrecord": ["view", "add"],
-            "training": _EDIT,
-            "joboffer": _EDIT,
-            "incomerecord": ["view", "add"],
-            "incomeline": _VIEW,
-            "warning": _VIEW,
-        },
+        "gridunit": VIEW,
+        "assignment": EDIT,
     },
     GRID_WORKER: {
-        "grids": {"gridunit": _VIEW},
-        "households": {
-            "household": _VIEW,
-            "member": _VIEW,
-            "label": _VIEW,
-            "exportlog": ["export_ledgers"],
-        },
-        "monitoring": {
-            "tier": _VIEW,
-            "tierchange": _VIEW,
-            "followup": _VIEW,
-            "visit": ["view", "add"],
-            "notification": _VIEW,
-            "tierproposal": ["view", "add"],
-        },
-        "services": {"servicecase": ["view", "add"], "caseevent": _VIEW, "pointentry": _VIEW},
-        "employment": {
-            "labourrecord": ["view", "add"],
-            "training": ["view", "add"],
-            "joboffer": ["view", "add"],
-            "warning": _VIEW,
-        },
+        "gridunit": VIEW,
     },
     LEADER: {
-        "grids": {"gridunit": _VIEW + ["view_all_units"], "assignment": _VIEW},
-        "households": {
-            "household": _VIEW,
-            "member": _VIEW,
-            "label": _VIEW,
-            "exportlog": ["export_ledgers"],
-        },
-        "monitoring": {
-            "tierscheme": _VIEW,
-            "tier": _VIEW,
-            "tierchange": _VIEW,
-            "followup": _VIEW,
-            "visit": _VIEW,
-            "tierproposal": _VIEW,
-        },
-        "services": {"servicecase": _VIEW, "caseevent": _VIEW, "pointentry": _VIEW},
-        "employment": {"labourrecord": _VIEW, "incomerecord": _VIEW, "warning": _VIEW},
+        "gridunit": ["view", "view_all_units"],
+        "assignment": VIEW,
     },
 }
+
+
+def role_permissions() -> dict[str, dict[str, dict[str, list[str]]]]:
+    """Every app's PERMISSIONS, by role group, then app label, then model."""
+    found: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for app_config in global_apps.get_app_configs():
+        if not module_has_submodule(app_config.module, "roles"):
+            continue
+        module = import_module(f"{app_config.name}.roles")
+        for role, models in getattr(module, "PERMISSIONS", {}).items():
+            found.setdefault(role, {})[app_config.label] = models
+    return found
 
 
 def _codenames(models):
@@ -159,7 +60,6 @@ def _codenames(models):
 
 
 def create_missing_role_groups(using="default", **kwargs):
-    from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
@@ -168,7 +68,7 @@ def create_missing_role_groups(using="default", **kwargs):
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
 
-    for name, apps in ROLE_PERMISSIONS.items():
+    for name, apps in role_permissions().items():
         group, created = Group.objects.get_or_create(name=name)
         if not created:
             continue
@@ -183,7 +83,7 @@ def create_missing_role_groups(using="default", **kwargs):
 def grant_to_existing_groups(apps, grants: dict) -> None:
     """For a data migration: give role groups that already exist permissions added since.
 
-    New installs get them from ``ROLE_PERMISSIONS`` when the groups are created; an
+    New installs get them from each app's ``PERMISSIONS`` when the groups are created; an
     existing install's groups were left alone then, so a migration grants what a later
     release adds. Permissions not made yet (they are made after migrating) are made here.
     """

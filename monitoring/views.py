@@ -76,9 +76,10 @@ def _workers_in_scope(user):
 def today(request):
     """Follow-ups due today and those missed lately, in the user's scope."""
     day = timezone.localdate()
-    households = Household.objects.visible_to(request.user).filter(status=HouseholdStatus.ACTIVE)
-    follow_ups = FollowUp.objects.filter(household__in=households).select_related(
-        "household__tier", "household__building"
+    follow_ups = (
+        FollowUp.objects.visible_to(request.user)
+        .filter(household__status=HouseholdStatus.ACTIVE)
+        .select_related("household__tier", "household__building")
     )
     workers, worker = None, None
     if request.user.has_perm("monitoring.decide_tierproposal"):

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from employment.models import IncomeLine, LabourStatus, Warning, WarningKind
+from employment.models import EmploymentWarning, IncomeLine, LabourStatus, WarningKind
 from employment.rules import evaluate_warnings
 from employment.services import (
     computed_per_capita,
@@ -37,7 +37,9 @@ def today():
 
 def open_kinds(household):
     return sorted(
-        Warning.objects.filter(household=household, cleared_at__isnull=True).values_list("kind", flat=True)
+        EmploymentWarning.objects.filter(household=household, cleared_at__isnull=True).values_list(
+            "kind", flat=True
+        )
     )
 
 
@@ -74,7 +76,7 @@ def test_it_clears_when_someone_finds_work_and_the_warning_stays_as_history(jobl
         by=people.worker,
     )
 
-    warning = Warning.objects.get(household=household)
+    warning = EmploymentWarning.objects.get(household=household)
     assert warning.kind == WarningKind.ZERO_EMPLOYMENT and warning.cleared_at is not None
     assert open_kinds(household) == []
 
@@ -132,13 +134,13 @@ def test_a_job_ended_thirty_days_ago_with_nothing_since(jobless, people):
         nightly()
 
     assert WarningKind.JOB_ENDED in open_kinds(household)
-    assert Warning.objects.get(kind=WarningKind.JOB_ENDED).member == head
+    assert EmploymentWarning.objects.get(kind=WarningKind.JOB_ENDED).member == head
 
 
 def test_a_warning_proposes_a_tier_change_and_never_makes_one(jobless, people, client):
     household, _ = jobless
     evaluate_warnings(TODAY)
-    warning = Warning.objects.get(household=household)
+    warning = EmploymentWarning.objects.get(household=household)
     client.force_login(people.worker)
 
     page = client.get(reverse("employment:warnings"))
@@ -167,7 +169,7 @@ def test_warnings_of_other_scopes_are_not_seen(jobless, people, client):
     client.force_login(people.worker)
 
     listed = client.get(reverse("employment:warnings")).context["warnings"]
-    other = Warning.objects.get(household=outside)
+    other = EmploymentWarning.objects.get(household=outside)
 
     assert [w.household for w in listed] == [household]
     assert client.get(reverse("employment:warning_propose", args=[other.pk])).status_code == 404

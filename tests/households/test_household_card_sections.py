@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from employment.models import LabourStatus, Warning, WarningKind
+from employment.models import EmploymentWarning, LabourStatus, WarningKind
 from employment.services import record_labour_status
 from households.card import sections
 from monitoring.followups import generate_follow_ups
@@ -36,7 +36,7 @@ def enrich(people, n):
             urgency="urgent",
             by=people.worker,
         )
-        Warning.objects.create(household=household, member=member, kind=WarningKind.ZERO_EMPLOYMENT)
+        EmploymentWarning.objects.create(household=household, member=member, kind=WarningKind.ZERO_EMPLOYMENT)
         VisitFactory(
             household=household, visited_by=people.worker, visited_at=at(datetime.date(2026, 11, 20 + i))
         )

@@ -175,9 +175,9 @@ def test_community_staff_see_employment_overdue_cases_and_points(seeded, client,
     )
     points = client.get(reverse("services:points", args=[with_points.pk]))
 
-    from employment.models import Warning
+    from employment.models import EmploymentWarning
 
-    jobless = Warning.objects.filter(
+    jobless = EmploymentWarning.objects.filter(
         kind="zero_employment", cleared_at__isnull=True, household__unit__path__startswith=community.path
     )
     assert 90 <= figures.rate <= 97
