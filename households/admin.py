@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyMixin
+from common.forms import add_errors
 from grids.admin import IdListFilter
 from grids.models import GridUnit
 from households.admin_history import HistoryForReadingAdmin
@@ -269,9 +270,8 @@ class HouseholdAdmin(HistoryForReadingAdmin):
                     reason=form.cleaned_data["reason"],
                     by=request.user,
                 )
-            except ValidationError as e:
-                for field, errors in e.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+            except ValidationError as error:
+                add_errors(form, error)
             else:
                 messages.success(
                     request,

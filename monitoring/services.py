@@ -43,6 +43,16 @@ def _tier_error(household: Household, tier: Tier) -> str | None:
     return None
 
 
+def _reason_and_tier_errors(model, household: Household, tier, reason: str, missing: str) -> dict:
+    """What is wrong with a tier change or proposal as typed, by field: a reason is
+    needed and bounded as ``model`` stores it, and the tier must suit the household."""
+    errors = {} if reason else {"reason": missing}
+    errors.update(field_errors(model, reason=reason))
+    if tier_error := _tier_error(household, tier):
+        errors["tier"] = tier_error
+    return errors
+
+
 @transaction.atomic
 def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierChange:
     """Move a household to another tier, appending the change to its history.
@@ -52,12 +62,7 @@ def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierCha
     """
     locked = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
     reason = (reason or "").strip()
-    errors = {}
-    if not reason:
-        errors["reason"] = _("Say why the tier changes.")
-    errors.update(field_errors(TierChange, reason=reason))
-    if tier_error := _tier_error(locked, tier):
-        errors["tier"] = tier_error
+    errors = _reason_and_tier_errors(TierChange, locked, tier, reason, _("Say why the tier changes."))
     if errors:
         raise ValidationError(errors)
 
@@ -181,13 +186,10 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
     # Read again under a lock: the page the proposal came from may be older than a move-out.
     household = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
     reason = (reason or "").strip()
-    errors = {}
-    if not reason:
-        errors["reason"] = _("Say why the tier should change.")
-    errors.update(field_errors(TierProposal, reason=reason))
-    if tier_error := _tier_error(household, tier):
-        errors["tier"] = tier_error
-    elif TierProposal.objects.filter(household=household, status=ProposalStatus.PENDING).exists():
+    missing = _("Say why the tier should change.")
+    errors = _reason_and_tier_errors(TierProposal, household, tier, reason, missing)
+    pending = TierProposal.objects.filter(household=household, status=ProposalStatus.PENDING)
+    if "tier" not in errors and pending.exists():
         errors["tier"] = _("A proposal for this household is already waiting for a decision.")
     if errors:
         raise ValidationError(errors)
