@@ -17,7 +17,7 @@ from employment.models import (
 )
 
 
-class WorkplaceAdmin(admin.ModelAdmin):
+class WorkplaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "unit", "capacity", "headcount", "is_open"]
     list_filter = ["is_open"]
     search_fields = ["name"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.validators import validate_name, validate_not_future
+from grids.scope import ScopedQuerySet
 from households.models import AboutHouseholdQuerySet, AboutMemberQuerySet
 
 
@@ -54,6 +55,8 @@ class Workplace(models.Model):
     )
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     is_open = models.BooleanField(_("open"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

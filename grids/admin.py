@@ -44,7 +44,7 @@ class ParentFilter(IdListFilter):
 
     def _parent(self, request):
         if (pk := self.id()) is not None:
-            return GridUnit.objects.filter(pk=pk).select_related("level").first()
+            return GridUnit.objects.visible_to(request.user).filter(pk=pk).select_related("level").first()
         return None
 
     def queryset(self, request, queryset):

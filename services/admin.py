@@ -48,7 +48,7 @@ class DoorCardAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(admin.ModelAdmin):
+class VolunteerTeamAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "unit"]
     autocomplete_fields = ["unit"]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.validators import NOTE_MAX_LENGTH
+from grids.scope import ScopedQuerySet
 from households.models import AboutHouseholdQuerySet, AboutMemberQuerySet
 
 
@@ -252,6 +253,8 @@ class VolunteerTeam(models.Model):
     unit = models.ForeignKey(
         "grids.GridUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid unit")
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -48,10 +48,20 @@ def _escalated(notification) -> notices.Notice | None:
 def _help_request(notification) -> notices.Notice | None:
     if (case := notification.about) is None:
         return None
+    # What the family wrote, and the number to call back, stay on the case's page behind
+    # the worker's login: an e-mail leaves the system, and a door card's page is open
+    # to anyone who types into it.
     return notices.Notice(
-        body=_("Household %(household)s asked for help from its door card: %(request)s. Respond by %(due)s.")
-        % {"household": notification.household.number, "request": case.description, "due": case.due_on},
-        detail=f"{case.description} · {_due(case)}",
+        body=_(
+            "Household %(household)s asked for help from its door card (%(category)s). "
+            "Respond by %(due)s; what they wrote and the number to call back are on the case's page."
+        )
+        % {
+            "household": notification.household.number,
+            "category": case.get_category_display(),
+            "due": case.due_on,
+        },
+        detail=f"{case.get_category_display()} · {_due(case)}",
     )
 
 

@@ -22,6 +22,40 @@ def in_the_grid(model) -> bool:
     return hasattr(model._default_manager.get_queryset(), "visible_to")
 
 
+# Rows that point at a unit, a household or a member and yet are not scoped by them, each
+# with the reason: everything else that does must have ``visible_to``.
+NOT_SCOPED_BY_THE_GRID = {
+    # A record's versions: read only through the record, found in scope (admin_history).
+    "households.HistoricalHousehold": "read through its household",
+    "households.HistoricalHousehold_labels": "read through its household",
+    "households.HistoricalMember": "read through its member",
+    "households.HistoricalMember_special_groups": "read through its member",
+    # A user's own work, found by who did it; the admin's log is for administrators.
+    "households.LedgerImport": "its uploader's",
+    "households.ExportLog": "its exporter's",
+    "households.PreparedExport": "its requester's",
+    "monitoring.Notification": "its recipient's",
+    "monitoring.TierSnapshot": "counts per unit, no household in them",
+}
+
+
+def test_every_model_that_points_into_the_grid_is_scoped_by_it():
+    from django.apps import apps
+
+    from households.models import Member
+
+    grid = (GridUnit, Household, Member)
+    unscoped = [
+        model._meta.label
+        for model in apps.get_models()
+        if any(f.many_to_one and f.concrete and f.related_model in grid for f in model._meta.get_fields())
+        and not in_the_grid(model)
+        and model._meta.label not in NOT_SCOPED_BY_THE_GRID
+    ]
+
+    assert unscoped == []
+
+
 @pytest.fixture
 def floor_head():
     """Sees everything a page could show of one building, and nothing else."""
@@ -114,3 +148,28 @@ def test_a_household_outside_the_scope_is_not_there_for_the_admin_or_the_api(
     assert client.get(f"/api/v1/households/{mine.pk}/").status_code == 200
     assert client.get(f"/api/v1/households/{other.pk}/").status_code == 404
     assert set(Household.objects.visible_to(floor_head)) == {mine}
+
+
+def test_a_filter_by_household_offers_and_accepts_only_those_in_the_scope(
+    client, floor_head, households_on_both_sides
+):
+    mine, other = households_on_both_sides
+    client.force_login(floor_head)
+
+    form = client.get("/api/v1/members/", HTTP_ACCEPT="text/html").content.decode()
+    outside = client.get(f"/api/v1/members/?household={other.pk}")
+
+    assert mine.number in form and other.number not in form
+    assert outside.status_code == 400  # as for a household that does not exist
+    assert "household" in outside.json()
+
+
+def test_the_admins_id_box_names_only_what_is_in_the_scope(client, floor_head, households_on_both_sides):
+    mine, other = households_on_both_sides
+    client.force_login(floor_head)
+
+    shown = client.get(f"/admin/employment/joboffer/add/?household={mine.pk}").content.decode()
+    hidden = client.get(f"/admin/employment/joboffer/add/?household={other.pk}").content.decode()
+
+    assert mine.number in shown
+    assert other.number not in hidden

@@ -114,9 +114,10 @@ def test_a_help_request_is_mailed_and_listed_as_what_the_family_asked(people, cl
     assert sent == 1
     message = mail.outbox[0]
     assert message.subject == f"住户扫码求助：住户 {people.household.number}"
-    assert "扫门牌码求助" in message.body and "老人发烧" in message.body and "13912345678" in message.body
-    assert "未办结" not in message.body
-    assert "住户扫码求助" in inbox and "老人发烧" in inbox
+    assert "扫门牌码求助（助病）" in message.body and "未办结" not in message.body
+    # What the family wrote and their number stay behind the worker's login.
+    assert "老人发烧" not in message.body and "13912345678" not in message.body
+    assert "住户扫码求助" in inbox and "助病" in inbox and "13912345678" not in inbox
 
 
 def test_the_api_says_which_case_a_help_request_is_about(people, client, card, address):
