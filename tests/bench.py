@@ -133,8 +133,6 @@ def main():
 def run():
     import django
 
-    from households.models import Household
-
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -143,7 +141,7 @@ def run():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from households.models import Member
+    from households.models import Household, Member
 
     settings.ALLOWED_HOSTS = ["testserver"]
     from django.utils import timezone
