@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_celery_beat",
+    "audit",
+    "accounts",
     "grids",
     "households",
     "monitoring",

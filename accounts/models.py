@@ -1,0 +1,1 @@
+"""Accounts that resist attack: password history, API tokens, second factors."""

@@ -1,0 +1,77 @@
+"""Writing the audit log: ``record(Action.VIEWED, request=request, target=member)``."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import connection, models, transaction
+
+from audit.models import GENESIS, Action, AuditEvent, Outcome, audit_key
+
+# One writer at a time extends the chain (PostgreSQL: a transaction-level advisory lock;
+# SQLite writes one at a time anyway), held for one SELECT and one INSERT.
+CHAIN_LOCK = 0x68686C_617564  # "hhl" "aud"
+
+
+def client_address(request) -> str | None:
+    """The client's address (CLIENT_IP_HEADER): of a list (X-Forwarded-For) the last one,
+    the one our proxy saw."""
+    if request is None:
+        return None
+    value = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[-1].strip()
+    return value or None
+
+
+def label(target) -> str:
+    model = target if isinstance(target, type) else type(target)
+    return model._meta.label_lower if issubclass(model, models.Model) else str(target)
+
+
+def record(
+    action: Action,
+    *,
+    request=None,
+    user=None,
+    username: str = "",
+    target=None,
+    ids=(),
+    outcome: Outcome = Outcome.OK,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Add one row to the audit log and chain it to the one before.
+
+    ``target`` is a model instance (its id is taken) or a model class with ``ids``;
+    ``detail`` holds what else an auditor needs (a reveal's reason, a search's kind, the
+    fields read), never a resident ID or phone number.
+    """
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    if target is not None and not isinstance(target, type) and isinstance(target, models.Model):
+        ids = [target.pk, *ids]
+    event = AuditEvent(
+        user_id=user.pk if user is not None else None,
+        username=user.get_username() if user is not None else username,
+        address=client_address(request),
+        action=action,
+        target_type=label(target) if target is not None else "",
+        target_ids=list(ids),
+        outcome=outcome,
+        detail=detail or {},
+    )
+    # Inside the caller's transaction when there is one: a row for an action that rolls
+    # back goes with it. Refusals are recorded outside the refused action's atomic block.
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event.previous_hash = last or GENESIS
+        event.hash = expected_hash(event)
+        event.save(force_insert=True)
+    return event
+
+
+def expected_hash(event: AuditEvent) -> str:
+    return hmac.new(audit_key(), event.canonical(), hashlib.sha256).hexdigest()
