@@ -50,6 +50,7 @@ def record(
         user = None
     if target is not None and not isinstance(target, type) and isinstance(target, models.Model):
         ids = [target.pk, *ids]
+    ids = list(ids)
     event = AuditEvent(
         user_id=user.pk if user is not None else None,
         username=user.get_username() if user is not None else username,
@@ -57,6 +58,7 @@ def record(
         action=action,
         target_type=label(target) if target is not None else "",
         target_ids=list(ids),
+        target_id=str(ids[0]) if ids else "",
         outcome=outcome,
         detail=detail or {},
     )

@@ -212,6 +212,17 @@ elif env_str("BROKER_KEY_PREFIX", ""):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": env_str("BROKER_KEY_PREFIX")}
 CELERY_RESULT_BACKEND = None
 
+# The audit log keeps rows this many days in the database; the daily audit.archive moves
+# older ones, chain intact, to gzip files in AUDIT_ARCHIVE_DIR (to be backed up off the
+# machine). The Cybersecurity Law (art. 21) asks for six months: never fewer than 180.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: audit rows must be kept at least 180 days "
+        "(six months, Cybersecurity Law art. 21)."
+    )
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive")))
+
 # Where a request's client address is: REMOTE_ADDR when the app faces the network, the
 # proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list (HTTP_X_FORWARDED_FOR) the
 # last address, the one the proxy saw. The door cards' help page limits by it.
