@@ -34,7 +34,11 @@ class TargetTypeFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # From the models, not a DISTINCT over millions of rows.
-        models = [m for m in apps.get_models() if m._meta.app_label in TARGET_APPS and not hasattr(m, "instance_type")]
+        models = [
+            m
+            for m in apps.get_models()
+            if m._meta.app_label in TARGET_APPS and not hasattr(m, "instance_type")
+        ]
         return sorted(((m._meta.label_lower, m._meta.verbose_name) for m in models), key=lambda c: str(c[1]))
 
     def queryset(self, request, queryset):

@@ -66,15 +66,14 @@ def _write(partial: Path, before: datetime.datetime) -> dict | None:
     order is the ids')."""
     count, first, last = 0, None, None
     digest = hashlib.sha256()
-    with partial.open("wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-            for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-                if row.at >= before:
-                    break
-                out.write(json.dumps(row.as_record(), ensure_ascii=False, sort_keys=True).encode() + b"\n")
-                first = first or row
-                last = row
-                count += 1
+    with partial.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+            if row.at >= before:
+                break
+            out.write(json.dumps(row.as_record(), ensure_ascii=False, sort_keys=True).encode() + b"\n")
+            first = first or row
+            last = row
+            count += 1
     if not count:
         partial.unlink()
         return None

@@ -119,7 +119,6 @@ class AuditEvent(models.Model):
             separators=(",", ":"),
         ).encode()
 
-
     def as_record(self) -> dict:
         """The row as an archive line: what the hash covers, its id and its hash."""
         return {

@@ -67,7 +67,10 @@ def memberships_changed(sender, instance, action, reverse, model, pk_set, **kwar
         pk_set, action = set(related.values_list("pk", flat=True)), "post_remove"
         if not pk_set:
             return
-    names = sorted(str(name) for name in model._default_manager.filter(pk__in=pk_set).values_list(_name(model), flat=True))
+    names = sorted(
+        str(name)
+        for name in model._default_manager.filter(pk__in=pk_set).values_list(_name(model), flat=True)
+    )
     field = _accessor(sender, reverse, instance)
     record(
         Action.ROLE_CHANGED,
@@ -89,8 +92,10 @@ def _accessor(through, reverse, instance) -> str:
 
 
 def _name(model) -> str:
-    return "codename" if model._meta.model_name == "permission" else (
-        "name" if model is Group else model.USERNAME_FIELD
+    return (
+        "codename"
+        if model._meta.model_name == "permission"
+        else ("name" if model is Group else model.USERNAME_FIELD)
     )
 
 
@@ -102,7 +107,9 @@ def user_flags_before(sender, instance, update_fields=None, raw=False, **kwargs)
     old = sender._base_manager.filter(pk=instance.pk).values(*WATCHED_FLAGS).first()
     if old is None:
         return
-    changed = {flag: getattr(instance, flag) for flag in WATCHED_FLAGS if old[flag] != getattr(instance, flag)}
+    changed = {
+        flag: getattr(instance, flag) for flag in WATCHED_FLAGS if old[flag] != getattr(instance, flag)
+    }
     if changed:
         record(Action.ROLE_CHANGED, request=current_request(), target=instance, detail={"flags": changed})
 
@@ -129,7 +136,9 @@ def changing(sender, instance, raw=False, update_fields=None, **kwargs):
     if old is None:
         return
     # Names only, never values: a changed ID number shows as "id_number".
-    instance._audit_changed_fields = [f.name for f in fields if old[f.attname] != getattr(instance, f.attname)]
+    instance._audit_changed_fields = [
+        f.name for f in fields if old[f.attname] != getattr(instance, f.attname)
+    ]
 
 
 def saved(sender, instance, created, raw=False, **kwargs):
@@ -162,7 +171,9 @@ def connect():
     auth_signals.user_logged_out.connect(logged_out, dispatch_uid="audit.logged_out")
     auth_signals.user_login_failed.connect(login_failed, dispatch_uid="audit.login_failed")
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
-        signals.m2m_changed.connect(memberships_changed, sender=through, dispatch_uid=f"audit.m2m.{through._meta.label}")
+        signals.m2m_changed.connect(
+            memberships_changed, sender=through, dispatch_uid=f"audit.m2m.{through._meta.label}"
+        )
     signals.pre_save.connect(user_flags_before, sender=User, dispatch_uid="audit.user_flags")
     signals.pre_save.connect(changing, dispatch_uid="audit.changing")
     signals.post_save.connect(saved, dispatch_uid="audit.saved")

@@ -38,7 +38,10 @@ def anchor() -> str:
     out (its ARCHIVED row, itself in the chain, names the last one), else at the start.
     Deleting the first rows leaves the next one naming a hash that is neither."""
     archived = (
-        AuditEvent.objects.filter(action=Action.ARCHIVED).order_by("-id").values_list("detail", flat=True).first()
+        AuditEvent.objects.filter(action=Action.ARCHIVED)
+        .order_by("-id")
+        .values_list("detail", flat=True)
+        .first()
     )
     return archived["last_hash"] if archived else GENESIS
 

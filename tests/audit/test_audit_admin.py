@@ -63,8 +63,14 @@ def test_nobody_adds_changes_or_deletes_a_row_in_the_admin_not_even_a_superuser_
 
     assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert client.post(change, {"username": "other"}).status_code == 403
-    assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
-    assert client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [event.pk]}).status_code == 200
+    assert (
+        client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert (
+        client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [event.pk]}).status_code
+        == 200
+    )
     event.refresh_from_db()
     assert event.username == "someone"
     page = client.get(change)

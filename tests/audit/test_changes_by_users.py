@@ -55,7 +55,11 @@ def test_a_change_through_the_api_names_the_model_the_id_and_the_changed_fields(
 
     assert response.status_code == 200
     [event] = changes()
-    assert (event.user_id, event.target_ids, event.detail) == (people.staff.pk, [people.household.pk], {"fields": ["room"]})
+    assert (event.user_id, event.target_ids, event.detail) == (
+        people.staff.pk,
+        [people.household.pk],
+        {"fields": ["room"]},
+    )
 
 
 def test_a_deletion_in_the_admin_is_recorded(grid, client):

@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def refused(sql, params=()):
-    with pytest.raises(DatabaseError, match="audit rows are never"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with (
+        pytest.raises(DatabaseError, match="audit rows are never"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
 
 
 def test_a_raw_update_of_an_audit_row_is_refused_by_the_database():
@@ -78,7 +81,10 @@ def test_an_old_row_is_deleted_only_through_the_archives_door():
         old = record(Action.LOGIN, username="nobody")
     refused("DELETE FROM audit_auditevent WHERE id = %s", [old.pk])
     with transaction.atomic():
-        assert _delete_through_the_guard(last_id=old.pk, before=timezone.now() - datetime.timedelta(days=180)) == 1
+        assert (
+            _delete_through_the_guard(last_id=old.pk, before=timezone.now() - datetime.timedelta(days=180))
+            == 1
+        )
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
     # The door closes with its transaction: the next row stays.
     with time_machine.travel(timezone.now() - datetime.timedelta(days=400)):

@@ -22,7 +22,12 @@ def test_a_login_and_a_logout_are_recorded_with_who_and_from_where(client):
 
     [login] = events(Action.LOGIN)
     [logout] = events(Action.LOGOUT)
-    assert (login.user_id, login.username, login.address, login.outcome) == (user.pk, "anna", "10.1.2.3", Outcome.OK)
+    assert (login.user_id, login.username, login.address, login.outcome) == (
+        user.pk,
+        "anna",
+        "10.1.2.3",
+        Outcome.OK,
+    )
     assert (logout.user_id, logout.username) == (user.pk, "anna")
 
 
@@ -32,7 +37,12 @@ def test_a_failed_login_of_a_user_names_the_user(client):
     client.post(reverse("login"), {"username": "anna", "password": "wrong"}, REMOTE_ADDR="10.1.2.3")
 
     [failed] = events(Action.LOGIN_FAILED)
-    assert (failed.username, failed.user_id, failed.outcome, failed.address) == ("anna", None, Outcome.FAILED, "10.1.2.3")
+    assert (failed.username, failed.user_id, failed.outcome, failed.address) == (
+        "anna",
+        None,
+        Outcome.FAILED,
+        "10.1.2.3",
+    )
     assert failed.detail == {}
 
 
