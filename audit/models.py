@@ -69,8 +69,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("record ID"), max_length=64, blank=True, editable=False)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OK)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, editable=False, unique=True)
+    previous_hash = models.CharField(_("hash of the row before"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
 
