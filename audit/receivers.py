@@ -123,11 +123,21 @@ def user_flags_before(sender, instance, update_fields=None, raw=False, **kwargs)
 
 
 def _audited(sender) -> bool:
+    if sender._meta.app_label == "auth":
+        # Accounts and role groups made, changed or deleted in the admin.
+        return sender is get_user_model() or sender is Group
     return sender._meta.app_label in AUDITED_APPS and not hasattr(sender, "instance_type")
 
 
+def _only_last_login(update_fields) -> bool:
+    # Django's update_last_login on every login: the LOGIN row says it already.
+    return update_fields is not None and set(update_fields) == {"last_login"}
+
+
 def changing(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or not _audited(sender) or instance._state.adding or current_request() is None:
+    if raw or not _audited(sender) or instance._state.adding or _only_last_login(update_fields):
+        return
+    if current_request() is None:
         return
     fields = [f for f in sender._meta.concrete_fields if not f.primary_key]
     if update_fields is not None:
@@ -141,8 +151,8 @@ def changing(sender, instance, raw=False, update_fields=None, **kwargs):
     ]
 
 
-def saved(sender, instance, created, raw=False, **kwargs):
-    if raw or not _audited(sender) or current_request() is None:
+def saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw or not _audited(sender) or _only_last_login(update_fields) or current_request() is None:
         return
     if created:
         record(Action.CREATED, request=current_request(), target=instance)

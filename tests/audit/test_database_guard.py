@@ -90,3 +90,17 @@ def test_an_old_row_is_deleted_only_through_the_archives_door():
     with time_machine.travel(timezone.now() - datetime.timedelta(days=400)):
         older = record(Action.LOGIN, username="nobody")
     refused("DELETE FROM audit_auditevent WHERE id = %s", [older.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_suites_flush_after_a_transactional_test_lifts_the_guard_for_itself_only():
+    # The flush that ends this test deletes this row (tests/conftest.py lifts the guard
+    # for it); the next test finds the guard standing again.
+    record(Action.LOGIN, username="nobody")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_the_guard_stands_after_a_flush():
+    assert not AuditEvent.objects.exists()
+    event = record(Action.LOGIN, username="nobody")
+    refused("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])

@@ -3,6 +3,7 @@ with the names of the groups and permissions; and a user's superuser, staff and 
 flags."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from tests.admin_forms import admin_form_data
 from tests.grids.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 
 @pytest.fixture
@@ -76,3 +78,17 @@ def test_a_login_which_saves_the_user_is_no_role_change(client):
     UserFactory(username="anna")
     client.post(reverse("login"), {"username": "anna", "password": "pw-for-tests"})
     assert role_changes() == []
+
+
+def test_an_account_made_in_the_admin_is_recorded(root, client):
+    url = reverse("admin:auth_user_add")
+    client.post(url, {"username": "newcomer", "password1": "Xy7#kq2-Lmn9", "password2": "Xy7#kq2-Lmn9"})
+
+    [event] = AuditEvent.objects.filter(action=Action.CREATED, target_type="auth.user")
+    assert (event.username, event.target_id) == ("root", str(User.objects.get(username="newcomer").pk))
+
+
+def test_a_login_leaves_one_row_not_a_change_of_the_user_too(client):
+    UserFactory(username="anna")
+    client.post(reverse("login"), {"username": "anna", "password": "pw-for-tests"})
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [Action.LOGIN]
