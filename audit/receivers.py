@@ -147,8 +147,19 @@ def changing(sender, instance, raw=False, update_fields=None, **kwargs):
         return
     # Names only, never values: a changed ID number shows as "id_number".
     instance._audit_changed_fields = [
-        f.name for f in fields if old[f.attname] != getattr(instance, f.attname)
+        f.name for f in fields if _differs(f, old[f.attname], getattr(instance, f.attname))
     ]
+
+
+def _differs(field, old, new) -> bool:
+    if old == new:
+        return False
+    try:
+        # A value as a form or a serializer may leave it before saving ("2026-01-01" for a
+        # date, "3" for a number) is the same value as the one read back.
+        return field.to_python(new) != old
+    except Exception:
+        return True
 
 
 def saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
