@@ -5,8 +5,11 @@ Connected in AuditConfig.ready(). Lockouts, passwords, second factors and tokens
 recorded where they happen (accounts), not here.
 """
 
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from simple_history.models import HistoricalRecords
 
 from audit.events import record
@@ -58,6 +61,17 @@ def login_failed(sender, credentials, request=None, **kwargs):
 # role groups' creation after migrate (the shipped defaults, no one's decision).
 
 
+def record_after_commit(action, **kwargs):
+    """Record a change once its transaction commits (at once outside one).
+
+    record() holds the chain's lock until the transaction that wrote the row ends; taken
+    in the middle of a service's transaction, after that transaction had locked rows of
+    its own, two such transactions could each wait for the other. After the commit the
+    lock is held for one insert, and a change that rolled back is not recorded as made.
+    """
+    transaction.on_commit(partial(record, action, **kwargs))
+
+
 def memberships_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "pre_clear") or current_request() is None:
         return
@@ -72,7 +86,7 @@ def memberships_changed(sender, instance, action, reverse, model, pk_set, **kwar
         for name in model._default_manager.filter(pk__in=pk_set).values_list(_name(model), flat=True)
     )
     field = _accessor(sender, reverse, instance)
-    record(
+    record_after_commit(
         Action.ROLE_CHANGED,
         request=current_request(),
         target=instance,
@@ -111,7 +125,9 @@ def user_flags_before(sender, instance, update_fields=None, raw=False, **kwargs)
         flag: getattr(instance, flag) for flag in WATCHED_FLAGS if old[flag] != getattr(instance, flag)
     }
     if changed:
-        record(Action.ROLE_CHANGED, request=current_request(), target=instance, detail={"flags": changed})
+        record_after_commit(
+            Action.ROLE_CHANGED, request=current_request(), target=instance, detail={"flags": changed}
+        )
 
 
 # Every change a user makes ---------------------------------------------------------------
@@ -166,10 +182,10 @@ def saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw or not _audited(sender) or _only_last_login(update_fields) or current_request() is None:
         return
     if created:
-        record(Action.CREATED, request=current_request(), target=instance)
+        record_after_commit(Action.CREATED, request=current_request(), target=instance)
         return
     changed = instance.__dict__.pop("_audit_changed_fields", None)
-    record(
+    record_after_commit(
         Action.CHANGED,
         request=current_request(),
         target=instance,
@@ -180,7 +196,8 @@ def saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
 def deleted(sender, instance, **kwargs):
     if not _audited(sender) or current_request() is None:
         return
-    record(Action.DELETED, request=current_request(), target=instance)
+    # By the commit the instance has lost its pk: name it now.
+    record_after_commit(Action.DELETED, request=current_request(), target=sender, ids=[instance.pk])
 
 
 def connect():

@@ -19,7 +19,9 @@ def changes(action=Action.CHANGED, target_type="households.household"):
     return list(AuditEvent.objects.filter(action=action, target_type=target_type))
 
 
-def test_a_change_in_the_admin_names_the_model_the_id_and_the_changed_fields(grid, client):
+def test_a_change_in_the_admin_names_the_model_the_id_and_the_changed_fields(
+    grid, client, django_capture_on_commit_callbacks
+):
     household = HouseholdFactory(unit=grid.building_1, phone="13800138000")
     MemberFactory(household=household)
     editor = administrator(username="editor")
@@ -38,7 +40,9 @@ def test_a_change_in_the_admin_names_the_model_the_id_and_the_changed_fields(gri
         **{f"members-0-{k}": v for k, v in _member_fields(household.members.get()).items()},
     }
 
-    assert client.post(url, admin_form_data(client, url, **fields)).status_code == 302
+    data = admin_form_data(client, url, **fields)
+    with django_capture_on_commit_callbacks(execute=True):  # recorded once the change commits
+        assert client.post(url, data).status_code == 302
 
     [event] = changes()
     assert (event.username, event.target_ids) == ("editor", [household.pk])
@@ -47,11 +51,14 @@ def test_a_change_in_the_admin_names_the_model_the_id_and_the_changed_fields(gri
     assert changes(target_type="households.member") == []  # the untouched member is not saved
 
 
-def test_a_change_through_the_api_names_the_model_the_id_and_the_changed_fields(people):
+def test_a_change_through_the_api_names_the_model_the_id_and_the_changed_fields(
+    people, django_capture_on_commit_callbacks
+):
     api = APIClient()
     api.force_authenticate(people.staff)
 
-    response = api.patch(f"/api/v1/households/{people.household.pk}/", {"room": "909"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(f"/api/v1/households/{people.household.pk}/", {"room": "909"}, format="json")
 
     assert response.status_code == 200
     [event] = changes()
@@ -62,13 +69,14 @@ def test_a_change_through_the_api_names_the_model_the_id_and_the_changed_fields(
     )
 
 
-def test_a_deletion_in_the_admin_is_recorded(grid, client):
+def test_a_deletion_in_the_admin_is_recorded(grid, client, django_capture_on_commit_callbacks):
     from grids.models import GridLevel
 
     level = GridLevel.objects.create(name="临时", rank=99)
     client.force_login(administrator(username="editor"))
 
-    client.post(reverse("admin:grids_gridlevel_delete", args=[level.pk]), {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:grids_gridlevel_delete", args=[level.pk]), {"post": "yes"})
 
     [event] = changes(Action.DELETED, "grids.gridlevel")
     assert (event.username, event.target_ids) == ("editor", [level.pk])

@@ -16,6 +16,21 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
+@pytest.fixture(autouse=True)
+def committing(django_capture_on_commit_callbacks, monkeypatch):
+    """Changes are recorded once they commit; the test's transaction never does, so each
+    request's callbacks run when it answers, as a commit would run them."""
+    import django.test.client
+
+    handle = django.test.client.ClientHandler.__call__
+
+    def handle_and_commit(self, environ):
+        with django_capture_on_commit_callbacks(execute=True):
+            return handle(self, environ)
+
+    monkeypatch.setattr(django.test.client.ClientHandler, "__call__", handle_and_commit)
+
+
 @pytest.fixture
 def root(client):
     user = UserFactory(username="root", is_staff=True, is_superuser=True)
