@@ -1,6 +1,7 @@
 """The API refuses a browser session that has not passed its second factor."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -22,6 +23,12 @@ class SecondFactorSessionAuthentication(SessionAuthentication):
         verified = getattr(user, "is_verified", lambda: False)()
         if not verified and needs_second_factor(result[0]):
             raise exceptions.PermissionDenied(
-                _("This session has not passed its second factor: log in on the site and enter your code first.")
+                _("This session has not passed its second factor: enter your code on the site first.")
             )
         return result
+
+
+class SecondFactorSessionScheme(SessionScheme):
+    """The schema's cookieAuth, as for DRF's own session authentication."""
+
+    target_class = "accounts.otp_api.SecondFactorSessionAuthentication"

@@ -34,7 +34,9 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Code"),
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
     )
 
 
@@ -97,7 +99,9 @@ def enrol(request):
     user = request.user
     if second_factor.has_second_factor(user):
         # Adding a second authenticator would be a way around the first one.
-        return redirect(with_next("second_factor:verify", request) if not user.is_verified() else "second_factor:account")
+        return redirect(
+            with_next("second_factor:verify", request) if not user.is_verified() else "second_factor:account"
+        )
     device = second_factor.pending_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -106,9 +110,13 @@ def enrol(request):
             device.refresh_from_db()
             passed(request, device)
             return render(
-                request, "accounts/second_factor/recovery_codes.html", {"codes": codes, "next": next_url(request)}
+                request,
+                "accounts/second_factor/recovery_codes.html",
+                {"codes": codes, "next": next_url(request)},
             )
-        form.add_error("code", _("That code is not right: check the time on your phone, and type the newest code."))
+        form.add_error(
+            "code", _("That code is not right: check the time on your phone, and type the newest code.")
+        )
     secret = b32encode(device.bin_key).decode()
     context = {
         "form": form,
@@ -150,7 +158,9 @@ def recovery_codes(request):
         detail={"step": "new_recovery_codes"},
     )
     return render(
-        request, "accounts/second_factor/recovery_codes.html", {"codes": codes, "next": reverse("second_factor:account")}
+        request,
+        "accounts/second_factor/recovery_codes.html",
+        {"codes": codes, "next": reverse("second_factor:account")},
     )
 
 
