@@ -137,6 +137,9 @@ def account(request):
     context = {
         "device": device,
         "needs": second_factor.needs_second_factor(user),
+        # Where nobody is asked (OTP_REQUIRED off), a session may not have passed it yet:
+        # changing the second factor needs it passed first.
+        "verified": user.is_verified(),
         "codes_left": second_factor.recovery_codes_left(user) if device else 0,
         "remove_form": remove_form,
     }

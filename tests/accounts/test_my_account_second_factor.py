@@ -82,3 +82,16 @@ def test_someone_who_needs_none_may_set_one_up_of_their_own_accord(client):
 
     assert page.status_code == 200 and page.context["device"] is None and not page.context["needs"]
     assert reverse("second_factor:enrol") in page.content.decode()
+
+
+def test_where_nobody_is_asked_a_code_is_still_needed_to_change_it(client, settings):
+    settings.OTP_REQUIRED = False
+    user = UserFactory(username="wang", is_staff=False)
+    _, codes = enrolled(user)
+    log_in(client, user)
+
+    page = client.get(reverse("second_factor:account"))
+    client.post(reverse("second_factor:recovery_codes"))
+
+    assert page.status_code == 200 and not page.context["verified"]
+    assert sorted(StaticToken.objects.values_list("token", flat=True)) == sorted(codes)
