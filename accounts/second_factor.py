@@ -141,8 +141,13 @@ def new_recovery_codes(user) -> list[str]:
     """Ten fresh recovery codes; the old ones stop working. Shown once: only the user
     keeps them (django-otp stores them as they are, as it must to compare them)."""
     with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+        # The same device with new tokens: a session that passed with a recovery code
+        # names this device, and stays verified.
+        device = StaticDevice.objects.filter(user=user).order_by("id").first()
+        if device is None:
+            device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+        StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes

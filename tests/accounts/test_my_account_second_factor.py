@@ -95,3 +95,14 @@ def test_where_nobody_is_asked_a_code_is_still_needed_to_change_it(client, setti
 
     assert page.status_code == 200 and not page.context["verified"]
     assert sorted(StaticToken.objects.values_list("token", flat=True)) == sorted(codes)
+
+
+def test_new_recovery_codes_keep_a_session_that_came_in_with_a_recovery_code(client):
+    user = administrator(username="li")
+    _, codes = enrolled(user)
+    log_in(client, user)
+    client.post(reverse("second_factor:verify"), {"code": codes[0]})
+
+    client.post(reverse("second_factor:recovery_codes"))
+
+    assert client.get(reverse("monitoring:today")).status_code == 200

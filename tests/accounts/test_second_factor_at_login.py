@@ -203,3 +203,15 @@ def test_wrong_codes_are_throttled_six_tries_in_the_first_minute(client):
     assert AuditEvent.objects.filter(action=Action.SECOND_FACTOR, outcome=Outcome.REFUSED).count() == 55
     # Even the right code waits out the delay: a guess that happens to be right teaches nothing.
     assert refused.status_code == 200 and "seconds" in str(refused.context["form"].errors["code"])
+
+
+def test_a_next_on_another_site_is_ignored(client):
+    user = administrator(username="li")
+    device, _ = enrolled(user)
+    log_in(client, user)
+
+    response = client.post(
+        reverse("second_factor:verify"), {"code": code_of(device), "next": "https://evil.example/"}
+    )
+
+    assert response.status_code == 302 and response.url == reverse("monitoring:today")
