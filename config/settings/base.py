@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audit",
     "accounts",
     "grids",
@@ -61,8 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.SessionLimitsMiddleware",
+    "accounts.otp_middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -114,6 +119,23 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 LOGOUT_REDIRECT_URL = "login"
 
+# A second factor after the password (accounts.second_factor): for administrators and
+# anyone who may see full ID numbers, or everyone. On unless a settings module turns it
+# off, so that a new or mistyped settings module fails closed: production fixes it on,
+# the demo (local.py) and the test suite turn it off; OTP_REQUIRED=1 turns it on there.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_REQUIRED_FOR_EVERYONE = env_bool("OTP_REQUIRED_FOR_EVERYONE", False)
+OTP_TOTP_ISSUER = "红黄绿"
+# After n wrong codes in a row, the next is tried only after 2^(n-1) s: 6 guesses in the
+# first minute, 12 in the first hour, 17 in a day (against a one-in-333,000 chance each,
+# with the previous and next 30-second codes accepted too); a right code resets it. Each
+# device counts for itself, so recovery codes give as many guesses again, at 32^8 each.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin's device pages never show a user's key (it would let an administrator
+# generate that user's codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Chinese first: the people who use this read Chinese; English is for visitors.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -161,7 +183,7 @@ REST_FRAMEWORK = {
     # The token first: a bad or revoked one is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.otp_api.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -18,3 +18,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Off, as in the demo; tests of the second factor turn it on (the ``settings`` fixture).
+OTP_REQUIRED = False
+OTP_REQUIRED_FOR_EVERYONE = False
