@@ -152,7 +152,7 @@ def reveal_id_number(request, pk):
         # Keep what was typed, with a fresh token: the one sent may be spent below next time.
         data = request.POST.copy()
         data["token"] = reveal_token(user=request.user, member=member)
-        refusal = "no_reason" if "reason" in form.errors else "forged"
+        refusal = "reason" if "reason" in form.errors else "forged"
         return refuse(refusal, 400, member=member, form=RevealForm(data))
     try:
         use_reveal_token(form.cleaned_data["token"], user=request.user, member=member)
