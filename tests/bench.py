@@ -256,7 +256,7 @@ def audit_figures(rounds: int = 21) -> None:
     runs = {(name, on): [] for name in pages for on in (False, True)}
     before = AuditEvent.objects.count()
     try:
-        for name, (client, url) in pages.items():
+        for client, url in pages.values():
             for on in (False, True):  # warm both paths
                 events.record = recording if on else not_recording
                 assert client.get(url).status_code == 200
