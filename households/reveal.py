@@ -75,6 +75,11 @@ class RevealForm(forms.Form):
         label=_("Why do you need the full number?"),
         max_length=REASON_MAX_LENGTH,
         validators=[validate_reason],
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. 办理低保核实身份"), "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("e.g. checking identity for a subsistence allowance"),
+                "autocomplete": "off",
+            }
+        ),
         error_messages={"required": _("Say why you need the full number.")},
     )
