@@ -14,7 +14,8 @@ CHAIN_LOCK = 0x68686C_617564  # "hhl" "aud"
 
 # The reads every card and every API response records commit without waiting for the disk
 # to flush (PostgreSQL's synchronous_commit off, for their own transaction only): the wait
-# was two thirds of a row's cost (2.5 of ~4 ms, measured by make bench's "audit" line) and,
+# was two thirds of a row's cost (2.5 of ~4 ms on the bench's database, the lock, the last
+# hash and the insert ~0.3 ms each; make bench's "audit" line prints a row's cost) and,
 # since it came while the chain's lock was held, it also capped how many rows a second
 # the whole site could add. What it risks is bounded and visible: a server crash can lose
 # the last fraction of a second of such rows (3 x wal_writer_delay at most), never corrupt
