@@ -22,6 +22,9 @@ REASON_MIN_LENGTH = 4  # "入户核实": four characters say why; "看看" does 
 REASON_MAX_LENGTH = 200
 
 
+NOT_VALID = _("This form is not valid. Open the card again to reveal the number.")
+
+
 class RevealRefused(Exception):
     """A reveal's token that does not hold; ``refusal`` is what the audit row says."""
 
@@ -45,11 +48,9 @@ def use_reveal_token(token: str, *, user, member) -> None:
             "expired", _("This form has expired. Open the card again to reveal the number.")
         ) from None
     except signing.BadSignature:
-        raise RevealRefused(
-            "forged", _("This form is not valid. Open the card again to reveal the number.")
-        ) from None
+        raise RevealRefused("forged", NOT_VALID) from None
     if not isinstance(claims, dict) or claims.get("u") != user.pk or claims.get("m") != member.pk:
-        raise RevealRefused("forged", _("This form is not valid. Open the card again to reveal the number."))
+        raise RevealRefused("forged", NOT_VALID)
     # Spent once, atomically (cache.add only sets a key that is not there), and kept as long
     # as the token could still be accepted. Shared by every process when CACHE_URL is set.
     if not cache.add(f"households:reveal:{claims.get('n')}", 1, timeout=REVEAL_MAX_AGE + 60):

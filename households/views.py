@@ -26,7 +26,7 @@ from households.models import (
     PreparedExportStatus,
 )
 from households.photos import private_file
-from households.reveal import RevealForm, RevealRefused, reveal_token, use_reveal_token
+from households.reveal import NOT_VALID, RevealForm, RevealRefused, reveal_token, use_reveal_token
 from households.search import find_households
 
 
@@ -152,8 +152,9 @@ def reveal_id_number(request, pk):
         # Keep what was typed, with a fresh token: the one sent may be spent below next time.
         data = request.POST.copy()
         data["token"] = reveal_token(user=request.user, member=member)
-        refusal = "reason" if "reason" in form.errors else "forged"
-        return refuse(refusal, 400, member=member, form=RevealForm(data))
+        if "reason" in form.errors:
+            return refuse("reason", 400, member=member, form=RevealForm(data))
+        return refuse("forged", 400, member=member, form=RevealForm(data), message=NOT_VALID)
     try:
         use_reveal_token(form.cleaned_data["token"], user=request.user, member=member)
     except RevealRefused as refused:

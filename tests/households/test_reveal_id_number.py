@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent, Outcome
 from grids.models import Role
-from households.reveal import reveal_token
+from households.reveal import NOT_VALID, reveal_token
 from tests.grids.factories import community_staff
 from tests.households.factories import MemberFactory
 
@@ -155,6 +155,7 @@ def test_a_forged_or_missing_token_is_refused(people, client, member, token):
     page = client.post(reveal_url(member), {"token": token, "reason": "办理低保核实身份"})
 
     assert page.status_code in (400, 403) and member.id_number not in page.content.decode()
+    assert page.context["message"] == NOT_VALID
     assert [(e.outcome, e.detail) for e in reveals()] == [(Outcome.REFUSED, {"refusal": "forged"})]
 
 
@@ -166,6 +167,7 @@ def test_a_token_expires_ten_minutes_after_the_card_was_drawn(people, client, me
         page = client.post(reveal_url(member), {**fields, "reason": "办理低保核实身份"})
 
     assert page.status_code == 403 and member.id_number not in page.content.decode()
+    assert any(word in str(page.context["message"]) for word in ("expired", "过期"))
     assert reveals()[0].detail == {"refusal": "expired"}
 
 
