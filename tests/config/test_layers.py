@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
-FLOORS = {"grids": 1, "households": 2, "monitoring": 3, "employment": 4, "services": 4}
+FLOORS = {"grids": 1, "households": 2, "monitoring": 3, "employment": 4, "services": 4, "config": 5}
 ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}
 ALLOWED_MIGRATIONS = {(("households", "0002_initial"), ("monitoring", "0001_initial"))}
 
