@@ -203,7 +203,10 @@ def open_chunks(source: BinaryIO, key: bytes) -> Iterator[bytes]:
         if len(frame) < FRAME.size:
             raise Damaged(f"The file is cut short in chunk {index}.")
         last, length = FRAME.unpack(frame)
-        if last not in (0, 1) or not NONCE_BYTES + TAG_BYTES <= length <= NONCE_BYTES + CHUNK_BYTES + TAG_BYTES:
+        if (
+            last not in (0, 1)
+            or not NONCE_BYTES + TAG_BYTES <= length <= NONCE_BYTES + CHUNK_BYTES + TAG_BYTES
+        ):
             raise Damaged(f"Chunk {index} is damaged (its frame is not one this file format writes).")
         body = _read_exactly(source, length)
         if len(body) < length:

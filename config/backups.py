@@ -333,7 +333,9 @@ def backups_in(directory: Path) -> list[Path]:
     """The complete backups in a folder, oldest first (their names sort by time)."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.name.startswith(FILE_PREFIX) and p.name.endswith(FILE_SUFFIX))
+    return sorted(
+        p for p in directory.iterdir() if p.name.startswith(FILE_PREFIX) and p.name.endswith(FILE_SUFFIX)
+    )
 
 
 def prune(directory: Path, keep: int) -> list[Path]:
@@ -445,9 +447,10 @@ def _restore_sqlite(database: dict[str, Any], section: _SectionReader) -> None:
         copy_path = scratch / "database.sqlite3"
         with open(copy_path, "wb") as copy:
             shutil.copyfileobj(section, copy, COPY_BYTES)
-        with contextlib.closing(sqlite3.connect(copy_path)) as source, contextlib.closing(
-            sqlite3.connect(target)
-        ) as destination:
+        with (
+            contextlib.closing(sqlite3.connect(copy_path)) as source,
+            contextlib.closing(sqlite3.connect(target)) as destination,
+        ):
             source.backup(destination)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -502,7 +505,9 @@ def restore_backup(
         if found != (expected := manifest["tables"][table])
     }
     if differences:
-        lines = ", ".join(f"{t}: {e} in the backup, {f} restored" for t, (e, f) in sorted(differences.items()))
+        lines = ", ".join(
+            f"{t}: {e} in the backup, {f} restored" for t, (e, f) in sorted(differences.items())
+        )
         raise BackupError(f"The restored database does not match the backup's manifest: {lines}.")
     if media_count != manifest["media_files"]:
         raise BackupError(

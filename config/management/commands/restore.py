@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--database-url", help="The database to restore into (default: DATABASE_URL).")
-        parser.add_argument("--media-root", type=Path, help="Where to put the media files (default: MEDIA_ROOT).")
+        parser.add_argument(
+            "--media-root", type=Path, help="Where to put the media files (default: MEDIA_ROOT)."
+        )
         parser.add_argument(
             "--force",
             action="store_true",
