@@ -232,6 +232,9 @@ def _dump_sqlite(alias: str, out: BinaryIO, scratch: Path) -> dict[str, Any]:
     # The online backup API copies a consistent database while others write to it; the
     # copy goes to a private scratch folder for as long as it takes to seal it.
     connection = connections[alias]
+    if connection.in_atomic_block:
+        # The backup API would wait for ever on the transaction's own uncommitted writes.
+        raise BackupError("An SQLite database is backed up outside a transaction (run manage.py backup).")
     connection.ensure_connection()
     copy_path = scratch / "database.sqlite3"
     copy = sqlite3.connect(copy_path)

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from audit.models import Action, AuditEvent, Outcome
 from config.settings.base import DEVELOPMENT_BACKUP_KEY
 from tests.config.test_environment_settings import PRODUCTION, run_manage
 
@@ -21,13 +22,17 @@ def backups(settings, tmp_path):
     return settings.BACKUP_DIR
 
 
-def test_a_backup_keeps_the_newest_files_and_deletes_older_ones(db, backups, settings):
+def test_a_backup_keeps_the_newest_files_and_deletes_older_ones(transactional_db, backups, settings):
     settings.BACKUP_KEEP = 2
     for _ in range(3):
         call_command("backup", stdout=io.StringIO())
     names = sorted(p.name for p in backups.iterdir())
 
     assert len(names) == 2
+    assert (
+        AuditEvent.objects.filter(action=Action.EXPORTED, username="manage.py backup", outcome="ok").count()
+        == 3
+    )
     assert all(name.startswith("hhl-") and name.endswith(".backup") for name in names)
 
 
@@ -38,6 +43,7 @@ def test_a_failed_backup_leaves_nothing_that_looks_like_one(db, backups, setting
     with pytest.raises(CommandError, match="pg_dump failed"):
         call_command("backup")
     assert list(backups.iterdir()) == []
+    assert AuditEvent.objects.get(action=Action.EXPORTED).outcome == Outcome.FAILED
 
 
 def test_a_backup_refuses_to_run_without_a_key(db, backups, settings):

@@ -5,6 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.events import record
+from audit.models import Action, Outcome
 from common.sealed import SealError, parse_key
 from config.backups import BackupError, make_backup, prune
 
@@ -27,6 +29,9 @@ def backup_key() -> bytes:
         raise CommandError(str(error)) from None
 
 
+WHO = "manage.py backup"
+
+
 class Command(BaseCommand):
     help = "Write a sealed (encrypted, authenticated) backup of the database and media files to BACKUP_DIR."
 
@@ -45,8 +50,20 @@ class Command(BaseCommand):
         try:
             path, manifest = make_backup(key=key, directory=directory, media_root=Path(settings.MEDIA_ROOT))
         except (BackupError, SealError, OSError) as error:
+            record(Action.EXPORTED, username=WHO, outcome=Outcome.FAILED, detail={"what": "backup"})
             raise CommandError(f"The backup failed, nothing was kept: {error}") from None
         rows = sum(manifest["tables"].values())
+        # A copy of everything leaves the database: the audit log says when, and how much.
+        record(
+            Action.EXPORTED,
+            username=WHO,
+            detail={
+                "what": "backup",
+                "file": path.name,
+                "rows": rows,
+                "media_files": manifest["media_files"],
+            },
+        )
         self.stdout.write(
             f"Wrote {path} ({path.stat().st_size} bytes, {manifest['cipher']}): "
             f"{len(manifest['tables'])} tables, {rows} rows, {manifest['media_files']} media files."
