@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import io
 import json
 import os
 import shutil
@@ -208,11 +207,13 @@ def _dump_postgresql(database: dict[str, Any], out: BinaryIO) -> dict[str, Any]:
             migrations = _migrations(cursor.fetchall())
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
-        with _section(out, "database") as section:
+        # Its messages go to a file, not a second pipe: a pipe nobody reads until the end
+        # could fill and stop it.
+        with _section(out, "database") as section, tempfile.TemporaryFile() as errors:
             process = subprocess.Popen(
                 [settings.PG_DUMP, "--format=custom", f"--snapshot={snapshot}", "--no-password"],
                 stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stderr=errors,
                 env=pg_environment(database),
             )
             try:
@@ -220,10 +221,11 @@ def _dump_postgresql(database: dict[str, Any], out: BinaryIO) -> dict[str, Any]:
                     section.write(chunk)
             finally:
                 process.stdout.close()
-                errors = process.stderr.read().decode(errors="replace")
                 process.wait()
             if process.returncode != 0:
-                raise BackupError(f"pg_dump failed ({process.returncode}): {errors.strip()}")
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip()[-2000:]
+                raise BackupError(f"pg_dump failed ({process.returncode}): {message}")
         db.rollback()
     return {"counts": counts, "migrations": migrations, "server_version": server_version}
 
@@ -408,38 +410,32 @@ def _restore_postgresql(database: dict[str, Any], section: _SectionReader, *, fo
     ]
     if force:
         command += ["--clean", "--if-exists"]
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=pg_environment(database),
-    )
-    errors = io.BytesIO()
-    try:
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=pg_environment(database),
+        )
         try:
             while chunk := section.read(COPY_BYTES):
                 process.stdin.write(chunk)
-            process.stdin.close()
         except BrokenPipeError:
-            pass
+            pass  # pg_restore stopped at an error: its code and messages say which
         except BaseException:
             # The file failed its check half-way (or we were stopped): pg_restore dies
             # inside its single transaction, which commits nothing.
             process.kill()
             raise
         finally:
-            errors.write(process.stderr.read())
-            process.wait()
-    finally:
-        if process.stdin and not process.stdin.closed:
             with contextlib.suppress(BrokenPipeError):
                 process.stdin.close()
-    if process.returncode != 0:
-        raise BackupError(
-            f"pg_restore failed ({process.returncode}), nothing was restored: "
-            f"{errors.getvalue().decode(errors='replace').strip()[-2000:]}"
-        )
+            process.wait()
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip()[-2000:]
+            raise BackupError(f"pg_restore failed ({process.returncode}), nothing was restored: {message}")
 
 
 def _restore_sqlite(database: dict[str, Any], section: _SectionReader) -> None:
