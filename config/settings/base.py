@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.sealed import parse_key
 from config.env import env_bool, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "monitoring",
     "employment",
     "services",
+    # Commands for the whole project (backup, restore); no models.
+    "config",
 ]
 
 # WhiteNoise serves static files, precompressed at collectstatic, in every setting (the
@@ -280,6 +283,24 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # restore a whole old row at once, past the services an edit goes through (a tier moves
 # only by monitoring.services.change_tier, with its reason and its follow-ups).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Backups (manage.py backup / restore, config/backups.py): one sealed file a day of the
+# database and MEDIA_ROOT, the newest BACKUP_KEEP kept. BACKUP_KEY (base64 text of 32
+# random bytes) seals them; production settings start without it, since only the backup
+# job and whoever restores need it: the command refuses to run without it.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+BACKUP_KEY = env_str("BACKUP_KEY", "")
+DEVELOPMENT_BACKUP_KEY = "aGhsLWRldmVsb3BtZW50LW9ubHktYmFja3VwLWtleSE="
+if BACKUP_KEY:
+    try:
+        parse_key(BACKUP_KEY)
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+# Absolute paths, not whatever PATH finds first. pg_dump must be of the server's major
+# version or newer (the image's postgresql-client and the compose file's postgres agree).
+PG_DUMP = env_str("PG_DUMP", "/usr/bin/pg_dump")
+PG_RESTORE = env_str("PG_RESTORE", "/usr/bin/pg_restore")
 
 # seed_demo makes users, a superuser among them, whose password the README publishes:
 # production settings turn this off, and no environment variable turns it back on.

@@ -3,6 +3,7 @@
 from config.env import env_bool, env_list, env_str
 
 from .base import *  # noqa: F403
+from .base import DEVELOPMENT_BACKUP_KEY
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-only")
@@ -15,3 +16,6 @@ OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
 # of each), not from static/ as edited: a phone's first load of the demo should weigh
 # what it weighs in production. After changing static/, run `make static` again.
 WHITENOISE_USE_FINDERS = False
+
+# A published key for development and the demo only: production refuses it.
+BACKUP_KEY = env_str("BACKUP_KEY", DEVELOPMENT_BACKUP_KEY)
