@@ -87,7 +87,7 @@ class ResidentIdNumberField(serializers.CharField):
 FIELDS_AS_TYPED = {
     **serializers.ModelSerializer.serializer_field_mapping,
     MobileNumberField: MobileField,
-    ResidentIdField: ResidentIdNumberField,
+    ResidentIdField: ResidentIdNumberField,  # and its encrypted subclass
 }
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -70,7 +71,10 @@ def find(request):
     form = FindForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        results = list(find_households(request.user, form.cleaned_data["query"]))
+        try:
+            results = list(find_households(request, form.cleaned_data["query"]))
+        except PermissionDenied as refused:
+            form.add_error("query", str(refused))
     return render(request, "households/find.html", {"form": form, "results": results})
 
 

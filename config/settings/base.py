@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.crypto import default_cipher, default_hash
 from config.env import env_bool, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -247,6 +248,18 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # restore a whole old row at once, past the services an edit goes through (a tier moves
 # only by monitoring.services.change_tier, with its reason and its follow-ups).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Resident ID numbers are stored encrypted (common.crypto): SM4-GCM where this OpenSSL
+# build has it, else AES-256-GCM; a keyed hash (HMAC-SM3, else HMAC-SHA-256) beside each
+# for uniqueness and search. The keys are secrets: local.py and test.py carry fixed
+# development keys, production.py refuses to start without real ones. The index hash must
+# be the same on every machine sharing a database (changing it is an index-key change:
+# run rotate_keys).
+FIELD_ENCRYPTION_CIPHER = env_str("FIELD_ENCRYPTION_CIPHER", default_cipher())
+FIELD_BLIND_INDEX_HASH = env_str("FIELD_BLIND_INDEX_HASH", default_hash())
+# Published in this repository, so refused by production.py.
+DEVELOPMENT_ENCRYPTION_KEYS = "dev1:aGhsLWRldmVsb3BtZW50LW9ubHktZmllbGQta2V5LTE="
+DEVELOPMENT_BLIND_INDEX_KEYS = "dev1:aGhsLWRldmVsb3BtZW50LW9ubHktaW5kZXgta2V5LTE="
 
 # seed_demo makes users, a superuser among them, whose password the README publishes:
 # production settings turn this off, and no environment variable turns it back on.

@@ -13,3 +13,6 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # of each), not from static/ as edited: a phone's first load of the demo should weigh
 # what it weighs in production. After changing static/, run `make static` again.
 WHITENOISE_USE_FINDERS = False
+
+FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS", DEVELOPMENT_ENCRYPTION_KEYS)  # noqa: F405
+FIELD_BLIND_INDEX_KEYS = env_str("FIELD_BLIND_INDEX_KEYS", DEVELOPMENT_BLIND_INDEX_KEYS)  # noqa: F405
