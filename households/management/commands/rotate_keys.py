@@ -14,7 +14,8 @@ def encrypted_columns():
         for field in fields:
             if isinstance(field, EncryptedResidentIdField):
                 digest = next(
-                    (f.name for f in fields if isinstance(f, BlindIndexField) and f.source == field.name), None
+                    (f.name for f in fields if isinstance(f, BlindIndexField) and f.source == field.name),
+                    None,
                 )
                 if digest is not None:
                     yield model, field.name, digest
