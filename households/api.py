@@ -345,6 +345,8 @@ class MemberSerializer(StrictSerializer):
             "left_on",
         ]
         read_only_fields = ["id"]
+        # The column is longer (it holds ciphertext); the number is 18 characters, as before.
+        extra_kwargs = {"id_number": {"max_length": 18}}
         # The model validates (full_clean in the service): one head, one active
         # membership per person, the ID number's check digit, birth date and sex.
         validators = []

@@ -7,9 +7,11 @@ import subprocess
 
 import pytest
 from django.core.exceptions import FieldError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from households.models import Member, MemberStatus
+from households.models import LedgerImportStatus, Member, MemberStatus
+from tests.grids.factories import GridUnitFactory, level
 from tests.households.factories import HouseholdFactory, MemberFactory, resident_id
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +143,45 @@ def pg_dump() -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def all_ciphertext_with_digests():
+    rows = raw_rows("households_member") + raw_rows("households_historicalmember")
+    return rows and all(s.startswith("v1$") and len(d) == 64 for s, d in rows if s)
+
+
+def test_the_demo_seed_writes_ciphertext_and_digests():
+    call_command("seed_demo", households=20, no_progress=True, password="demo-pass-1", history_days=0)
+
+    assert all_ciphertext_with_digests()
+    for member in Member.objects.exclude(id_number="")[:20]:
+        assert list(Member.objects.with_id_number(member.id_number)) == [member]
+
+
+def test_the_ledger_import_writes_ciphertext_and_refuses_a_person_active_elsewhere(
+    client, people, grid, django_capture_on_commit_callbacks
+):
+    from tests.households.ledger_files import sample_ledger
+    from tests.households.test_ledger_import import confirm, upload
+
+    GridUnitFactory(parent=grid.area_east, level=level("楼栋"), name="4栋", code="B4")
+    client.force_login(people.staff)
+    households, members = sample_ledger(["4栋"], 5, members=1)
+
+    done = confirm(
+        client,
+        django_capture_on_commit_callbacks,
+        upload(client, django_capture_on_commit_callbacks, households, members),
+    )
+
+    assert done.status == LedgerImportStatus.DONE, done.errors
+    assert all_ciphertext_with_digests()
+    head = households[0]["身份证号"]
+    assert Member.objects.with_id_number(head).get().household.number == households[0]["户编号"]
+    # The same people again, at other addresses: the check finds them by digest.
+    again, again_members = sample_ledger(["4栋"], 5, first_number=100, members=1)
+    for fresh, old in zip(again, households, strict=True):
+        fresh["身份证号"] = old["身份证号"]
+    refused = upload(client, django_capture_on_commit_callbacks, again, again_members)
+    assert refused.status == LedgerImportStatus.INVALID
+    assert {e["column"] for e in refused.errors} >= {"身份证号"}
