@@ -104,7 +104,7 @@ def test_the_database_refuses_a_second_active_membership_by_digest():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # committed, so that pg_dump's connection sees the rows
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed: pg_dump sees it
 def test_a_dump_of_the_database_shows_no_id_number():
     numbers = [MemberFactory().id_number for _ in range(5)]
     for member in Member.objects.all():
