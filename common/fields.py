@@ -154,8 +154,10 @@ class BlindIndexField(models.CharField):
                 kwargs.pop(key, None)
         return name, path, args, kwargs
 
+    def digest_of(self, value) -> str:
+        return crypto.blind_index(normalize_resident_id(value), purpose=self.purpose) if value else ""
+
     def pre_save(self, model_instance, add):
-        value = getattr(model_instance, self.source) or ""
-        digest = crypto.blind_index(normalize_resident_id(value), purpose=self.purpose) if value else ""
+        digest = self.digest_of(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, digest)
         return digest
