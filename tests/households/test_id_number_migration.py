@@ -16,7 +16,8 @@ AFTER = ("households", "0013_encrypt_id_numbers")
 def stored():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id_number FROM households_member UNION ALL SELECT id_number FROM households_historicalmember"
+            "SELECT id_number FROM households_member UNION ALL "
+            + "SELECT id_number FROM households_historicalmember"
         )
         return [row[0] for row in cursor.fetchall()]
 
