@@ -15,9 +15,11 @@ COPY requirements.lock pyproject.toml ./
 RUN pip install -r requirements.lock
 
 COPY . .
-# Settings need a key and hosts to load; these exist only for the build steps.
+# Settings need keys and hosts to load; these exist only for the build steps.
 RUN pybabel compile -l zh_Hans -i locale/zh_Hans/LC_MESSAGES/django.po -o locale/zh_Hans/LC_MESSAGES/django.mo \
  && SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0000 ALLOWED_HOSTS=build \
+    FIELD_ENCRYPTION_KEYS=build:YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seSE= \
+    FIELD_BLIND_INDEX_KEYS=build:YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seSE= \
     python manage.py collectstatic --no-input \
  && useradd --system --uid 1000 hhl && mkdir -p /app/media /app/var/backups && chown hhl /app/media /app/var/backups
 USER hhl

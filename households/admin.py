@@ -37,6 +37,7 @@ from households.models import (
     mask_id_number,
     mask_mobile,
 )
+from households.search import find_by_number
 from households.services import register_household, update_household
 from monitoring.models.tiers import Tier
 from monitoring.services import change_tier
@@ -315,13 +316,15 @@ class HouseholdAdmin(HistoryForReadingAdmin):
         form = FindPersonForm(request.POST or None)
         results = None
         if request.method == "POST" and form.is_valid():
-            id_number, mobile = form.normalized()
-            results = (
-                self.get_queryset(request)
-                .filter(Q(members__id_number=id_number) | Q(members__mobile=mobile) | Q(phone=mobile))
-                .distinct()
-                .select_related("building", "unit", "tier")[:50]
-            )
+            try:
+                results = find_by_number(
+                    request=request,
+                    scope=self.get_queryset(request).select_related("building", "unit", "tier"),
+                    query=form.cleaned_data["query"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except PermissionDenied as refused:
+                form.add_error("query", str(refused))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

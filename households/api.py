@@ -89,7 +89,7 @@ class ResidentIdNumberField(serializers.CharField):
 FIELDS_AS_TYPED = {
     **serializers.ModelSerializer.serializer_field_mapping,
     MobileNumberField: MobileField,
-    ResidentIdField: ResidentIdNumberField,
+    ResidentIdField: ResidentIdNumberField,  # and its encrypted subclass
 }
 
 
@@ -347,6 +347,8 @@ class MemberSerializer(StrictSerializer):
             "left_on",
         ]
         read_only_fields = ["id"]
+        # The column is longer (it holds ciphertext); the number is 18 characters, as before.
+        extra_kwargs = {"id_number": {"max_length": 18}}
         # The model validates (full_clean in the service): one head, one active
         # membership per person, the ID number's check digit, birth date and sex.
         validators = []

@@ -3,10 +3,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
-from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
+from common.validators import REASON_MAX_LENGTH, normalize_resident_id
 from grids.models import GridLevel, GridUnit
 from households.models import NOT_A_BUILDING, Household, Member, MemberStatus, Relation
 from households.photos import clean_photo
+from households.search import search_kind
 from households.services import active_elsewhere_error
 from monitoring.models.tiers import Tier
 from monitoring.services import tier_choices
@@ -128,9 +129,16 @@ class FindPersonForm(forms.Form):
 
     query = forms.CharField(label=_("resident ID number or phone number"), max_length=32)
 
-    def normalized(self) -> tuple[str, str]:
-        raw = self.cleaned_data["query"]
-        return normalize_resident_id(raw), normalize_mobile(raw)
+    def clean(self):
+        cleaned = super().clean()
+        if "query" in cleaned:
+            cleaned["kind"] = search_kind(cleaned["query"])
+            if cleaned["kind"] is None:
+                self.add_error(
+                    "query",
+                    _("Enter a full resident ID number (18 characters) or a mobile number (11 digits)."),
+                )
+        return cleaned
 
 
 class LedgerUploadForm(forms.Form):

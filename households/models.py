@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from common.fields import MobileNumberField, ResidentIdField
+from common import crypto
+from common.fields import BlindIndexField, EncryptedResidentIdField, MobileNumberField
 from common.validators import (
+    normalize_resident_id,
     resident_id_birth_date,
     resident_id_is_male,
     validate_birth_date,
@@ -142,6 +144,19 @@ class AboutMemberQuerySet(AboutHouseholdQuerySet):
     """Rows about a member (their work, training, volunteering): visible with the household."""
 
     household_path = "member__household"
+
+
+def id_number_digests(number: str) -> list[str]:
+    """The blind indexes a search for ``number`` compares (one per index key in use)."""
+    return crypto.blind_indexes(normalize_resident_id(number or ""), purpose="resident_id")
+
+
+class MemberQuerySet(AboutHouseholdQuerySet):
+    def with_id_number(self, number: str):
+        """Members whose resident ID number is ``number`` (through its digest: the number
+        itself is stored encrypted). An empty number finds nobody."""
+        digests = id_number_digests(number)
+        return self.filter(id_number_digest__in=digests) if digests else self.none()
 
 
 class Household(models.Model):
@@ -314,11 +329,13 @@ class Member(models.Model):
         _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
     )
     birth_date = models.DateField(_("birth date"), validators=[validate_birth_date])
-    id_number = ResidentIdField(
+    # Encrypted at rest (common.crypto); searched and kept unique through its digest.
+    id_number = EncryptedResidentIdField(
         _("resident ID number"),
         blank=True,
         help_text=_("18 characters. Leave empty only for a child not yet registered."),
     )
+    id_number_digest = BlindIndexField(source="id_number", db_index=True)
     mobile = MobileNumberField(_("mobile number"), blank=True)
     is_labour_force = models.BooleanField(_("in the labour force"), default=False)
     special_groups = models.ManyToManyField(
@@ -330,7 +347,7 @@ class Member(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_not_future])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = AboutHouseholdQuerySet.as_manager()
+    objects = MemberQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[special_groups])
 
     class Meta:
@@ -342,8 +359,8 @@ class Member(models.Model):
             # The database, not Python, has the last word: a person is an active member
             # of one household at most, even when two clerks save at the same moment.
             models.UniqueConstraint(
-                fields=["id_number"],
-                condition=Q(status="active") & ~Q(id_number=""),
+                fields=["id_number_digest"],
+                condition=Q(status="active") & ~Q(id_number_digest=""),
                 name="person_active_in_one_household",
                 violation_error_message=_("This person is already an active member of another household."),
             ),
@@ -355,7 +372,6 @@ class Member(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["id_number"]),
             models.Index(fields=["mobile"]),
             # People per household, counted from the index alone (the wall counts the
             # people of 10,000 households on every refresh).
@@ -412,7 +428,8 @@ class Member(models.Model):
         if not self.id_number or self.status != MemberStatus.ACTIVE:
             return None
         return (
-            Member.objects.filter(id_number=self.id_number, status=MemberStatus.ACTIVE)
+            Member.objects.with_id_number(self.id_number)
+            .filter(status=MemberStatus.ACTIVE)
             .exclude(pk=self.pk)
             .select_related("household")
             .first()

@@ -8,6 +8,33 @@ their parents without reading anything back.
 
 from django.db import connection
 
+from common.fields import BlindIndexField, EncryptedResidentIdField
+
+
+def _as_stored(model, columns: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """COPY writes values as given, past the fields: encrypt what an encrypted field would,
+    and add the digest its blind index would compute (what save() and bulk_create do)."""
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    encrypted = [i for i, c in enumerate(columns) if isinstance(by_column.get(c), EncryptedResidentIdField)]
+    digests = [
+        (f, columns.index(model._meta.get_field(f.source).column))
+        for f in model._meta.concrete_fields
+        if isinstance(f, BlindIndexField)
+        and f.column not in columns
+        and model._meta.get_field(f.source).column in columns
+    ]
+    if not encrypted and not digests:
+        return columns, rows
+    stored = []
+    for row in rows:
+        values = list(row)
+        for field, source in digests:
+            values.append(field.digest_of(row[source]))
+        for i in encrypted:
+            values[i] = by_column[columns[i]].get_db_prep_save(row[i], connection)
+        stored.append(tuple(values))
+    return columns + [f.column for f, _source in digests], stored
+
 
 class RowWriter:
     batch_size = 2000
@@ -37,6 +64,7 @@ class RowWriter:
         if not rows:
             return
         if self.copy:
+            columns, rows = _as_stored(model, columns, rows)
             names = ", ".join(connection.ops.quote_name(c) for c in columns)
             table = connection.ops.quote_name(model._meta.db_table)
             with (

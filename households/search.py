@@ -2,11 +2,14 @@
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from common.validators import normalize_mobile, validate_mobile
-from households.models import Household, Member
+from audit.events import record
+from audit.models import Action, Outcome
+from common.validators import normalize_mobile, normalize_resident_id, validate_mobile
+from households.models import Household, Member, id_number_digests
 
 # "3栋2单元501", "3栋 501", "2单元501", "501": building, entrance and room, each optional
 # but the room.
@@ -14,22 +17,68 @@ ROOM = re.compile(
     r"^(?:(?P<building>\d+)\s*[栋幢号楼]\s*)?(?:(?P<entrance>\d+)\s*单元\s*)?(?P<room>[0-9]{2,5}[A-Za-z]?)\s*室?$"
 )
 RESULTS = 50
+# A full resident ID number as typed (checked only for its shape: a wrong check digit
+# simply finds nobody, and saying so would confirm nothing).
+FULL_ID = re.compile(r"^[0-9]{17}[0-9X]$")
+BY_ID = "id_number"
+BY_PHONE = "phone"
+NO_ID_SEARCH = _(
+    "You may not search by a full resident ID number: your role does not see them. "
+    "Search by name, room or phone number instead."
+)
 
 
-def find_households(user, query: str):
-    """Households in the user's scope that the query names, at most ``RESULTS``."""
+def search_kind(query: str) -> str | None:
+    """``BY_ID`` for a full resident ID number, ``BY_PHONE`` for a mobile number, else None."""
     query = (query or "").strip()
-    scope = Household.objects.select_related("building", "tier").visible_to(user)
-    if not query:
-        return scope.none()
+    if FULL_ID.match(normalize_resident_id(query)):
+        return BY_ID
     try:
         validate_mobile(query)
     except ValidationError:
-        pass
+        return None
+    return BY_PHONE
+
+
+def find_by_number(*, request, scope, query: str, kind: str) -> list[Household]:
+    """Households of ``scope`` with this ID number (among their members) or phone number
+    (theirs or a member's), each search audited by kind, never with the number.
+
+    A user who may not see full ID numbers may not search by one either: finding the
+    household would tell them whose number it is. Refused (PermissionDenied), audited."""
+    if kind == BY_ID and not request.user.has_perm("households.view_id_number"):
+        record(
+            Action.SEARCHED, request=request, target=Household, outcome=Outcome.REFUSED, detail={"by": kind}
+        )
+        raise PermissionDenied(NO_ID_SEARCH)
+    if kind == BY_ID:
+        digests = id_number_digests(query)
+        matches = scope.filter(members__id_number_digest__in=digests)
     else:
         mobile = normalize_mobile(query)
         by_member = Member.objects.filter(mobile=mobile).values("household")
-        return scope.filter(Q(phone=mobile) | Q(pk__in=by_member))[:RESULTS]
+        matches = scope.filter(Q(phone=mobile) | Q(pk__in=by_member))
+    results = list(matches.distinct()[:RESULTS])
+    record(
+        Action.SEARCHED,
+        request=request,
+        target=Household,
+        ids=[h.pk for h in results],
+        outcome=Outcome.OK,
+        detail={"by": kind, "found": len(results)},
+    )
+    return results
+
+
+def find_households(request, query: str):
+    """Households in the user's scope that the query names, at most ``RESULTS``; a search
+    by ID or phone number is audited (``find_by_number``)."""
+    query = (query or "").strip()
+    scope = Household.objects.select_related("building", "tier").visible_to(request.user)
+    if not query:
+        return scope.none()
+    if kind := search_kind(query):
+        return find_by_number(request=request, scope=scope, query=query, kind=kind)
     room = ROOM.match(query)
     if room:
         matches = scope.filter(room__iexact=room["room"])

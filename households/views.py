@@ -75,7 +75,10 @@ def find(request):
     form = FindForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        results = list(find_households(request.user, form.cleaned_data["query"]))
+        try:
+            results = list(find_households(request, form.cleaned_data["query"]))
+        except PermissionDenied as refused:
+            form.add_error("query", str(refused))
     return render(request, "households/find.html", {"form": form, "results": results})
 
 

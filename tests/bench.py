@@ -573,6 +573,7 @@ def api_figures(requests: int = 2000, connections: int = 20, rate: int = 50) -> 
     import secrets
     import socket
 
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
@@ -589,6 +590,11 @@ def api_figures(requests: int = 2000, connections: int = 20, rate: int = 50) -> 
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # The keys the rows were written under (the bench's own settings).
+        "FIELD_ENCRYPTION_KEYS": settings.FIELD_ENCRYPTION_KEYS,
+        "FIELD_BLIND_INDEX_KEYS": settings.FIELD_BLIND_INDEX_KEYS,
+        "FIELD_ENCRYPTION_CIPHER": settings.FIELD_ENCRYPTION_CIPHER,
+        "FIELD_BLIND_INDEX_HASH": settings.FIELD_BLIND_INDEX_HASH,
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(

@@ -21,6 +21,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
@@ -37,6 +38,16 @@ STATIC_URL = re.compile(r"""["'](/static/[^"'?#\s]+)""")
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 
 
+def encryption_environment() -> dict[str, str]:
+    """The suite's field keys, so that a server reads the rows the tests wrote."""
+    return {
+        "FIELD_ENCRYPTION_KEYS": settings.FIELD_ENCRYPTION_KEYS,
+        "FIELD_BLIND_INDEX_KEYS": settings.FIELD_BLIND_INDEX_KEYS,
+        "FIELD_ENCRYPTION_CIPHER": settings.FIELD_ENCRYPTION_CIPHER,
+        "FIELD_BLIND_INDEX_HASH": settings.FIELD_BLIND_INDEX_HASH,
+    }
+
+
 def app_environment(tmp_path: Path, settings_module: str) -> dict[str, str]:
     """The environment of a server or command: the given settings, the test database when
     there is one, no Redis (the cache in memory, the broker in files), nothing kept."""
@@ -48,6 +59,7 @@ def app_environment(tmp_path: Path, settings_module: str) -> dict[str, str]:
     env |= {
         "DJANGO_SETTINGS_MODULE": settings_module,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        **encryption_environment(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "CELERY_QUEUE_DIR": str(tmp_path / "queue"),

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from common.sealed import parse_key
+from common.crypto import default_cipher, default_hash
 from config.env import env_bool, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -301,6 +302,18 @@ if BACKUP_KEY:
 # version or newer (the image's postgresql-client and the compose file's postgres agree).
 PG_DUMP = env_str("PG_DUMP", "/usr/bin/pg_dump")
 PG_RESTORE = env_str("PG_RESTORE", "/usr/bin/pg_restore")
+
+# Resident ID numbers are stored encrypted (common.crypto): SM4-GCM where this OpenSSL
+# build has it, else AES-256-GCM; a keyed hash (HMAC-SM3, else HMAC-SHA-256) beside each
+# for uniqueness and search. The keys are secrets: local.py and test.py carry fixed
+# development keys, production.py refuses to start without real ones. The index hash must
+# be the same on every machine sharing a database (changing it is an index-key change:
+# run rotate_keys).
+FIELD_ENCRYPTION_CIPHER = env_str("FIELD_ENCRYPTION_CIPHER", default_cipher())
+FIELD_BLIND_INDEX_HASH = env_str("FIELD_BLIND_INDEX_HASH", default_hash())
+# Published in this repository, so refused by production.py.
+DEVELOPMENT_ENCRYPTION_KEYS = "dev1:aGhsLWRldmVsb3BtZW50LW9ubHktZmllbGQta2V5LTE="
+DEVELOPMENT_BLIND_INDEX_KEYS = "dev1:aGhsLWRldmVsb3BtZW50LW9ubHktaW5kZXgta2V5LTE="
 
 # seed_demo makes users, a superuser among them, whose password the README publishes:
 # production settings turn this off, and no environment variable turns it back on.

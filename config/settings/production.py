@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from common.crypto import CIPHERS, HASHES, parse_keys
 from config.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
@@ -9,6 +10,22 @@ from .base import *  # noqa: F403
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
+
+# The keys that encrypt resident ID numbers and hash them for search (common.crypto):
+# from the environment only, never the published development ones.
+FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS")
+FIELD_BLIND_INDEX_KEYS = env_str("FIELD_BLIND_INDEX_KEYS")
+for _name, _value, _published in [
+    ("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS, DEVELOPMENT_ENCRYPTION_KEYS),  # noqa: F405
+    ("FIELD_BLIND_INDEX_KEYS", FIELD_BLIND_INDEX_KEYS, DEVELOPMENT_BLIND_INDEX_KEYS),  # noqa: F405
+]:
+    _keys = parse_keys(_name, _value)
+    if set(_keys.values()) & set(parse_keys(_name, _published).values()):
+        raise ImproperlyConfigured(f"{_name} must not hold the published development key.")
+if FIELD_ENCRYPTION_CIPHER not in CIPHERS or FIELD_BLIND_INDEX_HASH not in HASHES:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"FIELD_ENCRYPTION_CIPHER must be one of {CIPHERS}, FIELD_BLIND_INDEX_HASH of {HASHES}."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:

@@ -25,3 +25,10 @@ OTP_REQUIRED_FOR_EVERYONE = False
 
 # A published key for development and the demo only: production refuses it.
 BACKUP_KEY = env_str("BACKUP_KEY", DEVELOPMENT_BACKUP_KEY)
+
+# Fixed keys of the suite's own (not the demo's published ones): servers the tests start
+# under the production settings are given them to read the test database.
+FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS", "test1:aGhsLXRlc3Qtc3VpdGUtb25seS1maWVsZC1rZXktMDE=")
+FIELD_BLIND_INDEX_KEYS = env_str(
+    "FIELD_BLIND_INDEX_KEYS", "test1:aGhsLXRlc3Qtc3VpdGUtb25seS1pbmRleC1rZXktMDE="
+)

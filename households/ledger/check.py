@@ -48,6 +48,7 @@ from households.models import (
     Relation,
     Sex,
     SpecialGroup,
+    id_number_digests,
 )
 from households.services import active_elsewhere_message
 from monitoring.models.tiers import Tier, TierScheme
@@ -572,14 +573,17 @@ class _Checker:
                 )
             else:
                 seen[person.id_number] = (sheet, row)
-        elsewhere = dict(
-            chunked_values(
+        # Numbers are stored encrypted: compare their digests (under every index key).
+        number_of = {digest: number for number in seen for digest in id_number_digests(number)}
+        elsewhere = {
+            number_of[digest]: household_id
+            for digest, household_id in chunked_values(
                 Member.objects.filter(status=MemberStatus.ACTIVE),
-                "id_number",
-                list(seen),
-                values=("id_number", "household_id"),
+                "id_number_digest",
+                list(number_of),
+                values=("id_number_digest", "household_id"),
             )
-        )
+        }
         visible = set(
             Household.objects.filter(pk__in=set(elsewhere.values()))
             .visible_to(self.user)

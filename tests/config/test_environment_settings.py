@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_BLIND_INDEX_KEYS"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -28,6 +33,8 @@ def run_manage(*args, **env):
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "k" * 20 + "-production-only-secret-0123456789abcdef",
+    "FIELD_ENCRYPTION_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWZpZWxkLWtleS0wMDAwMDE=",
+    "FIELD_BLIND_INDEX_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWluZGV4LWtleS0wMDAwMDE=",
     "ALLOWED_HOSTS": "hhl.example.org",
 }
 
@@ -131,3 +138,23 @@ def test_settings_refuse_a_cache_in_the_brokers_database(broker, cache):
     assert result.returncode != 0
     assert "CACHE_URL must name a Redis database of its own" in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_production_refuses_to_start_without_field_encryption_keys():
+    env = {k: v for k, v in PRODUCTION.items() if k != "FIELD_ENCRYPTION_KEYS"}
+
+    result = run_manage("check", **env)
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_refuses_the_published_development_keys():
+    from config.settings import base
+
+    result = run_manage(
+        "check", **{**PRODUCTION, "FIELD_BLIND_INDEX_KEYS": base.DEVELOPMENT_BLIND_INDEX_KEYS}
+    )
+
+    assert result.returncode != 0
+    assert "FIELD_BLIND_INDEX_KEYS must not hold the published development key" in result.stderr

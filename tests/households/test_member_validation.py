@@ -154,7 +154,7 @@ def test_a_person_who_moved_out_may_join_a_new_household(grid):
     member.full_clean()
     member.save()
 
-    assert Member.objects.filter(id_number=old.id_number, status="active").get() == member
+    assert Member.objects.with_id_number(old.id_number).filter(status="active").get() == member
 
 
 def test_the_model_refuses_a_second_active_membership_too(grid):

@@ -237,4 +237,4 @@ def test_the_ledger_import_stores_full_width_digits_as_ascii_and_refuses_others(
 
     household = Household.objects.get(number=households[0]["户编号"])
     assert household.phone == "13912345678"
-    assert household.members.filter(id_number=number).exists()
+    assert household.members.with_id_number(number).exists()

@@ -22,6 +22,8 @@ def test_seed_demo_refuses_under_the_production_settings_module(tmp_path):
         **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL"}},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "k" * 20 + "-production-only-secret-0123456789abcdef",
+        "FIELD_ENCRYPTION_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWZpZWxkLWtleS0wMDAwMDE=",
+        "FIELD_BLIND_INDEX_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWluZGV4LWtleS0wMDAwMDE=",
         "ALLOWED_HOSTS": "hhl.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
         "CELERY_QUEUE_DIR": str(tmp_path / "queue"),
