@@ -11,8 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from common.sealed import parse_key
 from common.crypto import default_cipher, default_hash
+from common.sealed import parse_key
 from config.env import env_bool, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
