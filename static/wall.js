@@ -30,16 +30,15 @@
     statusEl.classList.toggle("stale", !!stale);
   }
 
-  // One class per tier: its colour, its pattern and its character.
+  // One class per tier: its colour, its pattern and its character. Added to wall.css's
+  // own sheet through the CSSOM: the Content-Security-Policy refuses a <style> element.
   function tierStyles(tiers) {
     if (styled) return;
-    var css = tiers.map(function (t, i) {
-      return ".t" + i + "{background-color:" + t.colour + ";color:" + t.text + "}" +
-        ".t" + i + "::after{content:\"" + t.letter.replace(/["\\]/g, "") + "\"}";
-    }).join("");
-    var style = document.createElement("style");
-    style.textContent = css;
-    document.head.appendChild(style);
+    var sheet = document.getElementById("wall-css").sheet;
+    tiers.forEach(function (t, i) {
+      sheet.insertRule(".t" + i + "{background-color:" + t.colour + ";color:" + t.text + "}", sheet.cssRules.length);
+      sheet.insertRule(".t" + i + "::after{content:\"" + t.letter.replace(/["\\]/g, "") + "\"}", sheet.cssRules.length);
+    });
     styled = true;
   }
 
