@@ -7,8 +7,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from whitenoise.middleware import WhiteNoiseFileResponse
 
