@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
@@ -148,5 +149,9 @@ class NoPersonalDataInURLMiddleware:
                 outcome=Outcome.REFUSED,
                 detail={"reason": "personal data in the query string", "path": request.path},
             )
+            # The page must not echo it either (base.html's language switch returns to
+            # the page's full path).
+            request.META["QUERY_STRING"] = ""
+            request.GET = QueryDict()
             return render(request, "personal_data_in_url.html", status=400)
         return self.get_response(request)
