@@ -36,7 +36,6 @@ def production_environment() -> dict[str, str]:
     }
 
 
-
 @pytest.mark.parametrize(
     ("raw", "value"), [("1", True), ("true", True), ("Yes", True), ("off", False), ("0", False)]
 )
