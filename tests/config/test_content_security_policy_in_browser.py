@@ -75,7 +75,8 @@ class Visit:
         self.problems += [f"{path}: {v}" for v in self.page.evaluate("window.__csp")]
 
 
-def test_the_phone_pages_and_the_wall_run_without_a_violation(demo, live_server, browser):
+def test_the_phone_pages_and_the_wall_run_without_a_violation(demo, live_server, browser, monkeypatch):
+    monkeypatch.setattr("monitoring.views.WALL_REFRESH_SECONDS", 1)
     household = Household.objects.filter(members__isnull=False).first()
     member = Member.objects.filter(household=household).first()
     visit = Visit(browser, live_server, **PHONE)
@@ -93,8 +94,15 @@ def test_the_phone_pages_and_the_wall_run_without_a_violation(demo, live_server,
     visit.open(reverse("services:cases"))
     visit.open(reverse("households:overview"))
     visit.open(reverse("monitoring:inbox"))
-    # The wall's script draws its tiles, and their colours, through the CSSOM.
+    # The wall's script draws its tiles, and their colours, through the CSSOM; the
+    # preloaded answer is used (one request), and refreshes revalidate it (304).
+    tiles = []
+    visit.page.on("response", lambda r: tiles.append(r.status) if "/wall/tiles/" in r.url else None)
     visit.open(reverse("monitoring:wall"), ready="body[data-tiles-painted]", shot="7-wall.png")
+    assert tiles == [200]
+    visit.page.wait_for_function("document.body.dataset.refreshed", timeout=5000)
+    visit.page.wait_for_timeout(1500)
+    assert tiles[:2] == [200, 304]
     red = visit.page.locator("#tiles a.t.t0").first
     colour = red.evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
