@@ -23,7 +23,8 @@ pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized
 RECORD_VIOLATIONS = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
+  var where = e.sourceFile + ":" + e.lineNumber;
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + where);
 });
 """
 
