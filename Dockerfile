@@ -25,4 +25,5 @@ RUN pybabel compile -l zh_Hans -i locale/zh_Hans/LC_MESSAGES/django.po -o locale
 USER hhl
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Access log without query strings: config/gunicorn_conf.py.
+CMD ["gunicorn", "--config", "config/gunicorn_conf.py", "config.wsgi"]

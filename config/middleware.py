@@ -1,13 +1,21 @@
 import time
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from whitenoise.middleware import WhiteNoiseFileResponse
+
+from audit.events import record
+from audit.models import Action, Outcome
+from common.personal import carries_personal_number
 
 LOGGED_IN_AT = "hhl_logged_in_at"
 LAST_SEEN_AT = "hhl_last_seen_at"
@@ -69,4 +77,81 @@ class SessionLimitsMiddleware:
                 return redirect_to_login(request.get_full_path())
             if now - seen >= 60 or LAST_SEEN_AT not in session:
                 session[LAST_SEEN_AT] = now
+        return self.get_response(request)
+
+
+# Powers no page of ours uses, switched off for every page and every frame in it: a
+# script that got in still cannot reach the camera or the microphone. The visit form's
+# photos come through <input type="file" capture>, which opens the phone's camera app and
+# needs none of these.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PrivateResponsesMiddleware:
+    """Permissions-Policy on every response, and ``Cache-Control: no-store`` on every one
+    that is not a static file: a page, a photo or an API answer may carry personal data,
+    and a shared or lost phone's browser cache must not keep it.
+
+    It stands outside WhiteNoise, which answers static files itself and keeps their long
+    cache (their names carry their hash)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not isinstance(response, WhiteNoiseFileResponse):
+            response["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+        return response
+
+
+class NoPersonalDataInURLMiddleware:
+    """Refuse a request whose query string carries something shaped like a resident ID or
+    mobile number, before any view runs: a URL ends up in access logs, proxies' logs and
+    the browser's history. Searches by those numbers are POSTed (the Find pages).
+
+    The refusal is audited, without the value. Which parameter and which value were
+    refused is deliberately not said anywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        pairs = parse_qsl(query, keep_blank_values=True) if query else []
+        if carries_personal_number(" ".join(f"{name} {value}" for name, value in pairs)):
+            record(
+                Action.SEARCHED,
+                request=request,
+                outcome=Outcome.REFUSED,
+                detail={"reason": "personal data in the query string", "path": request.path},
+            )
+            # The page must not echo it either (base.html's language switch returns to
+            # the page's full path).
+            request.META["QUERY_STRING"] = ""
+            request.GET = QueryDict()
+            return render(request, "personal_data_in_url.html", status=400)
         return self.get_response(request)

@@ -76,6 +76,7 @@ def private_file(field) -> FileResponse:
     """A stored photo (a household's, a visit's) as the answer of a view that has checked
     the viewer's scope: photos are never served as files."""
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    # The photo of a family's door is nobody's cache's business.
-    response["Cache-Control"] = "private, max-age=3600"
+    # The photo of a family's door is nobody's cache's business, not even the browser's
+    # (every answer but a static file is no-store: config.middleware).
+    response["Cache-Control"] = "no-store"
     return response

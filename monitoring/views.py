@@ -324,5 +324,6 @@ def wall_tiles(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     response = JsonResponse(board.payload(tiers), json_dumps_params={"separators": (",", ":")})
     response["ETag"] = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
-    response["Cache-Control"] = "private, no-cache"
+    # Kept by no cache (config.middleware); static/wall.js revalidates with the ETag itself.
+    response["Cache-Control"] = "no-store"
     return get_conditional_response(request, etag=response["ETag"], response=response)

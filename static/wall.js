@@ -15,6 +15,7 @@
   var lastBody = null;      // the last answer, to skip drawing when nothing changed
   var lastTiers = null;     // household id -> tier index, to highlight changes
   var lastGood = null;      // when the picture on screen was taken
+  var etag = null;          // the ETag of lastBody's answer
   var styled = false;
   var charted = false;
 
@@ -30,16 +31,15 @@
     statusEl.classList.toggle("stale", !!stale);
   }
 
-  // One class per tier: its colour, its pattern and its character.
+  // One class per tier: its colour, its pattern and its character. Added to wall.css's
+  // own sheet through the CSSOM: the Content-Security-Policy refuses a <style> element.
   function tierStyles(tiers) {
     if (styled) return;
-    var css = tiers.map(function (t, i) {
-      return ".t" + i + "{background-color:" + t.colour + ";color:" + t.text + "}" +
-        ".t" + i + "::after{content:\"" + t.letter.replace(/["\\]/g, "") + "\"}";
-    }).join("");
-    var style = document.createElement("style");
-    style.textContent = css;
-    document.head.appendChild(style);
+    var sheet = document.getElementById("wall-css").sheet;
+    tiers.forEach(function (t, i) {
+      sheet.insertRule(".t" + i + "{background-color:" + t.colour + ";color:" + t.text + "}", sheet.cssRules.length);
+      sheet.insertRule(".t" + i + "::after{content:\"" + t.letter.replace(/["\\]/g, "") + "\"}", sheet.cssRules.length);
+    });
     styled = true;
   }
 
@@ -208,10 +208,14 @@
 
   function refresh() {
     // Same mode and credentials as the page's preload, so that the first answer is reused.
-    fetch(root.dataset.tilesUrl, {credentials: "same-origin"})
+    // Answers are no-store (nothing personal stays in the browser's cache), so the wall
+    // revalidates by itself: the last answer's ETag, and a 304 when nothing changed.
+    fetch(root.dataset.tilesUrl, {credentials: "same-origin", headers: etag ? {"If-None-Match": etag} : {}})
       .then(function (response) {
         if (response.status === 401) throw new Error("login");
+        if (response.status === 304 && lastBody !== null) return lastBody;
         if (!response.ok) throw new Error(String(response.status));
+        etag = response.headers.get("ETag");
         return response.text();
       })
       .then(function (body) {

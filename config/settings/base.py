@@ -8,6 +8,7 @@ runs on a machine that has only Python.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
@@ -59,10 +61,15 @@ INSTALLED_APPS = [
 # demo's runserver included); Django's GZip compresses pages and the API's JSON, with its
 # BREACH mitigation (random bytes in each gzip header, since 4.2). A phone on a
 # settlement's mobile network pays for every byte.
+# PrivateResponsesMiddleware stands outside WhiteNoise, so that it can tell a static file
+# (cached for ever) from everything else (no-store); NoPersonalDataInURLMiddleware after
+# authentication, so that its refusal is audited with the user.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.TextGZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,11 +77,41 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.NoPersonalDataInURLMiddleware",
     "config.middleware.SessionLimitsMiddleware",
     "accounts.otp_middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# What a page may load and run: our own files, nothing inline. An injected <script> or
+# onclick="" does not run, and nothing can be sent to another host (connect-src, img-src,
+# form-action). Photos are previewed from data: and blob: URLs before they are sent.
+# Styles: <style> elements and stylesheets from our own files only (style-src-elem);
+# style="" attributes are allowed (style-src-attr), because a tier's colour is chosen in
+# the admin and drawn as one (templates/includes/tier.html), as are the admin's own
+# indentation and swatches. An attribute cannot load anything (img-src and font-src are
+# 'self') nor read the page; what CSS injection needs to leak data, a <style> element with
+# attribute selectors and outside URLs, stays forbidden. Browsers older than
+# style-src-elem/-attr (Chrome 75, Firefox 108, Safari 15.4) read style-src, which keeps
+# the pages drawn on them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+    },
+}
+# Never send a page's address (which may name a household) to another site.
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -122,6 +159,12 @@ SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 LOGOUT_REDIRECT_URL = "login"
+# No cookie of ours is read by a script or sent along by another site's form or image.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # A second factor after the password (accounts.second_factor): for administrators and
 # anyone who may see full ID numbers, or everyone. On unless a settings module turns it
@@ -319,9 +362,40 @@ DEVELOPMENT_BLIND_INDEX_KEYS = "dev1:aGhsLWRldmVsb3BtZW50LW9ubHktaW5kZXgta2V5LTE
 # production settings turn this off, and no environment variable turns it back on.
 DEMO_DATA_ALLOWED = True
 
+# Every handler masks ID- and mobile-shaped numbers (config.logging); django.server, the
+# demo's runserver log of each request with its query string, is redefined here so that
+# its handler has the filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_personal_numbers": {"()": "config.logging.MaskPersonalNumbers"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_numbers"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_numbers"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "mask_personal_numbers"],
+        },
+    },
+    "loggers": {
+        # Printed by the root's handler; mailed to ADMINS (if any) through the filter too.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

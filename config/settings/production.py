@@ -44,6 +44,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
 
 # A second factor for administrators and whoever sees full ID numbers (等保 L3 身份鉴别 d),
 # whatever the environment says (OTP_REQUIRED_FOR_EVERYONE may extend it to everyone).

@@ -30,13 +30,17 @@ def run_manage(*args, **env):
     )
 
 
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "SECRET_KEY": "k" * 20 + "-production-only-secret-0123456789abcdef",
-    "FIELD_ENCRYPTION_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWZpZWxkLWtleS0wMDAwMDE=",
-    "FIELD_BLIND_INDEX_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWluZGV4LWtleS0wMDAwMDE=",
-    "ALLOWED_HOSTS": "hhl.example.org",
-}
+def production_environment() -> dict[str, str]:
+    """Everything production settings require to start, and nothing else: the one place
+    to add a variable when production comes to require one more (a key, a URL)."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "k" * 20 + "-production-only-secret-0123456789abcdef",
+        "ALLOWED_HOSTS": "hhl.example.org",
+        "FIELD_ENCRYPTION_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWZpZWxkLWtleS0wMDAwMDE=",
+        "FIELD_BLIND_INDEX_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWluZGV4LWtleS0wMDAwMDE=",
+        "DATABASE_URL": "postgres://hhl:hhl@db.example.org:5432/hhl",
+    }
 
 
 @pytest.mark.parametrize(
@@ -71,17 +75,36 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_a_bad_debug_value():
-    result = run_manage("check", **PRODUCTION, DEBUG="yes please")
+    result = run_manage("check", **production_environment() | {"DEBUG": "yes please"})
 
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
 
 
 def test_production_passes_the_deployment_checks_without_warnings():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production_environment())
 
     assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_cookies_are_secure_http_only_and_same_site():
+    cookies = ("SESSION", "CSRF", "LANGUAGE")
+    result = settings_value(
+        ", ".join(f"settings.{c}_COOKIE_SECURE, settings.{c}_COOKIE_SAMESITE" for c in cookies)
+        + ", settings.SESSION_COOKIE_HTTPONLY, settings.LANGUAGE_COOKIE_HTTPONLY",
+        **production_environment(),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "Lax"] * 3 + ["True", "True"]
+
+
+def test_the_demo_keeps_its_cookies_usable_over_plain_http():
+    result = settings_value("settings.SESSION_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
 
 
 def settings_value(expression, **env):
@@ -141,7 +164,7 @@ def test_settings_refuse_a_cache_in_the_brokers_database(broker, cache):
 
 
 def test_production_refuses_to_start_without_field_encryption_keys():
-    env = {k: v for k, v in PRODUCTION.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    env = {k: v for k, v in production_environment().items() if k != "FIELD_ENCRYPTION_KEYS"}
 
     result = run_manage("check", **env)
 
@@ -153,7 +176,7 @@ def test_production_refuses_the_published_development_keys():
     from config.settings import base
 
     result = run_manage(
-        "check", **{**PRODUCTION, "FIELD_BLIND_INDEX_KEYS": base.DEVELOPMENT_BLIND_INDEX_KEYS}
+        "check", **{**production_environment(), "FIELD_BLIND_INDEX_KEYS": base.DEVELOPMENT_BLIND_INDEX_KEYS}
     )
 
     assert result.returncode != 0

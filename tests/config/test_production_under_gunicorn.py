@@ -30,6 +30,10 @@ PASSWORD = "hhl-smoke-2026"
 def assert_page_and_its_static_files(client, path, *, contains):
     page = client.get(path)
     assert page.status == 200, (path, page.status, page.header("Location"), client.server.output())
+    # Kept by no cache, run under the policy (config.middleware, CONTENT_SECURITY_POLICY).
+    assert page.header("Cache-Control") == "no-store", path
+    assert "script-src 'self'" in page.header("Content-Security-Policy"), path
+    assert "camera=()" in page.header("Permissions-Policy"), path
     assert contains in page.text, (path, page.text[:2000])
     assert page.header("Content-Encoding") == "gzip", path
     names = sorted(set(STATIC_URL.findall(page.text)))
