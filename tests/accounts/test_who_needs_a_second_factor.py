@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 
 from accounts.second_factor import needs_second_factor
 from tests.accounts.second_factor_helpers import enrolled
-from tests.config.test_environment_settings import PRODUCTION, settings_value
+from tests.config.test_environment_settings import production_environment, settings_value
 from tests.grids.factories import UserFactory, administrator, community_staff
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_nobody_is_asked_when_it_is_off_as_in_the_demo(settings):
     [
         ({}, "False"),  # the demo: a newcomer is not stopped
         ({"OTP_REQUIRED": "1"}, "True"),  # OTP_REQUIRED=1 make demo
-        ({**PRODUCTION, "OTP_REQUIRED": "0"}, "True"),  # production: no variable turns it off
+        ({**production_environment(), "OTP_REQUIRED": "0"}, "True"),  # production: no variable turns it off
     ],
 )
 def test_production_always_requires_it_and_the_demo_only_when_asked(env, required):

@@ -11,7 +11,7 @@ from django.db import connection
 
 from audit.models import Action, AuditEvent, Outcome
 from config.settings.base import DEVELOPMENT_BACKUP_KEY
-from tests.config.test_environment_settings import PRODUCTION, run_manage
+from tests.config.test_environment_settings import production_environment, run_manage
 
 
 @pytest.fixture
@@ -55,14 +55,14 @@ def test_a_backup_refuses_to_run_without_a_key(db, backups, settings):
 
 
 def test_production_starts_without_a_backup_key_but_its_backup_command_refuses():
-    result = run_manage("backup", **PRODUCTION, DATABASE_URL="sqlite:////nonexistent/db.sqlite3")
+    result = run_manage("backup", **production_environment(), DATABASE_URL="sqlite:////nonexistent/db.sqlite3")
 
     assert result.returncode != 0
     assert "BACKUP_KEY is not set" in result.stderr
 
 
 def test_production_refuses_the_published_development_key():
-    result = run_manage("check", **PRODUCTION, BACKUP_KEY=DEVELOPMENT_BACKUP_KEY)
+    result = run_manage("check", **production_environment(), BACKUP_KEY=DEVELOPMENT_BACKUP_KEY)
 
     assert result.returncode != 0
     assert "development key" in result.stderr
