@@ -15,12 +15,12 @@ def views():
     return list(AuditEvent.objects.filter(action=Action.VIEWED).order_by("id"))
 
 
-@pytest.mark.parametrize("page", ["households:card", "households:card_panel"])
-def test_every_card_drawn_is_recorded_with_its_household(people, client, page):
+@pytest.mark.parametrize("card", ["households:card", "households:card_panel"])
+def test_every_card_drawn_is_recorded_with_its_household(people, client, card):
     client.force_login(people.worker)
 
-    response = client.get(reverse(page, args=[people.household.pk]))
-    client.get(reverse(page, args=[people.household.pk]))
+    response = client.get(reverse(card, args=[people.household.pk]))
+    client.get(reverse(card, args=[people.household.pk]))
 
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     rows = views()
