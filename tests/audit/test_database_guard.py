@@ -92,7 +92,7 @@ def test_an_old_row_is_deleted_only_through_the_archives_door():
     refused("DELETE FROM audit_auditevent WHERE id = %s", [older.pk])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_suites_flush_after_a_transactional_test_lifts_the_guard_for_itself_only():
     # The flush that ends this test deletes this row (tests/conftest.py lifts the guard
     # for it); the next test finds the guard standing again.

@@ -9,7 +9,7 @@ from audit.models import Action, AuditEvent, Outcome
 from tests.grids.factories import UserFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit"),
 ]
 

@@ -55,7 +55,9 @@ def test_a_backup_refuses_to_run_without_a_key(db, backups, settings):
 
 
 def test_production_starts_without_a_backup_key_but_its_backup_command_refuses():
-    result = run_manage("backup", **production_environment(), DATABASE_URL="sqlite:////nonexistent/db.sqlite3")
+    result = run_manage(
+        "backup", **{**production_environment(), "DATABASE_URL": "sqlite:////nonexistent/db.sqlite3"}
+    )
 
     assert result.returncode != 0
     assert "BACKUP_KEY is not set" in result.stderr
