@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.lockout import account_is_locked, is_api, locked_message
+from accounts.passwords import change_due
+
+
+class AccountGuardMiddleware:
+    """For a logged-in session, on every request:
+
+    - a locked account's session ends (a lock set by guesses elsewhere must also stop the
+      person already inside, who may be the one who stole the password);
+    - while the password must change (set by an administrator, or expired), every page
+      leads to the change page and the API answers 403.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            if account_is_locked(user.get_username()):
+                logout(request)
+                if is_api(request):
+                    return JsonResponse({"detail": locked_message()}, status=403)
+                messages.error(request, locked_message())
+                return redirect_to_login(request.get_full_path())
+            if change_due(user) and not self.may_pass(request):
+                if is_api(request):
+                    return JsonResponse(
+                        {"detail": _("Your password must be changed first: open the password change page.")},
+                        status=403,
+                    )
+                return redirect(f"{reverse('accounts:password_change')}")
+        return self.get_response(request)
+
+    @staticmethod
+    def may_pass(request) -> bool:
+        open_paths = (reverse("accounts:password_change"), reverse("logout"), reverse("set_language"))
+        return request.path in open_paths or request.path.startswith(settings.STATIC_URL)
