@@ -45,9 +45,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # The one and only time the key is shown: the page after this one shows the prefix.
         messages.warning(
             request,
-            _(
-                "The key of this token is %(key)s — copy it now: it is stored nowhere and will not be shown again."
-            )
+            _("Copy the token's key now, it is stored nowhere and will not be shown again: %(key)s")
             % {"key": key},
         )
 
