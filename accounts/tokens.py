@@ -4,10 +4,11 @@ password and deactivation rules alike."""
 import datetime
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, default_token_expiry, token_digest
+from accounts.models import ApiToken, token_digest
 from audit.events import record
 from audit.models import Action, Outcome
 
@@ -37,7 +38,8 @@ def issue_token(
     with transaction.atomic():
         token = token or ApiToken()
         token.user, token.purpose, token.prefix, token.digest = user, purpose, prefix, token_digest(key)
-        token.expires_at = expires_at or default_token_expiry()
+        token.created_at = timezone.now()
+        token.expires_at = expires_at or token.created_at + datetime.timedelta(days=settings.API_TOKEN_DAYS)
         token.save(force_insert=True)
         # Who made it: the administrator on the admin's page, the user at the endpoint.
         actor = getattr(request, "user", None)
