@@ -206,7 +206,11 @@ def help_request(request, token):
                     request=request,
                     target=card,
                     outcome=Outcome.REFUSED,
-                    detail={"what": "help_request", "reason": "address_limit", "limit": HELP_LIMIT_PER_ADDRESS},
+                    detail={
+                        "what": "help_request",
+                        "reason": "address_limit",
+                        "limit": HELP_LIMIT_PER_ADDRESS,
+                    },
                 )
             context = {"household": household, "limited": True}
             return render(request, "services/help.html", context, status=429)

@@ -12,7 +12,15 @@ from django.apps import apps
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
-FLOORS = {"grids": 1, "households": 2, "monitoring": 3, "employment": 4, "services": 4}
+FLOORS = {
+    "audit": 1,
+    "accounts": 2,
+    "grids": 3,
+    "households": 4,
+    "monitoring": 5,
+    "employment": 6,
+    "services": 6,
+}
 ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}
 ALLOWED_MIGRATIONS = {(("households", "0002_initial"), ("monitoring", "0001_initial"))}
 

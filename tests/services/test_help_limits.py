@@ -65,7 +65,11 @@ def test_an_address_that_sends_junk_is_limited_by_its_address(people, card, clie
     assert ServiceCase.objects.count() == 1
     # The address's first refusal in its hour is audited (not each one after it).
     audited = AuditEvent.objects.get(outcome=Outcome.REFUSED)
-    assert (audited.address, audited.target_type, audited.target_ids) == (address, "services.doorcard", [card.pk])
+    assert (audited.address, audited.target_type, audited.target_ids) == (
+        address,
+        "services.doorcard",
+        [card.pk],
+    )
 
 
 def test_past_the_cards_limit_a_request_joins_the_open_help_request(people, card, client, monkeypatch):
