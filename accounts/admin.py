@@ -80,6 +80,14 @@ class AccountAdmin(UserAdmin):
 
     actions = ["unlock_accounts"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A security administrator gives roles (groups), never all powers at once: only a
+        # superuser makes a superuser or grants permissions one by one.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
     def save_model(self, request, obj, form, change):
         deactivated = change and "is_active" in form.changed_data and not obj.is_active
         with set_by_administrator(request.user):

@@ -55,3 +55,33 @@ def test_an_existing_installs_administrator_loses_the_account_rights_given_by_ha
 
     assert not {p for p in held(roles.ADMINISTRATOR) if p.startswith("auth.")}
     assert "grids.change_gridunit" in held(roles.ADMINISTRATOR)
+
+
+def test_a_security_administrator_cannot_make_anyone_a_superuser():
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.accounts.factories import security_administrator
+
+    sec = security_administrator(username="sec")
+    client = Client()
+    client.force_login(sec)
+
+    response = client.post(
+        reverse("admin:auth_user_change", args=[sec.pk]),
+        {
+            "username": "sec",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "groups": list(sec.groups.values_list("pk", flat=True)),
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "initial-date_joined_0": "2026-01-01",
+            "initial-date_joined_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 302  # saved, without the field it may not change
+    sec.refresh_from_db()
+    assert not sec.is_superuser
