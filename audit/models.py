@@ -62,10 +62,15 @@ class AuditEvent(models.Model):
     # "households.member", never the number itself.
     target_type = models.CharField(_("what"), max_length=64, blank=True)
     target_ids = models.JSONField(_("which"), default=list, blank=True)
+    # The first of target_ids as text, indexed with target_type: "who read this household
+    # this month" is one index range at millions of rows, on SQLite too (which has no JSON
+    # containment lookup). A row about several records (an export) names them all in
+    # target_ids; it is found by its first here.
+    target_id = models.CharField(_("record ID"), max_length=64, blank=True, editable=False)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.OK)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, editable=False, unique=True)
+    previous_hash = models.CharField(_("hash of the row before"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -74,10 +79,14 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
         default_permissions = ["view"]
-        indexes = [models.Index(fields=["target_type", "at"])]
+        indexes = [
+            models.Index(fields=["target_type", "at"]),
+            models.Index(fields=["target_type", "target_id", "at"]),
+            models.Index(fields=["username", "at"]),
+        ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -100,6 +109,7 @@ class AuditEvent(models.Model):
                 self.action,
                 self.target_type,
                 self.target_ids,
+                self.target_id,
                 self.outcome,
                 self.detail,
                 self.previous_hash,
@@ -108,6 +118,29 @@ class AuditEvent(models.Model):
             sort_keys=True,
             separators=(",", ":"),
         ).encode()
+
+    def as_record(self) -> dict:
+        """The row as an archive line: what the hash covers, its id and its hash."""
+        return {
+            "id": self.pk,
+            "at": self.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "user_id": self.user_id,
+            "username": self.username,
+            "address": self.address,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_ids": self.target_ids,
+            "target_id": self.target_id,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "previous_hash": self.previous_hash,
+            "hash": self.hash,
+        }
+
+    @classmethod
+    def from_record(cls, line: dict) -> "AuditEvent":
+        """An archive line back as an (unsaved) row, to recompute its hash."""
+        return cls(**{**line, "at": datetime.datetime.fromisoformat(line["at"])})
 
 
 GENESIS = "0" * 64

@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit import events
+from audit.models import Action
 from common.admin import ReadOnlyMixin
 from common.forms import add_errors
 from grids.admin import IdListFilter
@@ -42,6 +44,15 @@ from monitoring.services import change_tier
 
 def can_see_id_numbers(request) -> bool:
     return request.user.has_perm("households.view_id_number")
+
+
+def record_full_numbers_shown(request, response, member_ids) -> None:
+    """A page that showed full ID numbers (a change form, a version) is a read to record:
+    only when it was drawn (not a save's redirect) for a viewer who sees them."""
+    if response.status_code == 200 and can_see_id_numbers(request) and member_ids:
+        events.record(
+            Action.VIEWED, request=request, target=Member, ids=member_ids, detail={"full_id_numbers": True}
+        )
 
 
 class ScopedMemberFormMixin:
@@ -201,6 +212,16 @@ class HouseholdAdmin(HistoryForReadingAdmin):
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and can_see_id_numbers(request):
+            # The members inline shows every member's full number.
+            members = (
+                Member.objects.filter(household_id=object_id).order_by("pk").values_list("pk", flat=True)
+            )
+            record_full_numbers_shown(request, response, list(members))
+        return response
+
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = HouseholdAddForm if obj is None else HouseholdForm
         return super().get_form(request, obj, **kwargs)
@@ -327,6 +348,23 @@ class MemberAdmin(ScopedMemberFormMixin, HistoryForReadingAdmin):
 
     def get_fields(self, request, obj=None):
         return ["household", *super().get_fields(request, obj)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if str(object_id).isdigit():  # drawn for an existing member (else a 404 or redirect)
+            record_full_numbers_shown(request, response, [int(object_id)])
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The list of versions shows each change of the number, in full to this viewer.
+        response = super().history_view(request, object_id, extra_context)
+        record_full_numbers_shown(request, response, [int(object_id)] if str(object_id).isdigit() else [])
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        record_full_numbers_shown(request, response, [int(object_id)] if str(object_id).isdigit() else [])
+        return response
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = self.viewer_form(request)

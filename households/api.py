@@ -13,6 +13,8 @@ from rest_framework.exceptions import ErrorDetail, MethodNotAllowed, ValidationE
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from audit import events
+from audit.models import Action
 from common.api import ModelPermissions, StrictSerializer
 from common.fields import MobileNumberField, ResidentIdField
 from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
@@ -366,6 +368,33 @@ class MemberViewSet(
     ordering = ["id"]
 
     queryset = Member.objects.prefetch_related("special_groups")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A response carrying sensitive personal information (PIPL art. 28) is a read to
+        record: ONE audit row per response, naming the members in it and the fields, so
+        that reading a list costs one INSERT, not fifty. Sensitive here: the full ID
+        number (for those who see it) and the special groups (disability, mental health,
+        community correction...) of members who have any. Names, birth dates and mobile
+        numbers are personal, not sensitive: they are not recorded per read."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if 200 <= response.status_code < 300 and isinstance(getattr(response, "data", None), dict | list):
+            rows = (
+                response.data.get("results", [response.data])
+                if isinstance(response.data, dict)
+                else response.data
+            )
+            rows = [row for row in rows if isinstance(row, dict) and "id" in row]
+            grouped = [row["id"] for row in rows if row.get("special_groups")]
+            fields, ids = [], grouped
+            if rows and request.user.has_perm("households.view_id_number"):
+                fields, ids = ["id_number"], [row["id"] for row in rows]
+            if grouped:
+                fields.append("special_groups")
+            if fields:
+                events.record(
+                    Action.API_READ, request=request, target=Member, ids=ids, detail={"fields": fields}
+                )
+        return response
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

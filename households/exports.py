@@ -24,6 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from audit import events
+from audit.models import Action
 from common.spreadsheets import Sheet, write_workbook
 from grids.models import GridUnit
 from households.ethnicity import Ethnicity
@@ -109,14 +111,14 @@ class LedgerExport:
         return f"{self.kind}-{code}-{self.start.isoformat()}-{self.end.isoformat()}.xlsx"
 
 
-def export_ledger(*, user, unit: GridUnit, kind: str, start: datetime.date, end: datetime.date):
+def export_ledger(*, user, unit: GridUnit, kind: str, start: datetime.date, end: datetime.date, request=None):
     """Build the workbook and log the export: ``(log, export, file)``, the file at its start.
 
     The log row is written only once the workbook is, so that a failed export leaves no
     record of data that never left; the caller sends the file in the same request."""
     export, target = write_export(user=user, unit=unit, kind=kind, start=start, end=end)
     try:
-        log = log_export(export, user=user)
+        log = log_export(export, user=user, request=request)
     except BaseException:
         target.close()
         raise
@@ -136,16 +138,32 @@ def write_export(*, user, unit: GridUnit, kind: str, start: datetime.date, end: 
     return export, target
 
 
-def log_export(export: "LedgerExport", *, user) -> ExportLog:
-    return ExportLog.objects.create(
-        kind=export.kind,
-        unit=export.unit,
-        period_start=export.start,
-        period_end=export.end,
-        rows=export.rows,
-        full_id_numbers=export.full_id_numbers,
-        exported_by=user,
-    )
+def log_export(export: "LedgerExport", *, user, request=None) -> ExportLog:
+    """The export's own log (what, of which unit and period), and its row in the audit log,
+    chained with every other read: both or neither."""
+    with transaction.atomic():
+        log = ExportLog.objects.create(
+            kind=export.kind,
+            unit=export.unit,
+            period_start=export.start,
+            period_end=export.end,
+            rows=export.rows,
+            full_id_numbers=export.full_id_numbers,
+            exported_by=user,
+        )
+        events.record(
+            Action.EXPORTED,
+            request=request,
+            user=user,
+            target=log,
+            detail={
+                "kind": export.kind,
+                "unit": export.unit.pk,
+                "rows": export.rows,
+                "full_id_numbers": export.full_id_numbers,
+            },
+        )
+    return log
 
 
 def prepare(prepared) -> None:

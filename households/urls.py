@@ -22,4 +22,5 @@ urlpatterns = [
         name="card_panel",
     ),
     path("households/<int:pk>/photo/", views.photo, name="photo"),
+    path("members/<int:pk>/reveal/", views.reveal_id_number, name="reveal_id_number"),
 ]

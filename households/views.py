@@ -1,12 +1,16 @@
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from audit import events
+from audit.models import Action, Outcome
 from grids.models import Assignment, GridUnit
 from households import tasks
 from households.card import Card, card_slots
@@ -22,6 +26,7 @@ from households.models import (
     PreparedExportStatus,
 )
 from households.photos import private_file
+from households.reveal import NOT_VALID, RevealForm, RevealRefused, reveal_token, use_reveal_token
 from households.search import find_households
 
 
@@ -92,13 +97,74 @@ def card(request, pk, template_name="households/card.html"):
         pk=pk,
     )
     members = sorted(household.members.all(), key=lambda m: (m.relation != "head", m.birth_date))
+    # Numbers are masked on the card for everyone; a holder of the permission reveals one
+    # at a time, with a reason (reveal_id_number).
+    can_reveal = request.user.has_perm("households.view_id_number")
+    for member in members:
+        member.reveal_token = reveal_token(user=request.user, member=member) if can_reveal else ""
     context = {
         "household": household,
         "members": members,
-        "show_ids": request.user.has_perm("households.view_id_number"),
+        "can_reveal": can_reveal,
+        "reveal_form": RevealForm(auto_id=False) if can_reveal else None,
         "card_slots": card_slots(Card(household=household, user=request.user, members=members)),
     }
-    return render(request, template_name, context)
+    response = render(request, template_name, context)
+    # Who read this household's record, and when: an auditor's first question.
+    events.record(Action.VIEWED, request=request, target=household, detail={"full_id_numbers": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def reveal_id_number(request, pk):
+    """One member's full ID number, for a reason typed on the card. Every refusal is
+    recorded as well as every reveal; neither the number nor the token is in the record."""
+
+    def refuse(refusal: str, status: int, *, member=None, form=None, message=""):
+        events.record(
+            Action.REVEALED,
+            request=request,
+            target=member if member is not None else Member,
+            ids=() if member is not None else [pk],
+            outcome=Outcome.REFUSED,
+            detail={"refusal": refusal},
+        )
+        if status == 403 and member is None:
+            raise PermissionDenied
+        if status == 404:
+            raise Http404
+        context = {
+            "member": member,
+            "form": form or RevealForm(initial={"token": reveal_token(user=request.user, member=member)}),
+            "message": message,
+        }
+        return render(request, "households/reveal.html", context, status=status)
+
+    if not request.user.has_perm("households.view_id_number"):
+        return refuse("permission", 403)
+    member = Member.objects.visible_to(request.user).select_related("household").filter(pk=pk).first()
+    if member is None:
+        return refuse("scope", 404)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        # Keep what was typed, with a fresh token: the one sent may be spent below next time.
+        data = request.POST.copy()
+        data["token"] = reveal_token(user=request.user, member=member)
+        if "reason" in form.errors:
+            return refuse("reason", 400, member=member, form=RevealForm(data))
+        return refuse("forged", 400, member=member, form=RevealForm(data), message=NOT_VALID)
+    try:
+        use_reveal_token(form.cleaned_data["token"], user=request.user, member=member)
+    except RevealRefused as refused:
+        return refuse(refused.refusal, 403, member=member, message=refused.message)
+    events.record(
+        Action.REVEALED, request=request, target=member, detail={"reason": form.cleaned_data["reason"]}
+    )
+    response = render(request, "households/reveal.html", {"member": member, "revealed": True})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -129,7 +195,12 @@ def export(request):
             transaction.on_commit(lambda: tasks.prepare_export.delay(prepared.pk))
             return redirect("households:prepared_export", prepared.pk)
         _log, ledger, file = export_ledger(
-            user=request.user, unit=data["unit"], kind=data["kind"], start=data["start"], end=data["end"]
+            user=request.user,
+            unit=data["unit"],
+            kind=data["kind"],
+            start=data["start"],
+            end=data["end"],
+            request=request,
         )
         response = FileResponse(file, as_attachment=True, filename=ledger.filename, content_type=XLSX)
         response["Cache-Control"] = "no-store"

@@ -35,6 +35,7 @@ FIGURES = [
     "import_xlsx",
     "ledger_check",
     "admin_household_list",
+    "audit",
 ]
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 
@@ -200,6 +201,9 @@ def run():
     if wanted("ledger_check"):
         ledger_check_figures()
 
+    if wanted("audit"):
+        audit_figures()
+
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
         client = Client()
@@ -216,6 +220,90 @@ def run():
             search=bool(query),
             queries=len(queries),
             server_ms=timed(lambda c=client, u=url: c.get(u), repeat=3),
+        )
+
+
+def audit_figures(rounds: int = 61) -> None:
+    """What recording reads costs (issue 15: at most 10 %): a household's card and the first
+    page of the API's members (50, full ID numbers), for community staff, each timed with the
+    audit log's ``record`` as it is and, for the measurement only, swapped in this process
+    for one that does nothing (production has no setting that turns it off). Interleaved,
+    each order in turn, so that both see the same machine; the medians are printed."""
+    from django.contrib.auth import get_user_model
+    from django.db import reset_queries
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.tokens import issue_token
+    from audit import events
+    from audit.models import AuditEvent
+    from households.models import Household
+
+    user = get_user_model().objects.get(username="staff")
+    household = Household.objects.visible_to(user).order_by("pk").first()
+    browser = Client()
+    browser.force_login(user)
+    api = Client(HTTP_AUTHORIZATION=f"Token {issue_token(user=user, purpose='make bench')[1]}")
+    pages = {
+        "card": (browser, reverse("households:card", args=[household.pk])),
+        "api_members": (api, "/api/v1/members/"),
+    }
+    recording = events.record
+
+    def not_recording(*args, **kwargs):
+        return None
+
+    runs = {(name, on): [] for name in pages for on in (False, True)}
+    before = AuditEvent.objects.count()
+    try:
+        for client, url in pages.values():
+            for on in (False, True):  # warm both paths
+                events.record = recording if on else not_recording
+                assert client.get(url).status_code == 200
+        for round_ in range(rounds):
+            for name, (client, url) in pages.items():
+                for on in (False, True) if round_ % 2 else (True, False):
+                    events.record = recording if on else not_recording
+                    reset_queries()  # DEBUG keeps every query: not part of what is timed
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    runs[(name, on)].append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.status_code
+    finally:
+        events.record = recording
+    recorded = AuditEvent.objects.count() - before
+    assert recorded == (rounds + 1) * len(pages), recorded  # one row per response recorded
+    # What one row costs by itself (the advisory lock, the last hash, the insert), with the
+    # log as large as it now is.
+    member = household.members.first()
+    record_ms = timed(
+        lambda: [
+            recording(events.Action.API_READ, user=user, target=member, detail={"fields": ["id_number"]})
+            for _ in range(100)
+        ],
+        repeat=3,
+    )
+    record_ms /= 100
+    figure("audit", record_ms=round(record_ms, 3), audit_rows=AuditEvent.objects.count())
+    for name in pages:
+        without = statistics.median(runs[(name, False)])
+        with_ = statistics.median(runs[(name, True)])
+        # On a shared machine the medians drift between rounds; each round's pair of runs
+        # saw the same machine, so the median of the pairs' ratios is printed beside them.
+        pairs = [w / o for w, o in zip(runs[(name, True)], runs[(name, False)], strict=True)]
+        figure(
+            "audit",
+            **{
+                f"{name}_ms_without": round(without, 1),
+                f"{name}_ms_with": round(with_, 1),
+                "ratio": round(with_ / without, 3),
+                "paired_ratio": round(statistics.median(pairs), 3),
+                # the fastest of each: what the machine's other work adds least to
+                "best_ratio": round(min(runs[(name, True)]) / min(runs[(name, False)]), 3),
+                # the ratio one row's own cost makes, which the machine's noise does not move
+                "ratio_from_record_ms": round((without + record_ms) / without, 3),
+                "rounds": rounds,
+            },
         )
 
 

@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.sealed import parse_key
 from config.env import env_bool, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audit",
     "accounts",
     "grids",
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
     "monitoring",
     "employment",
     "services",
+    # Commands for the whole project (backup, restore); no models.
+    "config",
 ]
 
 # WhiteNoise serves static files, precompressed at collectstatic, in every setting (the
@@ -61,8 +67,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.SessionLimitsMiddleware",
+    "accounts.otp_middleware.SecondFactorMiddleware",
+    # After the second factor: a locked account's session ends, a password due is changed.
     "accounts.middleware.AccountGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -143,6 +152,23 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 LOGOUT_REDIRECT_URL = "login"
 
+# A second factor after the password (accounts.second_factor): for administrators and
+# anyone who may see full ID numbers, or everyone. On unless a settings module turns it
+# off, so that a new or mistyped settings module fails closed: production fixes it on,
+# the demo (local.py) and the test suite turn it off; OTP_REQUIRED=1 turns it on there.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_REQUIRED_FOR_EVERYONE = env_bool("OTP_REQUIRED_FOR_EVERYONE", False)
+OTP_TOTP_ISSUER = "红黄绿"
+# After n wrong codes in a row, the next is tried only after 2^(n-1) s: 6 guesses in the
+# first minute, 12 in the first hour, 17 in a day (against a one-in-333,000 chance each,
+# with the previous and next 30-second codes accepted too); a right code resets it. Each
+# device counts for itself, so recovery codes give as many guesses again, at 32^8 each.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin's device pages never show a user's key (it would let an administrator
+# generate that user's codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Chinese first: the people who use this read Chinese; English is for visitors.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -190,7 +216,7 @@ REST_FRAMEWORK = {
     # The token first: a bad, expired or revoked one is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.otp_api.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -241,6 +267,17 @@ elif env_str("BROKER_KEY_PREFIX", ""):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": env_str("BROKER_KEY_PREFIX")}
 CELERY_RESULT_BACKEND = None
 
+# The audit log keeps rows this many days in the database; the daily audit.archive moves
+# older ones, chain intact, to gzip files in AUDIT_ARCHIVE_DIR (to be backed up off the
+# machine). The Cybersecurity Law (art. 21) asks for six months: never fewer than 180.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: audit rows must be kept at least 180 days "
+        "(six months, Cybersecurity Law art. 21)."
+    )
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive")))
+
 # Where a request's client address is: REMOTE_ADDR when the app faces the network, the
 # proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list (HTTP_X_FORWARDED_FOR) the
 # last address, the one the proxy saw. The door cards' help page limits by it.
@@ -276,6 +313,24 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # restore a whole old row at once, past the services an edit goes through (a tier moves
 # only by monitoring.services.change_tier, with its reason and its follow-ups).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Backups (manage.py backup / restore, config/backups.py): one sealed file a day of the
+# database and MEDIA_ROOT, the newest BACKUP_KEEP kept. BACKUP_KEY (base64 text of 32
+# random bytes) seals them; production settings start without it, since only the backup
+# job and whoever restores need it: the command refuses to run without it.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+BACKUP_KEY = env_str("BACKUP_KEY", "")
+DEVELOPMENT_BACKUP_KEY = "aGhsLWRldmVsb3BtZW50LW9ubHktYmFja3VwLWtleSE="
+if BACKUP_KEY:
+    try:
+        parse_key(BACKUP_KEY)
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+# Absolute paths, not whatever PATH finds first. pg_dump must be of the server's major
+# version or newer (the image's postgresql-client and the compose file's postgres agree).
+PG_DUMP = env_str("PG_DUMP", "/usr/bin/pg_dump")
+PG_RESTORE = env_str("PG_RESTORE", "/usr/bin/pg_restore")
 
 # seed_demo makes users, a superuser among them, whose password the README publishes:
 # production settings turn this off, and no environment variable turns it back on.

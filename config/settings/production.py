@@ -28,6 +28,15 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# A second factor for administrators and whoever sees full ID numbers (等保 L3 身份鉴别 d),
+# whatever the environment says (OTP_REQUIRED_FOR_EVERYONE may extend it to everyone).
+OTP_REQUIRED = True
+
+# Backups: the key is given to the backup job only (docker-compose.yml), so production may
+# start without it; never with the development key everyone can read.
+if BACKUP_KEY == DEVELOPMENT_BACKUP_KEY:  # noqa: F405
+    raise ImproperlyConfigured("BACKUP_KEY is the published development key: make one of your own.")
+
 # Never users with a published password on a real deployment (households.seed_demo).
 DEMO_DATA_ALLOWED = False
 

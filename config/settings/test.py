@@ -5,6 +5,7 @@ import tempfile
 from config.env import env_str
 
 from .base import *  # noqa: F403
+from .base import DEVELOPMENT_BACKUP_KEY
 
 SECRET_KEY = env_str("SECRET_KEY", "test-only-secret-key")
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -18,3 +19,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Off, as in the demo; tests of the second factor turn it on (the ``settings`` fixture).
+OTP_REQUIRED = False
+OTP_REQUIRED_FOR_EVERYONE = False
+
+# A published key for development and the demo only: production refuses it.
+BACKUP_KEY = env_str("BACKUP_KEY", DEVELOPMENT_BACKUP_KEY)

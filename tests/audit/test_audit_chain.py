@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 def test_each_row_names_the_hash_of_the_row_before():
     user = UserFactory()
     first = record(Action.LOGIN, user=user)
-    second = record(Action.VIEWED, user=user, target=user, outcome=Outcome.OK, detail={"fields": ["id_number"]})
+    second = record(
+        Action.VIEWED, user=user, target=user, outcome=Outcome.OK, detail={"fields": ["id_number"]}
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.previous_hash == GENESIS

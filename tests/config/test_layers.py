@@ -20,6 +20,7 @@ FLOORS = {
     "monitoring": 5,
     "employment": 6,
     "services": 6,
+    "config": 7,
 }
 ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}
 ALLOWED_MIGRATIONS = {(("households", "0002_initial"), ("monitoring", "0001_initial"))}
