@@ -182,3 +182,14 @@ def test_deleting_a_lockout_in_its_admin_page_unlocks_and_is_audited(client):
     assert not AccessAttempt.objects.exists()
     assert guess(client, password="pw-for-tests", address="10.7.7.7").status_code == 302
     assert AuditEvent.objects.filter(action=Action.UNLOCKED, username="sec").count() == 1
+
+
+def test_every_failure_and_the_refused_right_password_are_audited_with_the_lock(client):
+    UserFactory(username="li")
+    for _ in range(5):
+        guess(client)
+    guess(client, password="pw-for-tests")
+
+    failed = AuditEvent.objects.filter(action=Action.LOGIN_FAILED, username="li")
+    assert failed.count() == 6 and AuditEvent.objects.filter(action=Action.LOCKED_OUT).count() == 1
+    assert not AuditEvent.objects.filter(action=Action.LOGIN).exists()
