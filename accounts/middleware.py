@@ -8,7 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.lockout import account_is_locked, is_api, locked_message
-from accounts.passwords import change_due
+from accounts.passwords import due_from, password_state
+
+# The password's state, kept in the session so that a page costs no query for it; the
+# change page drops it, and a password set elsewhere ends the session anyway.
+PASSWORD_STATE = "hhl_password_state"
 
 
 class AccountGuardMiddleware:
@@ -32,7 +36,10 @@ class AccountGuardMiddleware:
                     return JsonResponse({"detail": locked_message()}, status=403)
                 messages.error(request, locked_message())
                 return redirect_to_login(request.get_full_path())
-            if change_due(user) and not self.may_pass(request):
+            state = request.session.get(PASSWORD_STATE)
+            if state is None:
+                state = request.session[PASSWORD_STATE] = password_state(user)
+            if due_from(state) and not self.may_pass(request):
                 if is_api(request):
                     return JsonResponse(
                         {"detail": _("Your password must be changed first: open the password change page.")},

@@ -50,12 +50,24 @@ def password_was_set(user) -> PasswordHistory:
 
 def change_due(user) -> str | None:
     """Why ``user`` must change their password now (FIRST_LOGIN, EXPIRED), or None."""
+    return due_from(password_state(user))
+
+
+def password_state(user) -> dict:
+    """What decides when the password is due, as a session can keep it: it changes only
+    with the password, and a new password ends the user's other sessions."""
     latest = PasswordHistory.objects.filter(user=user).values("set_at", "set_by_administrator").first()
-    if latest and latest["set_by_administrator"]:
+    set_at = latest["set_at"] if latest else user.date_joined
+    return {"forced": bool(latest and latest["set_by_administrator"]), "set_at": set_at.timestamp()}
+
+
+def due_from(state: dict) -> str | None:
+    if state["forced"]:
         return FIRST_LOGIN
     max_age = settings.PASSWORD_MAX_AGE_DAYS
-    if max_age:
-        set_at = latest["set_at"] if latest else user.date_joined
-        if timezone.now() - set_at > datetime.timedelta(days=max_age):
-            return EXPIRED
+    if (
+        max_age
+        and timezone.now().timestamp() - state["set_at"] > datetime.timedelta(days=max_age).total_seconds()
+    ):
+        return EXPIRED
     return None

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.middleware import PASSWORD_STATE
 from accounts.passwords import EXPIRED, FIRST_LOGIN, change_due
 from accounts.tokens import issue_token
 
@@ -30,6 +31,7 @@ class PasswordChange(PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session.pop(PASSWORD_STATE, None)
         messages.success(self.request, _("Your password has been changed."))
         return response
 
