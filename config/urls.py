@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("accounts/", include("accounts.otp_urls")),
     path("api/v1/", include(api.router().urls)),
     # The API's map is for its users: the schema answers 401 without a token or a session,

@@ -8,6 +8,20 @@ from common.fields import MobileNumberField
 class UsernameOrMobileBackend(ModelBackend):
     """Log in with a username or with the mobile number in the user's profile."""
 
+    def canonical_username(self, typed: str) -> str | None:
+        """The username of the account a mobile number names (accounts.lockout: a lock
+        holds whichever name is typed), or None."""
+        try:
+            mobile = MobileNumberField().clean(typed, None)
+        except ValidationError:
+            return None
+        User = get_user_model()
+        return (
+            User._default_manager.filter(profile__mobile=mobile)
+            .values_list(User.USERNAME_FIELD, flat=True)
+            .first()
+        )
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None or not username:

@@ -44,12 +44,19 @@ PERMISSIONS = {
 def role_permissions() -> dict[str, dict[str, dict[str, list[str]]]]:
     """Every app's PERMISSIONS, by role group, then app label, then model."""
     found: dict[str, dict[str, dict[str, list[str]]]] = {}
+    installed = {app_config.label for app_config in global_apps.get_app_configs()}
     for app_config in global_apps.get_app_configs():
         if not module_has_submodule(app_config.module, "roles"):
             continue
         module = import_module(f"{app_config.name}.roles")
         for role, models in getattr(module, "PERMISSIONS", {}).items():
-            found.setdefault(role, {})[app_config.label] = models
+            for model, actions in models.items():
+                # "auth.user": a role that manages another app's model (accounts' security
+                # administrator); skipped while that app is not installed.
+                app_label, _, model = model.rpartition(".")
+                if app_label and app_label not in installed:
+                    continue
+                found.setdefault(role, {}).setdefault(app_label or app_config.label, {})[model] = actions
     return found
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from audit.events import record
+from audit.models import Action, Outcome
 from common.forms import add_errors
 from households.models import Household
 from services.cases import add_note, assign_case, change_status, open_case
@@ -194,7 +196,22 @@ def help_request(request, token):
         # address, so junk is limited where it comes from; only a request that is sent
         # counts against the card, and past the card's limit it is not refused (valid
         # requests from many addresses would mute the family) but joins the open case.
-        if _count(f"help:ip:{client_address(request)}") > HELP_LIMIT_PER_ADDRESS:
+        attempts = _count(f"help:ip:{client_address(request)}")
+        if attempts > HELP_LIMIT_PER_ADDRESS:
+            if attempts == HELP_LIMIT_PER_ADDRESS + 1:
+                # The first refusal of an address in its hour, not each one after it: a
+                # flood would otherwise write the audit log as fast as it is sent.
+                record(
+                    Action.CREATED,
+                    request=request,
+                    target=card,
+                    outcome=Outcome.REFUSED,
+                    detail={
+                        "what": "help_request",
+                        "reason": "address_limit",
+                        "limit": HELP_LIMIT_PER_ADDRESS,
+                    },
+                )
             context = {"household": household, "limited": True}
             return render(request, "services/help.html", context, status=429)
         if form.is_valid():

@@ -233,8 +233,8 @@ def audit_figures(rounds: int = 61) -> None:
     from django.db import reset_queries
     from django.test import Client
     from django.urls import reverse
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_token
     from audit import events
     from audit.models import AuditEvent
     from households.models import Household
@@ -243,7 +243,7 @@ def audit_figures(rounds: int = 61) -> None:
     household = Household.objects.visible_to(user).order_by("pk").first()
     browser = Client()
     browser.force_login(user)
-    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api = Client(HTTP_AUTHORIZATION=f"Token {issue_token(user=user, purpose='make bench')[1]}")
     pages = {
         "card": (browser, reverse("households:card", args=[household.pk])),
         "api_members": (api, "/api/v1/members/"),
@@ -575,13 +575,13 @@ def api_figures(requests: int = 2000, connections: int = 20, rate: int = 50) -> 
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_token
     from households.models import Household
 
     user = get_user_model().objects.get(username="wall10")
     in_scope = Household.objects.visible_to(user).count()
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = issue_token(user=user, purpose="make bench")[1]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

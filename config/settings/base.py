@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -43,6 +42,7 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_celery_beat",
+    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -80,8 +80,12 @@ MIDDLEWARE = [
     "config.middleware.NoPersonalDataInURLMiddleware",
     "config.middleware.SessionLimitsMiddleware",
     "accounts.otp_middleware.SecondFactorMiddleware",
+    # After the second factor: a locked account's session ends, a password due is changed.
+    "accounts.middleware.AccountGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it turns a login that axes locked out into the locked-out page or JSON.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # What a page may load and run: our own files, nothing inline. An injected <script> or
@@ -145,15 +149,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 等保 level 3 (身份鉴别 a): at least 10 characters of at least three kinds, none of the
+# last 5 passwords (accounts.validators), and Django's checks against the user's own name
+# and common passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.validators.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# Days a password lasts before its user must change it; 0: for ever.
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "monitoring:today"
-AUTHENTICATION_BACKENDS = ["grids.backends.UsernameOrMobileBackend"]
+# Axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["accounts.authentication.LockoutBackend", "grids.backends.UsernameOrMobileBackend"]
+
+# Password guessing (身份鉴别 b; accounts.lockout): LOGIN_FAILURE_LIMIT failures on one
+# account, or from one address, lock it for LOGIN_COOLOFF_MINUTES (a security
+# administrator can unlock it sooner). The login page, the admin's and the API's token
+# endpoint all count. A mobile number counts for the account it belongs to.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 30)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Axes' own log of every login duplicates the audit log's; its failures are what locks.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# API tokens (accounts.models.ApiToken) live this many days.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 # A working day, and no longer; two idle hours end it sooner (config.middleware).
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
@@ -225,11 +255,11 @@ LEDGER_MAX_CELLS = env_int("LEDGER_MAX_CELLS", 10_000_000)
 STALLED_WORK_SECONDS = env_int("STALLED_WORK_SECONDS", 60 * 60)
 
 REST_FRAMEWORK = {
-    # The browser's session, or a token for another system (admin → Tokens: one per user,
-    # with that user's scope, deleted to revoke).
-    # The token first: a bad or revoked one is answered 401 with WWW-Authenticate.
+    # The browser's session, or a token for another system (admin → API tokens, or
+    # POST /api/v1/auth/token/: each with its purpose, the user's scope, an expiry).
+    # The token first: a bad, expired or revoked one is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "accounts.otp_api.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],

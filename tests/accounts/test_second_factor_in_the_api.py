@@ -3,8 +3,8 @@ the token endpoint's business."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from tests.accounts.factories import api_token
 from tests.accounts.second_factor_helpers import code_of, enrolled, log_in
 from tests.grids.factories import administrator
 
@@ -38,8 +38,8 @@ def test_a_session_that_passed_it_reads_the_api(client):
 
 
 def test_a_token_is_not_a_session(client):
-    token = Token.objects.create(user=administrator(username="li"))
+    token = api_token(administrator(username="li"))
 
-    response = client.get(API, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(API, HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 200

@@ -1,14 +1,15 @@
 """The API answers within the user's scope only, by list, detail, filter and action, for
-the browser's session and for a system's token; a deleted token no longer works."""
+the browser's session and for a system's token; a revoked token no longer works."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from services.cases import open_case
+from tests.accounts.factories import api_token
 from tests.households.factories import MemberFactory, default_tier
 from tests.monitoring.factories import VisitFactory, at
 
@@ -18,8 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(people):
     client = APIClient()
-    token = Token.objects.create(user=people.worker)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(people.worker)}")
     return client
 
 
@@ -87,8 +87,8 @@ def test_full_id_numbers_only_for_those_who_may_see_them(api, people, client):
     assert not any("*" in n for n in full if n)
 
 
-def test_a_deleted_token_is_refused_and_no_credentials_is_refused(api, people):
-    Token.objects.filter(user=people.worker).delete()
+def test_a_revoked_token_is_refused_and_no_credentials_is_refused(api, people):
+    ApiToken.objects.filter(user=people.worker).revoke()
 
     assert api.get("/api/v1/households/").status_code == 401
     assert APIClient().get("/api/v1/households/").status_code in (401, 403)

@@ -192,3 +192,9 @@ def test_community_staff_see_employment_overdue_cases_and_points(seeded, client,
     assert overdue.paginator.count == late.count()
     assert ServiceCase.objects.exclude(level="building").exists()  # the late ones went up
     assert points.status_code == 200 and points.context["balance"] >= 0 and points.context["ledger"]
+
+
+@pytest.mark.django_db
+def test_the_demo_password_must_meet_the_password_rules():
+    with pytest.raises(CommandError, match="--password"):
+        call_command("seed_demo", households=1, no_progress=True, password="hhl-demo-two")

@@ -16,7 +16,7 @@ from monitoring.services import change_tier
 from tests.browser import PHONE, SCREEN, accessibility_violations, chromium, needs_chromium
 
 SHOTS = Path("test-results/wall")
-PASSWORD = "hhl-demo-2026"
+PASSWORD = "Hhl-demo-2026"
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

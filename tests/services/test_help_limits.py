@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent, Outcome
 from monitoring.models import Notification
 from services.door_cards import door_card_token, issue_door_card
 from services.models import CaseStatus, EventKind, ServiceCase
@@ -62,6 +63,13 @@ def test_an_address_that_sends_junk_is_limited_by_its_address(people, card, clie
     assert (limited.status_code, other_card.status_code) == (429, 429)
     assert elsewhere.status_code == 200
     assert ServiceCase.objects.count() == 1
+    # The address's first refusal in its hour is audited (not each one after it).
+    audited = AuditEvent.objects.get(outcome=Outcome.REFUSED)
+    assert (audited.address, audited.target_type, audited.target_ids) == (
+        address,
+        "services.doorcard",
+        [card.pk],
+    )
 
 
 def test_past_the_cards_limit_a_request_joins_the_open_help_request(people, card, client, monkeypatch):

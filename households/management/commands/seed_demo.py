@@ -1,6 +1,8 @@
 import time
 
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.module_loading import autodiscover_modules
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             help="How many households (default 2,800, as in 铜源社区).",
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
-        parser.add_argument("--password", default="hhl-demo-2026", help="The password every demo user gets.")
+        parser.add_argument("--password", default="Hhl-demo-2026", help="The password every demo user gets.")
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -73,8 +75,11 @@ class Command(BaseCommand):
             raise CommandError("--history-days must be between 0 and 62.")
         if not 0 <= trend_every_days <= 366:
             raise CommandError("--trend-every-days must be between 0 and 366.")
-        if len(password) < 8:
-            raise CommandError("--password must have at least 8 characters.")
+        try:
+            # The rules every password meets (accounts.validators), the demo's included.
+            password_validation.validate_password(password)
+        except ValidationError as error:
+            raise CommandError(f"--password: {' '.join(error.messages)}") from None
         existing = Household.objects.count()
         if existing or GridUnit.objects.exists():
             if if_empty:
