@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.middleware import PASSWORD_STATE
 from accounts.passwords import EXPIRED, FIRST_LOGIN, change_due
+from accounts.second_factor import has_second_factor, needs_second_factor, verify_code
 from accounts.tokens import issue_token
 
 
@@ -40,6 +41,12 @@ class TokenRequest(serializers.Serializer):
     username = serializers.CharField(label=gettext_lazy("username or mobile number"), max_length=150)
     password = serializers.CharField(label=gettext_lazy("password"), max_length=128, trim_whitespace=False)
     purpose = serializers.CharField(label=gettext_lazy("purpose"), max_length=100)
+    code = serializers.CharField(
+        label=gettext_lazy("code"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy("For an account that needs a second factor: its authenticator's code."),
+    )
 
 
 class TokenView(APIView):
@@ -68,6 +75,19 @@ class TokenView(APIView):
                 {"detail": _("Your password must be changed first: open the password change page.")},
                 status=status.HTTP_403_FORBIDDEN,
             )
+        # A token is a login that lasts 30 days: whoever must pass a second factor on the
+        # site passes it here too, or a stolen password would buy a token around it.
+        if needs_second_factor(user):
+            if not has_second_factor(user):
+                return Response(
+                    {"detail": _("Set up your second factor on the site first (My account).")},
+                    status=status.HTTP_403_FORBIDDEN,
+                )
+            if not data.get("code") or not verify_code(user, data["code"], request=django_request):
+                return Response(
+                    {"code": [_("A current code from your authenticator, or a recovery code, is needed.")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         token, key = issue_token(user=user, purpose=data["purpose"], request=django_request)
         return Response(
             {"token": key, "purpose": token.purpose, "expires_at": token.expires_at},

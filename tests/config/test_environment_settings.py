@@ -18,7 +18,13 @@ def run_manage(*args, **env):
         k: v
         for k, v in os.environ.items()
         if k
-        not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_BLIND_INDEX_KEYS"}
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+            "FIELD_BLIND_INDEX_KEYS",
+            "CACHE_URL",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -40,6 +46,7 @@ def production_environment() -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWZpZWxkLWtleS0wMDAwMDE=",
         "FIELD_BLIND_INDEX_KEYS": "p1:" + "cHJvZHVjdGlvbi1vbmx5LWluZGV4LWtleS0wMDAwMDE=",
         "DATABASE_URL": "postgres://hhl:hhl@db.example.org:5432/hhl",
+        "CACHE_URL": "redis://cache.example.org:6379/1",
     }
 
 
@@ -181,3 +188,12 @@ def test_production_refuses_the_published_development_keys():
 
     assert result.returncode != 0
     assert "FIELD_BLIND_INDEX_KEYS must not hold the published development key" in result.stderr
+
+
+def test_production_without_a_shared_cache_fails_the_deployment_checks():
+    environment = {k: v for k, v in production_environment().items() if k != "CACHE_URL"}
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **environment)
+
+    assert result.returncode != 0
+    assert "hhl.W001" in result.stderr + result.stdout
