@@ -35,6 +35,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from faker import Faker
 
+from accounts.roles import SECURITY_ADMINISTRATOR
+from audit.roles import AUDIT_ADMINISTRATOR
 from grids import roles
 from grids.models import Assignment, GridLevel, GridUnit, Profile, Role, WayfindingSymbol
 
@@ -58,7 +60,11 @@ DEMO_USERS = [
     ("parttime", Role.PART_TIME_WORKER, "part-time grid worker of the first area"),
     ("building", Role.BUILDING_HEAD, "building head of the first building"),
     ("floor", Role.FLOOR_HEAD, "floor head of floors 1-4 of the first building"),
+    # The other two of the three separated powers (三权分立): admin configures.
+    ("security", SECURITY_ADMINISTRATOR, "security administrator: accounts, roles, lockouts, tokens"),
+    ("auditor", AUDIT_ADMINISTRATOR, "audit administrator: the audit log, nothing else"),
 ]
+ADMINISTRATORS = (SECURITY_ADMINISTRATOR, AUDIT_ADMINISTRATOR)
 STAFF_ROLES = {Role.COMMUNITY_STAFF, Role.GRID_HEAD}
 
 # The demo grid worker also logs in with this number.
@@ -264,7 +270,13 @@ def build_people_in_charge(ctx: DemoContext) -> None:
     groups = {
         g.name: g
         for g in Group.objects.filter(
-            name__in=[roles.ADMINISTRATOR, roles.COMMUNITY_STAFF, roles.GRID_WORKER, roles.LEADER]
+            name__in=[
+                roles.ADMINISTRATOR,
+                roles.COMMUNITY_STAFF,
+                roles.GRID_WORKER,
+                roles.LEADER,
+                *ADMINISTRATORS,
+            ]
         )
     }
     users, assignments, memberships = [], [], []
@@ -287,7 +299,7 @@ def build_people_in_charge(ctx: DemoContext) -> None:
     first_building = ctx.buildings[0]
     demo = {}
     for username, role, _ in DEMO_USERS:
-        staff = role in STAFF_ROLES or role in (None, roles.LEADER)
+        staff = role in STAFF_ROLES or role in (None, roles.LEADER, *ADMINISTRATORS)
         demo[username] = person(username, staff=staff)
     demo["admin"].is_superuser = True
     demo["admin"].is_staff = True
@@ -334,6 +346,9 @@ def build_people_in_charge(ctx: DemoContext) -> None:
         name = group_of.get(a.role, roles.GRID_WORKER)
         memberships.append((a.user, groups[name]))
     memberships.append((demo["leader"], groups[roles.LEADER]))
+    memberships.extend(
+        (demo[username], groups[role]) for username, role, _ in DEMO_USERS if role in ADMINISTRATORS
+    )
     Through = User.groups.through
     pairs = {(user.pk, group.pk) for user, group in memberships}
     Through.objects.bulk_create([Through(user_id=u, group_id=g) for u, g in pairs], batch_size=BATCH)

@@ -198,3 +198,21 @@ def test_community_staff_see_employment_overdue_cases_and_points(seeded, client,
 def test_the_demo_password_must_meet_the_password_rules():
     with pytest.raises(CommandError, match="--password"):
         call_command("seed_demo", households=1, no_progress=True, password="hhl-demo-two")
+
+
+def test_the_demo_has_the_three_separated_administrators(seeded, client):
+    audit_log = reverse("admin:audit_auditevent_changelist")
+    users = reverse("admin:auth_user_changelist")
+    households = reverse("admin:households_household_changelist")
+
+    def answers(username):
+        client.login(username=username, password="demo-pass-1")
+        codes = [client.get(url).status_code for url in (audit_log, users, households)]
+        client.logout()
+        return codes
+
+    # The system administrator configures and reads no audit log; the security
+    # administrator manages accounts and sees no household; the auditor reads the log only.
+    assert answers("admin") == [403, 200, 200]
+    assert answers("security") == [403, 200, 403]
+    assert answers("auditor") == [200, 403, 403]
