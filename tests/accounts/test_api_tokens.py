@@ -2,6 +2,7 @@
 and dies when revoked, when its user's password changes and when its user is deactivated."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -149,7 +150,7 @@ def test_the_admin_shows_a_new_key_once_and_never_again():
 
     token = ApiToken.objects.get()
     shown = [str(m) for m in added.context["messages"] if token.prefix in str(m)]
-    key = shown[0].rsplit(" ", 1)[-1].rsplit(":", 1)[-1].strip()
+    key = re.search(rf"{token.prefix}\.[\w-]+", shown[0])[0]  # in any language's message
     assert with_key(key).get(HOUSEHOLDS).status_code == 200
     again = admin.get(reverse("admin:accounts_apitoken_change", args=[token.pk])).content.decode()
     assert key not in again and token.prefix in again
@@ -183,3 +184,23 @@ def test_a_token_of_a_locked_account_is_refused():
     )
 
     assert with_key(key).get(HOUSEHOLDS).status_code == 401
+
+
+def test_the_command_prints_a_working_key_once_and_names_bad_input():
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    grid_worker(username="li")
+    out = io.StringIO()
+
+    call_command("issue_api_token", "li", purpose="接口测试", stdout=out, stderr=io.StringIO())
+
+    key = out.getvalue().strip()
+    assert with_key(key).get(HOUSEHOLDS).status_code == 200
+    assert ApiToken.objects.get().purpose == "接口测试"
+    assert key not in str(ApiToken.objects.values().get())
+    with pytest.raises(CommandError, match="username"):
+        call_command("issue_api_token", "nobody", purpose="x")
+    with pytest.raises(CommandError, match="purpose"):
+        call_command("issue_api_token", "li", purpose="  ")
