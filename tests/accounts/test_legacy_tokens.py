@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from tests.grids.factories import grid_worker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 KEY = "0123456789abcdef0123456789abcdef01234567"
 

@@ -202,7 +202,9 @@ def test_wrong_codes_are_throttled_six_tries_in_the_first_minute(client):
     assert tried == 6
     assert AuditEvent.objects.filter(action=Action.SECOND_FACTOR, outcome=Outcome.REFUSED).count() == 55
     # Even the right code waits out the delay: a guess that happens to be right teaches nothing.
-    assert refused.status_code == 200 and "seconds" in str(refused.context["form"].errors["code"])
+    assert refused.status_code == 200 and "秒" in str(
+        refused.context["form"].errors["code"]
+    )  # "try again in N seconds"
 
 
 def test_a_next_on_another_site_is_ignored(client):

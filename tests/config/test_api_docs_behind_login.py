@@ -33,8 +33,8 @@ def test_a_user_reads_the_schema_and_the_docs_whose_script_is_a_file(client, peo
 
 
 def test_a_token_reads_the_schema(client, people):
-    from rest_framework.authtoken.models import Token
+    from tests.accounts.factories import api_token
 
-    token = Token.objects.create(user=people.worker)
+    key = api_token(people.worker)
 
-    assert client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    assert client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200

@@ -115,3 +115,9 @@ def test_the_admin_search_asks_for_a_whole_number(people, client):
     assert page.context["results"] is None
     assert "18 characters" in page.content.decode()
     assert searches() == []
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    # The messages are asserted in English, the language they are written in.
+    client.cookies["django_language"] = "en"
