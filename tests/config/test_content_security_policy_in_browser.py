@@ -15,7 +15,7 @@ from services.models import DoorCard
 from tests.browser import PHONE, SCREEN, chromium, needs_chromium
 
 SHOTS = Path("test-results/csp")
-PASSWORD = "hhl-demo-2026"
+PASSWORD = "Hhl-demo-2026"
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
