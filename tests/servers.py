@@ -206,3 +206,24 @@ class Client:
         )
         assert answer.status == 302, (answer.status, answer.text[:2000], self.server.output())
         return answer
+
+    def pass_second_factor(self, code: str) -> Response:
+        """Answer the second-factor page production sends an enrolled user to after the password."""
+        from urllib.parse import urlencode
+
+        form = self.get("/accounts/second-factor/")
+        assert form.status == 200, (form.status, form.header("Location"), self.server.output())
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        origin = f"{'https' if self.behind_tls_proxy else 'http'}://127.0.0.1:{self.server.port}"
+        answer = self.request(
+            "POST",
+            "/accounts/second-factor/",
+            body=urlencode({"code": code, "csrfmiddlewaretoken": token}),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": origin,
+                "Referer": origin + "/accounts/second-factor/",
+            },
+        )
+        assert answer.status == 302, (answer.status, answer.text[:2000], self.server.output())
+        return answer
