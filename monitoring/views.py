@@ -160,7 +160,8 @@ def log_visit(request, pk):
                 add_errors(form, error, default_field="propose_tier")
             else:
                 if quick:
-                    place = f"{household.building.name} {household.entrance}-{household.room}"
+                    room = _("%(e)s-%(r)s") % {"e": household.entrance, "r": household.room}
+                    place = f"{household.building.name} {room}"
                     messages.success(request, _("Door visit saved: %(place)s.") % {"place": place})
                 else:
                     messages.success(request, _("Visit saved."))

@@ -171,6 +171,7 @@ def test_every_row_carries_the_phone_scripts_markers_and_a_one_tap_door_visit(gr
     assert '<input type="hidden" name="mode" value="door">' in form
     assert '<input type="hidden" name="quick" value="1">' in form
     assert 'type="submit"' in form
+    assert "{#" not in text and "{%" not in text  # no template comment leaks into the page
     keys = re.findall(r'name="key" value="([0-9a-f-]{36})"', text)
     assert len(keys) == len(set(keys)) >= 2  # a fresh key per form
 
