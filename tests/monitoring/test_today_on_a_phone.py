@@ -71,11 +71,15 @@ def in_first_screen(page, selector) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740
 
 
-def test_the_common_visit_fits_the_first_screen_notes_and_photo_below(live_server, round_, phone_browser):
+@pytest.mark.parametrize("language, save", [("zh-hans", "保存走访"), ("en", "Save visit")])
+def test_the_common_visit_fits_the_first_screen_notes_and_photo_below(
+    live_server, round_, phone_browser, language, save
+):
     page = logged_in(phone_browser, live_server)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
 
     page.goto(live_server.url + reverse("monitoring:log_visit", args=[round_[0].pk]))
-    page.screenshot(path=SHOTS / "visit-form-first-screen.png")
+    page.screenshot(path=SHOTS / f"visit-form-first-screen-{language}.png")
 
     assert page.evaluate("window.scrollY") == 0
     for selector in [
@@ -84,10 +88,10 @@ def test_the_common_visit_fits_the_first_screen_notes_and_photo_below(live_serve
         "#id_visited_at",
         "label[for=id_needs_0]",
         "label[for=id_needs_6]",
-        "button[type=submit]:has-text('保存走访')",
+        f"button[type=submit]:has-text('{save}')",
     ]:
         assert in_first_screen(page, selector), selector
-    save = page.locator("button[type=submit]:has-text('保存走访')").bounding_box()
+    save = page.locator(f"button[type=submit]:has-text('{save}')").bounding_box()
     assert page.locator("#id_notes").bounding_box()["y"] > save["y"]
     assert page.locator("#id_photo").bounding_box()["y"] > save["y"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -109,3 +109,18 @@ def test_an_empty_search_says_what_is_missing_and_still_shows_the_list(homes, pe
     assert page.context["found"] is None
     assert "This field is required." in str(page.context["search"].errors["query"])
     assert "Due today" in page.content.decode()
+
+
+def test_the_searchs_queries_do_not_grow_with_the_households_found(homes, people, client, grid):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.worker)
+    client.get(TODAY)  # the first request of a session writes the session
+    with CaptureQueriesContext(connection) as one:
+        assert len(found(client, "欧阳")) == 1
+    for n in range(8):
+        MemberFactory(household=HouseholdFactory(unit=grid.building_2, room=f"3{n:02d}"), name=f"欧阳{n}")
+    with CaptureQueriesContext(connection) as nine:
+        assert len(found(client, "欧阳")) == 9
+    assert len(nine) == len(one)
