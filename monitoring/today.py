@@ -84,16 +84,17 @@ class TodaySearchForm(forms.Form):
 
 
 def today_lists(follow_ups, *, day: datetime.date, overdue: bool, limit: int = LIST_LIMIT) -> dict:
-    """Due today, missed lately and due this week; only the missed ones when ``overdue``."""
+    """Due today, missed lately and due this week; when ``overdue``, only the missed ones
+    and those still open past their due day (the engine marks them missed at its next run)."""
     follow_ups = follow_ups.filter(household__status=HouseholdStatus.ACTIVE).select_related(
         "household__tier", "household__building"
     )
     missed = listing(follow_ups.missed_lately(day), limit)
-    if overdue:
-        empty = Listing()
-        empty.total = 0
-        return {"due": empty, "missed": missed, "week": empty}
     open_ = follow_ups.filter(status=FollowUpStatus.OPEN)
+    if overdue:
+        nothing = Listing()
+        nothing.total = 0
+        return {"due": listing(open_.filter(due_on__lt=day), limit), "missed": missed, "week": nothing}
     # A weekly or monthly visit is due on the period's last day, but is walked to on
     # any day of it: the week ahead is listed too, so that Sunday is not a wall of work.
     week_end = day + datetime.timedelta(days=WEEK_AHEAD_DAYS)

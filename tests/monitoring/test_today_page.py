@@ -154,6 +154,18 @@ def test_overdue_only_lists_the_missed_ones(grid, people, client):
     assert 'name="overdue" class="form-check-input" id="id_overdue" checked' in text
 
 
+def test_overdue_only_lists_those_still_open_past_their_day_too(grid, people, client):
+    red = HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("red"), room="201")
+    generate_follow_ups(WEDNESDAY - datetime.timedelta(days=1))  # and the engine has not run since
+    client.force_login(people.worker)
+
+    page = client.get(reverse("monitoring:today"), {"overdue": "on"})
+
+    assert [f.household for f in page.context["due"]] == [red]
+    assert [f.due_on for f in page.context["due"]] == [WEDNESDAY - datetime.timedelta(days=1)]
+    assert list(page.context["week"]) == []
+
+
 def test_every_row_carries_the_phone_scripts_markers_and_a_one_tap_door_visit(grid, people, client):
     red = HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("red"), room="201")
     generate_follow_ups(WEDNESDAY)
