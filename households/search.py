@@ -16,6 +16,9 @@ from households.models import Household, Member, id_number_digests
 ROOM = re.compile(
     r"^(?:(?P<building>\d+)\s*[栋幢号楼]\s*)?(?:(?P<entrance>\d+)\s*单元\s*)?(?P<room>[0-9]{2,5}[A-Za-z]?)\s*室?$"
 )
+# "2-202", "2-1-202": as residents and the card write a room ("1-202" is entrance 1 on the
+# card; "2-202" building 2 to most people, so a two-part room matches either).
+DASHED = re.compile(r"^(?P<first>\d+)\s*-\s*(?:(?P<second>\d+)\s*-\s*)?(?P<room>[0-9]{2,5}[A-Za-z]?)$")
 RESULTS = 50
 # A full resident ID number as typed (checked only for its shape: a wrong check digit
 # simply finds nobody, and saying so would confirm nothing).
@@ -79,13 +82,25 @@ def find_households(request, query: str):
         return scope.none()
     if kind := search_kind(query):
         return find_by_number(request=request, scope=scope, query=query, kind=kind)
+    if dashed := DASHED.match(query):
+        in_building = Q(building__name__in=_building_names(dashed["first"]))
+        if dashed["second"]:
+            place = in_building & Q(entrance=int(dashed["second"]))
+        else:
+            place = in_building | Q(entrance=int(dashed["first"]))
+        return scope.filter(Q(room__iexact=dashed["room"]) & place | Q(number=query))[:RESULTS]
     room = ROOM.match(query)
     if room:
         matches = scope.filter(room__iexact=room["room"])
         if room["building"]:
-            matches = matches.filter(building__name__in=[f"{room['building']}{c}" for c in "栋幢号楼"])
+            matches = matches.filter(building__name__in=_building_names(room["building"]))
         if room["entrance"]:
             matches = matches.filter(entrance=int(room["entrance"]))
         return matches[:RESULTS]
     named = Member.objects.filter(name__contains=query).values("household")
     return scope.filter(Q(number=query) | Q(pk__in=named))[:RESULTS]
+
+
+def _building_names(number: str) -> list[str]:
+    """A building's names as settlements write them: 2栋, 2幢, 2号, 2楼."""
+    return [f"{number}{suffix}" for suffix in "栋幢号楼"]

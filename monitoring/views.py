@@ -1,32 +1,31 @@
 """The grid worker's day (what is due, logging a visit, the inbox), staff's decisions, and the wall."""
 
-import datetime
 import hashlib
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import quote_etag
+from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.forms import add_errors
 from grids.models import Assignment
-from households.models import Household, HouseholdStatus
+from households.models import Household
 from households.photos import private_file
 from monitoring.followups import WORKER_ROLES, record_visit
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm
 from monitoring.marks import wall_marks
 from monitoring.models import (
     FollowUp,
-    FollowUpStatus,
     Notification,
     ProposalStatus,
     Tier,
@@ -34,37 +33,11 @@ from monitoring.models import (
     Visit,
 )
 from monitoring.services import approve_proposal, propose_tier_change, reject_proposal
+from monitoring.today import LIST_LIMIT, TodayFilterForm, TodaySearchForm, found_households, today_lists
 from monitoring.wall import Wall, default_unit
 
-WEEK_AHEAD_DAYS = 6
 # The issue asks for at least once a minute; a tier change reaches the screen in half that.
 WALL_REFRESH_SECONDS = 30
-LIST_LIMIT = 200
-
-# Worst tier first, then the longest overdue, then in the order of the stairs.
-WALKING_ORDER = [
-    "household__tier__severity",
-    "due_on",
-    "household__building__path",
-    "household__entrance",
-    "household__floor",
-    "household__room",
-]
-
-
-class Listing(list):
-    """The first rows of a list in walking order, and how many there are in all."""
-
-    total: int
-
-
-def _listing(follow_ups) -> Listing:
-    # A grid worker has tens; a county leader could have tens of thousands, which no
-    # phone should be sent. One query when the list is short, two when it is cut.
-    rows = Listing(follow_ups.order_by(*WALKING_ORDER)[: LIST_LIMIT + 1])
-    rows.total = len(rows) if len(rows) <= LIST_LIMIT else follow_ups.count()
-    del rows[LIST_LIMIT:]
-    return rows
 
 
 def _workers_in_scope(user):
@@ -74,13 +47,17 @@ def _workers_in_scope(user):
 
 @login_required
 def today(request):
-    """Follow-ups due today and those missed lately, in the user's scope."""
+    """Follow-ups due today and those missed lately, in the user's scope, in walking order;
+    a POSTed search (a head's name stays out of URLs) lists the households it names."""
     day = timezone.localdate()
-    follow_ups = (
-        FollowUp.objects.visible_to(request.user)
-        .filter(household__status=HouseholdStatus.ACTIVE)
-        .select_related("household__tier", "household__building")
-    )
+    follow_ups = FollowUp.objects.visible_to(request.user)
+    filters = TodayFilterForm(request.GET, user=request.user)
+    if not filters.is_valid():
+        # A building no longer in scope (a bookmark, a reassignment): the whole list.
+        filters = TodayFilterForm({}, user=request.user)
+        filters.is_valid()
+    if building := filters.cleaned_data["building"]:
+        follow_ups = follow_ups.filter(household__building=building)
     workers, worker = None, None
     if request.user.has_perm("monitoring.decide_tierproposal"):
         workers = _workers_in_scope(request.user)
@@ -90,22 +67,35 @@ def today(request):
             except (ValueError, get_user_model().DoesNotExist):
                 raise Http404 from None
             follow_ups = follow_ups.filter(assignee=worker)
-    due = _listing(follow_ups.filter(status=FollowUpStatus.OPEN, due_on__lte=day))
-    missed = _listing(follow_ups.missed_lately(day))
-    # A weekly or monthly visit is due on the period's last day, but is walked to on
-    # any day of it: the week ahead is listed too, so that Sunday is not a wall of work.
-    week = _listing(
-        follow_ups.filter(
-            status=FollowUpStatus.OPEN,
-            due_on__gt=day,
-            due_on__lte=day + datetime.timedelta(days=WEEK_AHEAD_DAYS),
-        )
-    )
-    return render(
-        request,
-        "monitoring/today.html",
-        {"due": due, "missed": missed, "week": week, "workers": workers, "worker": worker, "day": day},
-    )
+    search, found = TodaySearchForm(request.POST or None), None
+    if request.method == "POST" and search.is_valid():
+        try:
+            found = found_households(request, search.cleaned_data["query"])
+        except PermissionDenied as refused:
+            search.add_error("query", str(refused))
+    lists = today_lists(follow_ups, day=day, overdue=filters.cleaned_data["overdue"], limit=LIST_LIMIT)
+    context = {
+        **lists,
+        "filters": filters,
+        "search": search,
+        "found": found,
+        "workers": workers,
+        "worker": worker,
+        "day": day,
+        "can_visit": request.user.has_perm("monitoring.add_visit"),
+    }
+    return render(request, "monitoring/today.html", context)
+
+
+def _back_to_today(request):
+    """Today as the worker left it (its building and overdue filters), else Today."""
+    referer = request.headers.get("Referer", "")
+    parts = urlsplit(referer)
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) and parts.path == reverse(
+        "monitoring:today"
+    ):
+        return redirect(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    return redirect("monitoring:today")
 
 
 @login_required
@@ -114,7 +104,16 @@ def log_visit(request, pk):
     household = get_object_or_404(
         Household.objects.select_related("tier", "unit", "building").visible_to(request.user), pk=pk
     )
-    form = VisitForm(request.POST or None, request.FILES or None, household=household)
+    data = request.POST
+    quick = request.method == "POST" and data.get("quick") == "1"
+    if quick and not data.get("visited_at"):
+        # The one-tap door visit from Today carries no time: it happens now. (The phone's
+        # script sets the tap's moment instead when it sends the visit later.)
+        data = data.copy()
+        data["visited_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S")
+    form = VisitForm(data or None, request.FILES or None, household=household)
+    # A quick visit goes back to the list the worker is walking; the full form to the card.
+    done = _back_to_today(request) if quick else redirect("households:card", pk=household.pk)
     if request.method == "POST":
         # The same form sent twice (a double tap, a resend on a flaky network): the
         # first visit stands, and nothing is written again, even when the second copy
@@ -126,7 +125,7 @@ def log_visit(request, pk):
             earlier = None
         if earlier is not None:
             messages.info(request, _("This visit was already saved."))
-            return redirect("households:card", pk=household.pk)
+            return done
         if form.is_valid():
             data = form.cleaned_data
             visit = None
@@ -144,7 +143,7 @@ def log_visit(request, pk):
                     )
                     if not created:
                         messages.info(request, _("This visit was already saved."))
-                        return redirect("households:card", pk=household.pk)
+                        return done
                     if data["propose_tier"]:
                         propose_tier_change(
                             household=household,
@@ -160,8 +159,13 @@ def log_visit(request, pk):
                     visit.photo.delete(save=False)
                 add_errors(form, error, default_field="propose_tier")
             else:
-                messages.success(request, _("Visit saved."))
-                return redirect("households:card", pk=household.pk)
+                if quick:
+                    room = _("%(e)s-%(r)s") % {"e": household.entrance, "r": household.room}
+                    place = f"{household.building.name} {room}"
+                    messages.success(request, _("Door visit saved: %(place)s.") % {"place": place})
+                else:
+                    messages.success(request, _("Visit saved."))
+                return done
     return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
 
 

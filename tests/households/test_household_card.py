@@ -24,7 +24,7 @@ def test_out_of_scope_cards_and_photos_are_404(people, client):
     assert client.get(reverse("households:card", args=[10**9])).status_code == 404
 
 
-@pytest.mark.parametrize("query", ["王小红", "1栋1单元501", "501", "139 1234 5678"])
+@pytest.mark.parametrize("query", ["王小红", "1栋1单元501", "501", "1-501", "1-1-501", "139 1234 5678"])
 def test_find_by_name_room_or_phone_within_scope(people, client, query):
     client.force_login(people.worker)
 
@@ -36,7 +36,7 @@ def test_find_by_name_room_or_phone_within_scope(people, client, query):
 def test_find_never_shows_households_outside_scope(people, client):
     client.force_login(people.worker)
 
-    for query in ["张大山", people.outside.number, "302"]:
+    for query in ["张大山", people.outside.number, "302", "3-302", "3-1-302"]:
         assert client.post(reverse("households:find"), {"query": query}).context["results"] == []
 
 
