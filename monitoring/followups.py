@@ -29,6 +29,7 @@ from monitoring.models import (
     TierChange,
     Visit,
 )
+from monitoring import webhook_events
 from monitoring.periods import Period, local_midnight, periods_between
 
 # Who a follow-up is assigned to: the worker on the nearest unit above the household,
@@ -330,6 +331,7 @@ def mark_missed(today: datetime.date | None = None, *, households: list[int] | N
         claimed = ended.update(status=FollowUpStatus.MISSED, closed_at=now)
         if claimed:
             _notify_missed(cursor, since=oldest, today=today, now=now)
+            webhook_events.follow_ups_missed(closed_at=now)
     return claimed
 
 

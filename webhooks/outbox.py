@@ -6,13 +6,24 @@ codes and times only: what a receiver needs to fetch the rest through the API, w
 own token and scope (PIPL: the minimum necessary).
 """
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
+from grids.models import GridUnit
 from webhooks.models import Delivery, Event, Webhook
+
+
+def when(moment: datetime.datetime | datetime.date | None) -> str | None:
+    """A time as receivers read it: ISO 8601, UTC for instants."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime.datetime):
+        return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    return moment.isoformat()
 
 
 def _listening(event_type: str) -> list[tuple[str, int]]:
@@ -24,31 +35,32 @@ def _listening(event_type: str) -> list[tuple[str, int]]:
     ]
 
 
-def emit(event_type: str, *, unit, data: dict) -> Event | None:
-    """Record one event of ``unit`` (a GridUnit)."""
-    events = emit_many(event_type, [(unit, data)])
+def emit(event_type: str, *, unit_id: int, data: dict) -> Event | None:
+    """Record one event that happened in the unit ``unit_id``."""
+    events = emit_many(event_type, lambda: [(unit_id, data)])
     return events[0] if events else None
 
 
-def emit_many(event_type: str, items: Iterable[tuple]) -> list[Event]:
-    """Record events of one type, ``(unit, data)`` each, in a few statements.
+def emit_many(event_type: str, items: Callable[[], Iterable[tuple[int, dict]]]) -> list[Event]:
+    """Record events of one type, ``(unit id, data)`` each, in a few statements.
 
-    Nothing is written when no webhook listens: an event nobody asked for is not kept
-    (a webhook registered later starts from its registration)."""
+    ``items`` is called only when a webhook listens: nothing is read or written for an
+    event nobody asked for (a webhook registered later starts from its registration)."""
     listening = _listening(event_type)
     if not listening:
         return []
     now = timezone.now()
-    events = [Event(type=event_type, unit=unit, data=data, occurred_at=now) for unit, data in items]
+    events = [Event(type=event_type, unit_id=unit_id, data=data, occurred_at=now) for unit_id, data in items()]
     if not events:
         return []
     # bulk_create sets ids on PostgreSQL and SQLite (RETURNING); the deliveries need them.
     Event.objects.bulk_create(events, batch_size=1000)
+    paths = dict(GridUnit.objects.filter(pk__in={e.unit_id for e in events}).values_list("pk", "path"))
     deliveries = [
         Delivery(webhook_id=webhook_id, event=event, next_attempt_at=now, retry_from=now)
         for event in events
         for path, webhook_id in listening
-        if event.unit.path.startswith(path)
+        if paths[event.unit_id].startswith(path)
     ]
     Delivery.objects.bulk_create(deliveries, batch_size=1000)
     for webhook_id in sorted({d.webhook_id for d in deliveries}):
