@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, Role
 from households.models import Household, HouseholdStatus
+from monitoring import webhook_events
 from monitoring.models import (
     Cadence,
     FollowUp,
@@ -29,7 +30,6 @@ from monitoring.models import (
     TierChange,
     Visit,
 )
-from monitoring import webhook_events
 from monitoring.periods import Period, local_midnight, periods_between
 
 # Who a follow-up is assigned to: the worker on the nearest unit above the household,

@@ -65,7 +65,13 @@ def follow_ups_missed(*, closed_at) -> None:
                 },
             )
             for row in claimed.values(
-                "pk", "household_id", "household__unit_id", "tier__code", "period_start", "period_end", "due_on"
+                "pk",
+                "household_id",
+                "household__unit_id",
+                "tier__code",
+                "period_start",
+                "period_end",
+                "due_on",
             ).iterator(chunk_size=5000)
         ]
 

@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyMixin, ScopedAdminMixin
 from webhooks import delivery
-from webhooks.outbox import send_soon
 from webhooks.models import Attempt, Delivery, EventType, Webhook
+from webhooks.outbox import send_soon
 
 
 def new_secret() -> str:
@@ -21,6 +21,7 @@ def new_secret() -> str:
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -96,10 +97,27 @@ class DeliveryAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The delivery log: one row per event and webhook, its attempts below it. The
     payload is not shown: the log is for what happened to the sending."""
 
-    list_display = ["event_id", "event_type", "webhook", "status", "attempts", "next_attempt_at", "delivered_at"]
+    list_display = [
+        "event_id",
+        "event_type",
+        "webhook",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+    ]
     list_filter = ["status", "webhook", "event__type"]
     list_select_related = ["event", "webhook"]
-    fields = ["webhook", "event", "event_type", "status", "attempts", "retry_from", "next_attempt_at", "delivered_at"]
+    fields = [
+        "webhook",
+        "event",
+        "event_type",
+        "status",
+        "attempts",
+        "retry_from",
+        "next_attempt_at",
+        "delivered_at",
+    ]
     readonly_fields = fields
     inlines = [AttemptInline]
     actions = ["replay"]
@@ -127,4 +145,3 @@ class DeliveryAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-

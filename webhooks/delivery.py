@@ -16,7 +16,6 @@ import hmac
 import http.client
 import json
 import logging
-import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -105,7 +104,7 @@ class Sender:
             code = response.status
             if not 200 <= code < 300:
                 kind = ErrorKind.HTTP_STATUS
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             kind = ErrorKind.TIMEOUT
         except ssl.SSLError:
             kind = ErrorKind.TLS

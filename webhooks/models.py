@@ -151,7 +151,9 @@ class Delivery(models.Model):
     webhook = models.ForeignKey(
         Webhook, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("webhook")
     )
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("event"))
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("event")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -207,6 +209,5 @@ class Attempt(models.Model):
         verbose_name_plural = _("attempts")
         ordering = ["attempted_at", "id"]
 
-    @property
-    def succeeded(self) -> bool:
-        return not self.error_kind
+    def __str__(self):
+        return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.response_code or self.error_kind}"

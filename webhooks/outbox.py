@@ -50,7 +50,9 @@ def emit_many(event_type: str, items: Callable[[], Iterable[tuple[int, dict]]]) 
     if not listening:
         return []
     now = timezone.now()
-    events = [Event(type=event_type, unit_id=unit_id, data=data, occurred_at=now) for unit_id, data in items()]
+    events = [
+        Event(type=event_type, unit_id=unit_id, data=data, occurred_at=now) for unit_id, data in items()
+    ]
     if not events:
         return []
     # bulk_create sets ids on PostgreSQL and SQLite (RETURNING); the deliveries need them.

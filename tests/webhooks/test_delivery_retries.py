@@ -72,7 +72,10 @@ def test_a_receiver_answering_500_then_200_gets_the_event_again_then_the_next(pe
 
     assert receiver.event_ids()[:3] == [events[0], events[0], events[1]]
     first = Delivery.objects.get(event_id=events[0])
-    assert [(a.response_code, a.error_kind) for a in first.attempt_log.all()] == [(500, "http_status"), (200, "")]
+    assert [(a.response_code, a.error_kind) for a in first.attempt_log.all()] == [
+        (500, "http_status"),
+        (200, ""),
+    ]
     assert first.status == DeliveryStatus.DELIVERED and first.attempts == 2
 
 
