@@ -1,0 +1,22 @@
+"""The wiring, once for real: a committed change queues the Celery task that sends its
+event (run eagerly here; tests/monitoring/test_celery_worker.py runs a worker)."""
+
+import pytest
+
+from config.celery import app
+from monitoring.services import change_tier
+from tests.households.factories import default_tier
+from tests.webhooks.factories import webhook
+from webhooks.models import Delivery, DeliveryStatus
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_a_committed_change_is_sent_without_waiting_for_the_sweep(people, grid, receiver, monkeypatch):
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    webhook(grid.county, receiver.url)
+
+    change_tier(household=people.household, tier=default_tier("red"), reason="失业", by=people.staff)
+
+    assert len(receiver.received) == 1
+    assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
