@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -196,6 +197,24 @@ def _attempt(delivery: Delivery, sender: Sender, secret: str, url_error: str) ->
                 SIGNATURE_HEADER: signature(secret, timestamp, body),
             },
         )
+    with transaction.atomic():
+        _record(delivery, attempted_at, answer)
+    # Ids and codes only: the payload may not be logged (it is kept in the outbox).
+    logger.info(
+        "webhook delivery",
+        extra={
+            "webhook": delivery.webhook_id,
+            "event": delivery.event_id,
+            "status": delivery.status,
+            "response_code": answer.code,
+            "error_kind": answer.error_kind,
+            "duration_ms": answer.duration_ms,
+        },
+    )
+    return not answer.error_kind
+
+
+def _record(delivery: Delivery, attempted_at, answer: Answer) -> None:
     Attempt.objects.create(
         delivery=delivery,
         attempted_at=attempted_at,
@@ -212,19 +231,6 @@ def _attempt(delivery: Delivery, sender: Sender, secret: str, url_error: str) ->
     else:
         delivery.next_attempt_at = now + pause_after(_failures_in_a_row(delivery))
     delivery.save(update_fields=["status", "attempts", "delivered_at", "next_attempt_at"])
-    # Ids and codes only: the payload may not be logged (it is kept in the outbox).
-    logger.info(
-        "webhook delivery",
-        extra={
-            "webhook": delivery.webhook_id,
-            "event": delivery.event_id,
-            "status": delivery.status,
-            "response_code": answer.code,
-            "error_kind": answer.error_kind,
-            "duration_ms": answer.duration_ms,
-        },
-    )
-    return not answer.error_kind
 
 
 def _failures_in_a_row(delivery: Delivery) -> int:

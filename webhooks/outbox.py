@@ -49,6 +49,17 @@ def emit_many(event_type: str, items: Callable[[], Iterable[tuple[int, dict]]]) 
     listening = _listening(event_type)
     if not listening:
         return []
+    # Writers to one webhook wait for each other from here to their commit, so that its
+    # events commit in the order of their ids: a sender that sees event n has seen every
+    # earlier one (without it, a slower transaction could commit event 10 after 11 was
+    # sent). Emitting is the last step of every service function, and the lock is taken
+    # in id order, so no transaction waits here while holding what another one needs.
+    list(
+        Webhook.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted({pk for _, pk in listening}))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     now = timezone.now()
     events = [
         Event(type=event_type, unit_id=unit_id, data=data, occurred_at=now) for unit_id, data in items()
