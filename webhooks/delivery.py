@@ -199,18 +199,19 @@ def _attempt(delivery: Delivery, sender: Sender, secret: str, url_error: str) ->
         )
     with transaction.atomic():
         _record(delivery, attempted_at, answer)
-    # Ids and codes only: the payload may not be logged (it is kept in the outbox).
-    logger.info(
-        "webhook delivery",
-        extra={
-            "webhook": delivery.webhook_id,
-            "event": delivery.event_id,
-            "status": delivery.status,
-            "response_code": answer.code,
-            "error_kind": answer.error_kind,
-            "duration_ms": answer.duration_ms,
-        },
-    )
+    if answer.error_kind:
+        # Ids and codes only: the payload may not be logged (it is kept in the outbox).
+        logger.warning(
+            "webhook %s: event %s not delivered (%s, answer %s, %s ms); %s",
+            delivery.webhook_id,
+            delivery.event_id,
+            answer.error_kind,
+            answer.code,
+            answer.duration_ms,
+            "given up"
+            if delivery.status == DeliveryStatus.FAILED
+            else f"next try {delivery.next_attempt_at:%H:%M:%S}",
+        )
     return not answer.error_kind
 
 
