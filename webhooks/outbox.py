@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from grids.models import GridUnit
@@ -35,6 +35,25 @@ def _listening(event_type: str) -> list[tuple[str, int]]:
     ]
 
 
+# The first key of PostgreSQL's two-key advisory locks: "whk" (the second is a webhook's id).
+LOCK_SPACE = 0x77686B
+
+
+def _one_writer_at_a_time(webhook_ids: list[int]) -> None:
+    """Writers to one webhook wait for each other from here to their commit, so that its
+    events commit in the order of their ids: a sender that sees event n has seen every
+    earlier one (without it, a slower transaction could commit event 10 after 11 was
+    sent). An advisory lock, not the webhook's row, so that a sender is never held up by
+    a writer. Emitting is the last step of every service function, and the locks are taken
+    in id order, so no transaction waits here while holding what another one needs.
+    SQLite lets one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for webhook_id in webhook_ids:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, webhook_id])
+
+
 def emit(event_type: str, *, unit_id: int, data: dict) -> Event | None:
     """Record one event that happened in the unit ``unit_id``."""
     events = emit_many(event_type, lambda: [(unit_id, data)])
@@ -49,17 +68,7 @@ def emit_many(event_type: str, items: Callable[[], Iterable[tuple[int, dict]]]) 
     listening = _listening(event_type)
     if not listening:
         return []
-    # Writers to one webhook wait for each other from here to their commit, so that its
-    # events commit in the order of their ids: a sender that sees event n has seen every
-    # earlier one (without it, a slower transaction could commit event 10 after 11 was
-    # sent). Emitting is the last step of every service function, and the lock is taken
-    # in id order, so no transaction waits here while holding what another one needs.
-    list(
-        Webhook.objects.select_for_update(no_key=True)
-        .filter(pk__in=sorted({pk for _, pk in listening}))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    _one_writer_at_a_time(sorted({pk for _, pk in listening}))
     now = timezone.now()
     events = [
         Event(type=event_type, unit_id=unit_id, data=data, occurred_at=now) for unit_id, data in items()
