@@ -254,10 +254,13 @@ def deliver_due() -> int:
 
 def replay(deliveries, *, now=None) -> list[int]:
     """Send these deliveries again (the admin's action): pending from now, retried anew.
-    Their earlier attempts stay in the log. Returns the webhooks to send for."""
+    Their earlier attempts stay in the log; each is saved, so that the audit log names who
+    sent what again. Returns the webhooks to send for."""
     now = now or timezone.now()
-    ids = list(deliveries.values_list("pk", flat=True))
-    Delivery.objects.filter(pk__in=ids).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=now, retry_from=now, delivered_at=None
-    )
-    return sorted(set(Delivery.objects.filter(pk__in=ids).values_list("webhook_id", flat=True)))
+    webhooks = set()
+    for delivery in deliveries.order_by("event_id"):
+        delivery.status, delivery.next_attempt_at, delivery.retry_from = DeliveryStatus.PENDING, now, now
+        delivery.delivered_at = None
+        delivery.save(update_fields=["status", "next_attempt_at", "retry_from", "delivered_at"])
+        webhooks.add(delivery.webhook_id)
+    return sorted(webhooks)

@@ -6,6 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from audit.models import Action, AuditEvent
+from config.celery import app
 from monitoring.services import change_tier
 from tests.grids.factories import administrator, community_staff
 from tests.households.factories import default_tier
@@ -116,23 +118,48 @@ def test_the_delivery_log_shows_each_attempt_and_not_the_payload(admin_user_clie
     assert "失业" not in text and "13912345678" not in text
 
 
-def test_the_administrator_replays_a_delivered_event(admin_user_client, people, grid, receiver):
+def test_the_administrator_replays_a_delivered_event(
+    admin_user_client, people, grid, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     webhook(grid.county, receiver.url)
     change_tier(household=people.household, tier=default_tier("red"), reason="失业", by=people.staff)
     deliver_due()
     delivery = Delivery.objects.get()
 
-    response = admin_user_client.post(
-        reverse("admin:webhooks_delivery_changelist"),
-        {"action": "replay", "_selected_action": [delivery.pk]},
-        follow=True,
-    )
-    deliver_due()
+    with django_capture_on_commit_callbacks(execute=True):  # the replay's task, queued at commit
+        response = admin_user_client.post(
+            reverse("admin:webhooks_delivery_changelist"),
+            {"action": "replay", "_selected_action": [delivery.pk]},
+            follow=True,
+        )
 
     assert "1 event will be sent again, in order." in response.content.decode()
     assert receiver.event_ids() == [delivery.event_id, delivery.event_id]
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempt_log.count() == 2
+    [replayed] = AuditEvent.objects.filter(action=Action.CHANGED, target_type="webhooks.delivery")
+    assert replayed.username == "root" and replayed.target_ids == [delivery.pk]
+
+
+def test_registering_and_a_new_secret_are_in_the_audit_log_without_the_secret(
+    admin_user_client, grid, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        register(admin_user_client, grid, "https://command.example.org/hooks")
+    hook = Webhook.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_user_client.post(
+            reverse("admin:webhooks_webhook_changelist"),
+            {"action": "give_new_secret", "_selected_action": [hook.pk]},
+        )
+
+    audited = AuditEvent.objects.filter(target_type="webhooks.webhook").order_by("pk")
+    assert [(e.action, e.username, e.detail) for e in audited] == [
+        (Action.CREATED, "root", {}),
+        (Action.CHANGED, "root", {"fields": ["secret"]}),
+    ]
+    assert hook.plain_secret() not in b"".join(e.canonical() for e in audited).decode()
 
 
 def test_community_staff_see_no_webhooks_and_cannot_replay(client, people, grid):
