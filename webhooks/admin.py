@@ -1,7 +1,6 @@
 """Registering webhooks and reading their delivery log (and replaying from it)."""
 
 import secrets
-from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -133,7 +132,7 @@ class DeliveryAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     def replay(self, request, queryset):
         webhooks = delivery.replay(queryset)
         for webhook_id in webhooks:
-            transaction.on_commit(partial(send_soon, webhook_id), robust=True)
+            transaction.on_commit(lambda pk=webhook_id: send_soon(pk), robust=True)
         count = queryset.count()
         self.message_user(
             request,

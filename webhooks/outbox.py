@@ -8,7 +8,6 @@ own token and scope (PIPL: the minimum necessary).
 
 import datetime
 from collections.abc import Callable, Iterable
-from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -86,7 +85,8 @@ def emit_many(event_type: str, items: Callable[[], Iterable[tuple[int, dict]]]) 
     ]
     Delivery.objects.bulk_create(deliveries, batch_size=1000)
     for webhook_id in sorted({d.webhook_id for d in deliveries}):
-        transaction.on_commit(partial(send_soon, webhook_id), robust=True)
+        # A function, not a partial: Django names the callback when it logs its failure.
+        transaction.on_commit(lambda pk=webhook_id: send_soon(pk), robust=True)
     return events
 
 
