@@ -20,7 +20,12 @@ def new_secret() -> str:
 
 
 class WebhookForm(forms.ModelForm):
-    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=Webhook._meta.get_field("url").help_text,
+    )
     events = forms.MultipleChoiceField(
         label=_("events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -50,11 +55,16 @@ def _show_secret(request, webhook: Webhook, secret: str):
 @admin.register(Webhook)
 class WebhookAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = WebhookForm
-    list_display = ["name", "url", "unit", "active", "created_at"]
+    list_display = ["name", "url", "unit", "event_types", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
     autocomplete_fields = ["unit"]
     actions = ["give_new_secret"]
+
+    @admin.display(description=_("events"))
+    def event_types(self, obj):
+        labels = dict(EventType.choices)
+        return ", ".join(str(labels.get(value, value)) for value in obj.events)
 
     def save_model(self, request, obj, form, change):
         if not change:

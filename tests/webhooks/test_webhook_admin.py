@@ -52,6 +52,8 @@ def test_the_secret_is_shown_once_and_kept_encrypted(admin_user_client, grid):
     assert hook.events == ["case.opened", "case.escalated"] and hook.unit == grid.community
     page = admin_user_client.get(reverse("admin:webhooks_webhook_change", args=[hook.pk]))
     assert page.status_code == 200 and secret not in page.content.decode()
+    listing = admin_user_client.get(reverse("admin:webhooks_webhook_changelist")).content.decode()
+    assert "Case opened, Case escalated" in listing
 
 
 def test_a_new_secret_replaces_the_old_one_and_is_shown_once(admin_user_client, grid):
