@@ -17,7 +17,9 @@ from audit.models import Action, Outcome
 
 # Whose rows' changes are recorded: our apps'. Django's own (sessions, the admin's log,
 # permissions themselves) and the audit log's are not.
-AUDITED_APPS = frozenset({"accounts", "grids", "households", "monitoring", "employment", "services"})
+AUDITED_APPS = frozenset(
+    {"accounts", "grids", "webhooks", "households", "monitoring", "employment", "services"}
+)
 WATCHED_FLAGS = ("is_superuser", "is_staff", "is_active")
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, Role
 from households.models import Household, HouseholdStatus
+from monitoring import webhook_events
 from monitoring.models import (
     Cadence,
     FollowUp,
@@ -330,6 +331,7 @@ def mark_missed(today: datetime.date | None = None, *, households: list[int] | N
         claimed = ended.update(status=FollowUpStatus.MISSED, closed_at=now)
         if claimed:
             _notify_missed(cursor, since=oldest, today=today, now=now)
+            webhook_events.follow_ups_missed(closed_at=now)
     return claimed
 
 

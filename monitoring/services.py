@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from common.validators import field_errors
 from households.models import Household, HouseholdStatus
+from monitoring import webhook_events
 from monitoring.followups import reschedule
 from monitoring.models import (
     Notification,
@@ -75,6 +76,7 @@ def change_tier(*, household: Household, tier: Tier, reason: str, by) -> TierCha
     locked._history_user = by
     locked.save(update_fields=["tier", "tier_changed_at", "updated_at"])
     household.tier, household.tier_changed_at = locked.tier, locked.tier_changed_at
+    webhook_events.tier_changed(change, unit_id=locked.unit_id)
     reschedule(
         households=[locked],
         reason=_("Tier changed from %(old)s to %(new)s") % {"old": previous.name, "new": tier.name},
@@ -158,7 +160,7 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
         tier_id: matching_tier(tier, scheme)
         for tier_id, tier in {h.tier_id: h.tier for h in households}.items()
     }
-    TierChange.objects.bulk_create(
+    changes = TierChange.objects.bulk_create(
         [
             TierChange(
                 household=h,
@@ -174,6 +176,7 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
     )
     for old_id, new in mapping.items():
         affected.filter(tier_id=old_id).update(tier=new, tier_changed_at=now)
+    webhook_events.tiers_changed(changes, {h.pk: h.unit_id for h in households})
     for household in households:
         household.tier = mapping[household.tier_id]
     reschedule(households=households, reason=reason)
@@ -193,7 +196,7 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
         errors["tier"] = _("A proposal for this household is already waiting for a decision.")
     if errors:
         raise ValidationError(errors)
-    return TierProposal.objects.create(
+    proposal = TierProposal.objects.create(
         household=household,
         from_tier_id=household.tier_id,
         to_tier=tier,
@@ -201,6 +204,8 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
         proposed_by=by,
         visit=visit,
     )
+    webhook_events.proposal_made(proposal, unit_id=household.unit_id)
+    return proposal
 
 
 def _decide(proposal: TierProposal, by, status: str, reason: str) -> TierProposal:
@@ -231,6 +236,7 @@ def approve_proposal(*, proposal: TierProposal, by, note: str = "") -> TierPropo
         household_id=proposal.household_id,
         proposal=proposal,
     )
+    webhook_events.proposal_decided(proposal)
     return proposal
 
 
@@ -248,4 +254,5 @@ def reject_proposal(*, proposal: TierProposal, by, reason: str) -> TierProposal:
         household_id=proposal.household_id,
         proposal=proposal,
     )
+    webhook_events.proposal_decided(proposal)
     return proposal

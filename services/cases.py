@@ -11,6 +11,7 @@ from common.validators import field_errors
 from grids.models import Assignment
 from households.models import Household
 from monitoring.workdays import Deadline, add_working_days
+from services import webhook_events
 from services.models import (
     CaseEvent,
     CaseStatus,
@@ -86,6 +87,7 @@ def open_case(
     case.full_clean(exclude=["household", "opened_by", "visit", "member", "assigned_to"])
     case.save()
     CaseEvent.objects.create(case=case, kind=EventKind.OPENED, status=case.status, level=case.level, by=by)
+    webhook_events.case_opened(case)
     return case
 
 
@@ -134,4 +136,6 @@ def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> Serv
     CaseEvent.objects.create(
         case=case, kind=EventKind.STATUS, status=status, text=(note or "").strip(), by=by
     )
+    if status == CaseStatus.CLOSED:
+        webhook_events.case_closed(case)
     return case

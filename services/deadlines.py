@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from grids.models import Assignment, GridUnit, Role
 from monitoring.models import Notification
 from monitoring.workdays import WorkingCalendar, add_working_days
+from services import webhook_events
 from services.cases import DEADLINE_FIELDS, response_working_days, set_deadline
 from services.models import ACTIVE_STATUSES, CaseEvent, CaseLevel, EventKind, ServiceCase, overdue_on
 from services.notices import CaseNotificationKind
@@ -90,6 +91,7 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         ]
     ServiceCase.objects.bulk_update(escalated, ["level", *DEADLINE_FIELDS])
     CaseEvent.objects.bulk_create(events)
+    webhook_events.cases_escalated(escalated)
     # A run at the same time as this one writes nothing twice (notify_once_per_object).
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     return len(notifications)

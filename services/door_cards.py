@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from households.models import Household
 from monitoring.models import Notification
+from services import webhook_events
 from services.cases import add_note, open_case
 from services.models import (
     ACTIVE_STATUSES,
@@ -89,11 +90,13 @@ def ask_for_help(
         if case is not None:
             add_note(case=case, text=description, by=None)
             _tell_assignee(case)
+            webhook_events.help_request_received(case, new_case=False)
             return case
     case = open_case(
         household=card.household, category=category, description=description, urgency=Urgency.NORMAL, by=None
     )
     _tell_assignee(case)
+    webhook_events.help_request_received(case, new_case=True)
     return case
 
 

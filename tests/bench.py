@@ -6,7 +6,8 @@ the database it creates and drops (default ``hhl_bench_<pid>``);
 BENCH_HOUSEHOLDS the size (default 100,000, a county); BENCH_ROUNDS how many times the
 follow-up figures are measured (default 3; the medians are printed); BENCH_ONLY a
 comma-separated list of the figures to measure after seeding (their names as printed:
-``BENCH_ONLY=ledger_check make bench``), all of them when empty.
+``BENCH_ONLY=ledger_check make bench``), all of them when empty. ``BENCH_ONLY=webhook`` alone
+seeds no county: the figure makes the one unit it needs.
 """
 
 import datetime
@@ -36,7 +37,10 @@ FIGURES = [
     "ledger_check",
     "admin_household_list",
     "audit",
+    "webhook",
 ]
+# Figures that seed what they need themselves: asked for alone, no county is seeded.
+SELF_SEEDED = {"webhook"}
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 
 
@@ -115,6 +119,9 @@ def main():
     if sys.argv[1:2] == ["load"]:
         load(*sys.argv[2:])
         return
+    if sys.argv[1:2] == ["receiver"]:
+        webhook_receiver(int(sys.argv[2]))
+        return
     if ONLY - set(FIGURES):
         sys.exit(f"BENCH_ONLY: unknown {', '.join(sorted(ONLY - set(FIGURES)))}; known: {', '.join(FIGURES)}")
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
@@ -150,6 +157,9 @@ def run():
     from monitoring.models import FollowUp
 
     call_command("migrate", verbosity=0)
+    if ONLY and ONLY <= SELF_SEEDED:
+        webhook_figures()
+        return
 
     started = time.perf_counter()
     call_command(
@@ -203,6 +213,9 @@ def run():
 
     if wanted("audit"):
         audit_figures()
+
+    if wanted("webhook"):
+        webhook_figures()
 
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
@@ -953,6 +966,87 @@ def check_child(upload_id: str) -> None:
     ledger.check_upload(upload)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(json.dumps({"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": _peak_rss_mb()}))
+
+
+def webhook_figures(events: int = 1000) -> None:
+    """1,000 events, each written by its own transaction as a change writes it, then sent
+    by the deliverer (what the Celery task runs) to a receiver in another process that
+    checks every signature. delivered_s: from the first send to the last answer;
+    p95_ms: one event's turn (sign, POST, answer, log), from consecutive deliveries."""
+    from django.db import transaction
+
+    from grids.models import GridLevel, GridUnit
+    from webhooks import delivery, outbox
+    from webhooks.models import Delivery, DeliveryStatus, EventType, Webhook
+
+    unit = GridUnit.objects.filter(depth=1).first() or GridUnit.objects.add_root(
+        instance=GridUnit(level=GridLevel.objects.order_by("rank").first(), name="基准县", code="BENCH")
+    )
+    port = _free_port()
+    receiver = subprocess.Popen([sys.executable, __file__, "receiver", str(port)], env=os.environ)
+    try:
+        _wait_for_port(port)
+        hook = Webhook(name="bench", url=f"http://127.0.0.1:{port}/hooks", unit=unit, events=EventType.values)
+        hook.set_secret(WEBHOOK_SECRET)
+        hook.save()
+        for n in range(events):
+            with transaction.atomic():
+                outbox.emit(EventType.TIER_CHANGED, unit_id=unit.pk, data={"household": n, "to_tier": "red"})
+        started = time.perf_counter()
+        while delivery.deliver(hook.pk):
+            pass
+        seconds = time.perf_counter() - started
+        done = list(
+            Delivery.objects.filter(webhook=hook, status=DeliveryStatus.DELIVERED)
+            .order_by("event_id")
+            .values_list("delivered_at", flat=True)
+        )
+        assert len(done) == events, f"{len(done)} of {events} delivered"
+        turns = sorted((b - a).total_seconds() * 1000 for a, b in zip(done, done[1:], strict=False))
+        figure(
+            "webhook",
+            events=events,
+            delivered_s=round(seconds, 2),
+            p95_ms=round(turns[int(len(turns) * 0.95)], 1),
+        )
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=10)
+
+
+WEBHOOK_SECRET = "whsec_bench"
+
+
+def webhook_receiver(port: int) -> None:
+    """A receiver that checks each signature, as the README's does, and answers 200."""
+    import hashlib
+    import hmac
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            timestamp = self.headers["X-HHL-Timestamp"]
+            mac = hmac.new(WEBHOOK_SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+            good = hmac.compare_digest("v1=" + mac.hexdigest(), self.headers["X-HHL-Signature"])
+            self.send_response(200 if good else 401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _wait_for_port(port: int) -> None:

@@ -20,6 +20,7 @@ SHIPPED_DATA = [
     ("services.migrations.0002_periodic_jobs", "create_job"),
     ("households.migrations.0007_expired_previews", "create_job"),
     ("audit.migrations.0003_archive_job", "create_job"),
+    ("webhooks.migrations.0002_delivery_sweep_job", "create_job"),
 ]
 
 

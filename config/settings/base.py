@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "grids",
+    "webhooks",
     "households",
     "monitoring",
     "employment",
@@ -429,3 +430,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Webhooks (webhooks.delivery): how long a receiver may take to answer, how long a failing
+# event is retried before it is given up (the admin can replay it), and whether a receiver
+# must be https:// (production) except on the hosts listed (a receiver on the same private
+# network).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 72)
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", False)
+WEBHOOK_PLAIN_HTTP_HOSTS = env_list("WEBHOOK_PLAIN_HTTP_HOSTS", [])

@@ -62,3 +62,7 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Events leave for other systems over TLS, whatever the environment says; plain http only
+# to the hosts named in WEBHOOK_PLAIN_HTTP_HOSTS.
+WEBHOOK_REQUIRE_HTTPS = True

@@ -1,4 +1,4 @@
-"""The apps stand on each other: grids < households < monitoring < employment, services.
+"""The apps stand on each other: grids < webhooks < households < monitoring < employment, services.
 
 A model refers, and a migration depends, only on its own app or on apps below it; Django's
 own apps and third-party ones lie below all of ours. The one exception: a household carries
@@ -16,11 +16,12 @@ FLOORS = {
     "audit": 1,
     "accounts": 2,
     "grids": 3,
-    "households": 4,
-    "monitoring": 5,
-    "employment": 6,
-    "services": 6,
-    "config": 7,
+    "webhooks": 4,
+    "households": 5,
+    "monitoring": 6,
+    "employment": 7,
+    "services": 7,
+    "config": 8,
 }
 ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}
 ALLOWED_MIGRATIONS = {(("households", "0002_initial"), ("monitoring", "0001_initial"))}
