@@ -13,7 +13,7 @@ from grids.models import GridUnit
 from households.forms import TierChangeForm
 from households.models import Label, SpecialGroup
 from households.photos import clean_photo
-from monitoring.followups import validate_visit
+from monitoring.followups import CLOCK_GRACE, validate_visit
 from monitoring.marks import mark_choices
 from monitoring.models import Need, Tier, VisitMode
 from monitoring.services import tier_choices
@@ -46,6 +46,9 @@ class VisitForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
         help_text=_("Optional. At most 5 MB; location data is removed."),
     )
+    # The time of the photo's file on the phone, which sends it since shrinking the photo
+    # drops its EXIF: a photo taken after the moment it arrives is refused, as a visit is.
+    photo_taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     propose_tier = forms.ModelChoiceField(
         label=_("propose another tier"),
         queryset=Tier.objects.none(),
@@ -81,6 +84,9 @@ class VisitForm(forms.Form):
                 validate_visit(household=self.household, visited_at=cleaned["visited_at"])
             except ValidationError as error:
                 add_errors(self, error)
+        taken = cleaned.get("photo_taken_at")
+        if cleaned.get("photo") and taken and taken > timezone.now() + CLOCK_GRACE:
+            self.add_error("photo", _("The photo was taken after this moment: check the phone's clock."))
         if cleaned.get("propose_tier") and not (cleaned.get("proposal_reason") or "").strip():
             self.add_error("proposal_reason", _("Say why the tier should change."))
         return cleaned
@@ -89,9 +95,14 @@ class VisitForm(forms.Form):
 class ProposalForm(TierChangeForm):
     """The tier change a grid worker asks staff for: the same fields as staff's own."""
 
+    # As on the visit form: the same proposal sent twice finds the first.
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tier"].label = _("proposed tier")
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
 
 
 class DecisionForm(forms.Form):

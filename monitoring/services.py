@@ -1,5 +1,7 @@
 """Changing a household's tier: the one path every caller takes (admin, pages, API, tasks)."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -181,7 +183,9 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
 
 
 @transaction.atomic
-def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, visit=None) -> TierProposal:
+def propose_tier_change(
+    *, household: Household, tier: Tier, reason: str, by, visit=None, key=None
+) -> TierProposal:
     """A grid worker's proposal, waiting for community staff (never a change by itself)."""
     # Read again under a lock: the page the proposal came from may be older than a move-out.
     household = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
@@ -200,7 +204,50 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
         reason=reason,
         proposed_by=by,
         visit=visit,
+        **({"key": key} if key is not None else {}),
     )
+
+
+class SentProposal(NamedTuple):
+    proposal: TierProposal
+    created: bool  # False: the same proposal came before, and this is what it saved
+
+
+def proposal_for_key(*, by, key, household: Household) -> TierProposal | None:
+    """The proposal ``by`` already sent with ``key``, if any: a key is its author's own,
+    and the same author's key used again for another household is the client's mistake,
+    refused naming the key rather than answered with the first proposal."""
+    earlier = TierProposal.objects.filter(proposed_by=by, key=key).first()
+    if earlier is not None and earlier.household_id != household.pk:
+        raise ValidationError(
+            {"key": _("The key %(key)s was already used for another proposal.") % {"key": key}},
+            code="key_reused",
+        )
+    return earlier
+
+
+@transaction.atomic
+def send_proposal(*, household: Household, tier: Tier, reason: str, by, key) -> SentProposal:
+    """``propose_tier_change`` once per ``key``: a double tap, or a phone's outbox sent
+    again after a lost answer, gets the proposal the first one saved.
+
+    The household is locked before the key is looked for: the same proposal sent twice
+    at the same moment waits here for the first, then finds it, instead of being refused
+    as a second pending proposal."""
+    household = Household.objects.select_for_update().select_related("unit", "tier").get(pk=household.pk)
+    if earlier := proposal_for_key(by=by, key=key, household=household):
+        return SentProposal(earlier, created=False)
+    if not household.is_active:
+        raise ValidationError(
+            {
+                "household": _(
+                    "This household is no longer followed up (%(status)s): its tier cannot change."
+                )
+                % {"status": household.get_status_display()}
+            }
+        )
+    proposal = propose_tier_change(household=household, tier=tier, reason=reason, by=by, key=key)
+    return SentProposal(proposal, created=True)
 
 
 def _decide(proposal: TierProposal, by, status: str, reason: str) -> TierProposal:

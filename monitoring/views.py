@@ -33,7 +33,13 @@ from monitoring.models import (
     TierProposal,
     Visit,
 )
-from monitoring.services import approve_proposal, propose_tier_change, reject_proposal
+from monitoring.services import (
+    approve_proposal,
+    proposal_for_key,
+    propose_tier_change,
+    reject_proposal,
+    send_proposal,
+)
 from monitoring.wall import Wall, default_unit
 
 WEEK_AHEAD_DAYS = 6
@@ -179,18 +185,33 @@ def propose(request, pk):
         Household.objects.select_related("tier", "unit").visible_to(request.user), pk=pk
     )
     form = ProposalForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        # Sent twice (a double tap, the phone's outbox after a lost answer): the first
+        # stands, even though the second copy would now be refused as a second pending one.
         try:
-            propose_tier_change(
+            earlier = proposal_for_key(by=request.user, key=request.POST.get("key"), household=household)
+        except ValidationError:  # no key, or another household's: the form says why
+            earlier = None
+        if earlier is not None:
+            messages.info(request, _("This proposal was already sent."))
+            return redirect("households:card", pk=household.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = send_proposal(
                 household=household,
-                tier=form.cleaned_data["tier"],
-                reason=form.cleaned_data["reason"],
+                tier=data["tier"],
+                reason=data["reason"],
                 by=request.user,
+                key=data["key"],
             )
         except ValidationError as error:
             add_errors(form, error, default_field="tier")
         else:
-            messages.success(request, _("Proposal sent to community staff."))
+            if sent.created:
+                messages.success(request, _("Proposal sent to community staff."))
+            else:
+                messages.info(request, _("This proposal was already sent."))
             return redirect("households:card", pk=household.pk)
     return render(request, "monitoring/propose.html", {"household": household, "form": form})
 
