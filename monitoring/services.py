@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from common.validators import field_errors
 from households.models import Household, HouseholdStatus
-from monitoring.followups import reschedule
+from monitoring.followups import RecordedVisit, record_visit, reschedule
 from monitoring.models import (
     Notification,
     NotificationKind,
@@ -206,6 +206,49 @@ def propose_tier_change(
         visit=visit,
         **({"key": key} if key is not None else {}),
     )
+
+
+@transaction.atomic
+def record_visit_with_proposal(
+    *,
+    household: Household,
+    by,
+    visited_at,
+    mode: str,
+    notes: str,
+    needs: list[str],
+    key,
+    photo=None,
+    propose_tier: Tier | None = None,
+    proposal_reason: str = "",
+) -> RecordedVisit:
+    """A visit as the visit form sends it (the page, a phone's outbox): recorded, with the
+    tier proposal made at the door if any, both or neither. Sent again with its key, it
+    answers with the visit the first one saved and proposes nothing more."""
+    visit = None
+    try:
+        with transaction.atomic():
+            visit, created = record_visit(
+                household=household,
+                by=by,
+                visited_at=visited_at,
+                mode=mode,
+                notes=notes,
+                needs=needs,
+                photo=photo,
+                key=key,
+            )
+            if created and propose_tier:
+                propose_tier_change(
+                    household=household, tier=propose_tier, reason=proposal_reason, by=by, visit=visit
+                )
+    except ValidationError:
+        if visit is not None and created and visit.photo:
+            # The visit was rolled back with the proposal; its photo (a family's door)
+            # must not stay on disk with no record pointing at it.
+            visit.photo.delete(save=False)
+        raise
+    return RecordedVisit(visit, created)
 
 
 class SentProposal(NamedTuple):

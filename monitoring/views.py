@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from common.forms import add_errors
 from grids.models import Assignment
 from households.models import Household, HouseholdStatus
 from households.photos import private_file
-from monitoring.followups import WORKER_ROLES, record_visit
+from monitoring.followups import WORKER_ROLES
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm
 from monitoring.marks import wall_marks
 from monitoring.models import (
@@ -36,7 +35,7 @@ from monitoring.models import (
 from monitoring.services import (
     approve_proposal,
     proposal_for_key,
-    propose_tier_change,
+    record_visit_with_proposal,
     reject_proposal,
     send_proposal,
 )
@@ -135,38 +134,26 @@ def log_visit(request, pk):
             return redirect("households:card", pk=household.pk)
         if form.is_valid():
             data = form.cleaned_data
-            visit = None
             try:
-                with transaction.atomic():
-                    visit, created = record_visit(
-                        household=household,
-                        by=request.user,
-                        visited_at=data["visited_at"],
-                        mode=data["mode"],
-                        notes=data["notes"],
-                        needs=data["needs"],
-                        photo=data["photo"],
-                        key=data["key"],
-                    )
-                    if not created:
-                        messages.info(request, _("This visit was already saved."))
-                        return redirect("households:card", pk=household.pk)
-                    if data["propose_tier"]:
-                        propose_tier_change(
-                            household=household,
-                            tier=data["propose_tier"],
-                            reason=data["proposal_reason"],
-                            by=request.user,
-                            visit=visit,
-                        )
+                _visit, created = record_visit_with_proposal(
+                    household=household,
+                    by=request.user,
+                    visited_at=data["visited_at"],
+                    mode=data["mode"],
+                    notes=data["notes"],
+                    needs=data["needs"],
+                    photo=data["photo"],
+                    key=data["key"],
+                    propose_tier=data["propose_tier"],
+                    proposal_reason=data["proposal_reason"],
+                )
             except ValidationError as error:
-                if visit is not None and visit.photo:
-                    # The visit was rolled back with the proposal; its photo (a family's
-                    # door) must not stay on disk with no record pointing at it.
-                    visit.photo.delete(save=False)
                 add_errors(form, error, default_field="propose_tier")
             else:
-                messages.success(request, _("Visit saved."))
+                if created:
+                    messages.success(request, _("Visit saved."))
+                else:
+                    messages.info(request, _("This visit was already saved."))
                 return redirect("households:card", pk=household.pk)
     return render(request, "monitoring/visit_form.html", {"household": household, "form": form})
 
