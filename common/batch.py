@@ -213,9 +213,9 @@ def _form_errors(form: forms.Form) -> dict:
     return detail
 
 
-def _schema_field(field: forms.Field) -> serializers.Field:
+def _schema_field(field: forms.Field, *, required: bool) -> serializers.Field:
     """A form field as the schema shows it: the form is what checks an item."""
-    options = {"required": field.required, "help_text": str(field.help_text or "") or None}
+    options = {"required": required, "help_text": str(field.help_text or "") or None}
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(**options)
     if isinstance(field, forms.MultipleChoiceField):
@@ -265,9 +265,7 @@ def batch_schema(name: str, form_class: type[forms.Form], *, example: dict, defa
         if isinstance(field, forms.FileField):
             files.append(field_name)
         elif field_name != "key":
-            fields[field_name] = _schema_field(field)
-            if field_name in defaulted:
-                fields[field_name].required = False
+            fields[field_name] = _schema_field(field, required=field.required and field_name not in defaulted)
     item = inline_serializer(name, fields)
     request = {
         "application/json": serializers.ListSerializer(child=item, min_length=1, max_length=BATCH_LIMIT)
@@ -288,5 +286,7 @@ def batch_schema(name: str, form_class: type[forms.Form], *, example: dict, defa
     return extend_schema(
         request=request,
         responses={200: BATCH_RESULT},
-        examples=[OpenApiExample("one item", value=example, request_only=True, media_type="application/json")],
+        examples=[
+            OpenApiExample("one item", value=example, request_only=True, media_type="application/json")
+        ],
     )
