@@ -53,6 +53,9 @@ class BatchKind:
     save: Callable[[dict, Model, object], tuple[Model, bool]]
     same: Callable[[Model, dict], bool]
     noun: str  # in the message refusing a request that is not a list: "visits"
+    # Why nothing of this kind is saved for a household any more (it moved out), if so:
+    # named on ``household``, which the page's form has no field for.
+    household_error: Callable[[Model], str | None] = lambda household: None
 
 
 def run_batch(request, kind: BatchKind, *, households: QuerySet) -> Response:
@@ -104,6 +107,8 @@ def run_batch(request, kind: BatchKind, *, households: QuerySet) -> Response:
             continue
         errors = _item_errors(item, key, kind, file_fields)
         household = in_scope.get(_household_id(item))
+        if household is not None and "household" not in errors and (error := kind.household_error(household)):
+            errors["household"] = [error]
         if household is None and "household" not in errors:
             errors["household"] = [
                 _("No such household in your scope: it may have moved or been handed to another grid.")

@@ -15,7 +15,7 @@ from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from common.batch import BatchKind, batch_schema, run_batch
 from common.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from households.models import Household
-from monitoring.followups import RecordedVisit, record_visit
+from monitoring.followups import RecordedVisit, household_error, record_visit
 from monitoring.forms import ProposalForm, VisitForm
 from monitoring.models import (
     FollowUp,
@@ -273,6 +273,7 @@ VISITS = BatchKind(
         (str(visit.household_id), visit.visited_at) == (str(item.get("household")), _sent_at(item))
     ),
     noun=gettext_lazy("visits"),
+    household_error=household_error,
 )
 
 

@@ -4,6 +4,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +25,18 @@ from monitoring.models import (
 
 
 def tier_choices(household: Household):
-    """The tiers a household can be moved to: its scheme's others, most urgent first."""
+    """The tiers a household can be moved to: its scheme's others, most urgent first.
+
+    Lazy, as ``TierScheme.objects.in_force_for`` in one subquery: a form built for each
+    visit of a phone's batch reads nothing unless the visit proposes a tier."""
+    nearest = (
+        TierScheme.objects.filter(set_on__unit__path__in=household.unit.ancestor_paths())
+        .order_by("-set_on__unit__depth")
+        .values("pk")[:1]
+    )
+    default = TierScheme.objects.filter(is_default=True).values("pk")[:1]
     return (
-        Tier.objects.filter(scheme=TierScheme.objects.in_force_for(household.unit))
+        Tier.objects.filter(scheme=Coalesce(Subquery(nearest), Subquery(default)))
         .exclude(pk=household.tier_id)
         .order_by("severity")
     )
@@ -227,24 +238,23 @@ def record_visit_with_proposal(
     answers with the visit the first one saved and proposes nothing more."""
     visit = None
     try:
-        with transaction.atomic():
-            visit, created = record_visit(
-                household=household,
-                by=by,
-                visited_at=visited_at,
-                mode=mode,
-                notes=notes,
-                needs=needs,
-                photo=photo,
-                key=key,
+        visit, created = record_visit(
+            household=household,
+            by=by,
+            visited_at=visited_at,
+            mode=mode,
+            notes=notes,
+            needs=needs,
+            photo=photo,
+            key=key,
+        )
+        if created and propose_tier:
+            propose_tier_change(
+                household=household, tier=propose_tier, reason=proposal_reason, by=by, visit=visit
             )
-            if created and propose_tier:
-                propose_tier_change(
-                    household=household, tier=propose_tier, reason=proposal_reason, by=by, visit=visit
-                )
     except ValidationError:
         if visit is not None and created and visit.photo:
-            # The visit was rolled back with the proposal; its photo (a family's door)
+            # The visit is rolled back with the proposal; its photo (a family's door)
             # must not stay on disk with no record pointing at it.
             visit.photo.delete(save=False)
         raise
