@@ -105,7 +105,7 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         example={
             "key": "5d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
             "household": 1,
-            "category": "hazard",
+            "category": "dispute",
             "urgency": "normal",
             "description": "楼道灯坏了",
         },
