@@ -99,7 +99,7 @@ def run_batch(request, kind: BatchKind, *, households: QuerySet) -> Response:
             )
             continue
         result = {"key": key}
-        row = earlier.get(key) if _is_uuid(key) else None
+        row = earlier.get(str(uuid.UUID(key))) if _is_uuid(key) else None
         if row is not None and kind.same(row, item):
             # Sent again: answered at once, even if it would no longer pass (the household
             # has moved out since); its id only while the row is still in the user's scope.

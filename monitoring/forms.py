@@ -73,6 +73,14 @@ class VisitForm(forms.Form):
             self.initial.setdefault("visited_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("key", uuid.uuid4())
 
+    def clean_visited_at(self):
+        # A phone's ISO time may carry any offset Python reads, some of which PostgreSQL
+        # refuses (beyond ±15:59): kept in the local time zone, as the page's input is.
+        try:
+            return timezone.localtime(self.cleaned_data["visited_at"])
+        except OverflowError:
+            raise ValidationError(self.fields["visited_at"].error_messages["invalid"], code="invalid") from None
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         return clean_photo(photo) if photo else None
