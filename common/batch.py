@@ -52,7 +52,7 @@ class BatchKind:
     form_class: type[forms.Form]
     save: Callable[[dict, Model, object], tuple[Model, bool]]
     same: Callable[[Model, dict], bool]
-    noun: str  # in the message refusing a request that is not a list: "visits"
+    too_many: str  # the refusal of a request that is not a list of 1 to BATCH_LIMIT, with %(n)s
     # Why nothing of this kind is saved for a household any more (it moved out), if so:
     # named on ``household``, which the page's form has no field for.
     household_error: Callable[[Model], str | None] = lambda household: None
@@ -63,9 +63,7 @@ def run_batch(request, kind: BatchKind, *, households: QuerySet) -> Response:
     user's scope (an item for another is refused naming its household)."""
     items, files = _read(request)
     if not isinstance(items, list) or not 1 <= len(items) <= BATCH_LIMIT:
-        return _bad_request(
-            _("Send a list of 1 to %(n)s %(things)s.") % {"n": BATCH_LIMIT, "things": kind.noun}
-        )
+        return _bad_request(kind.too_many % {"n": BATCH_LIMIT})
     keys = [_key_of(item) for item in items]
     file_fields = [
         name for name, field in kind.form_class.base_fields.items() if isinstance(field, forms.FileField)
@@ -176,7 +174,7 @@ def _item_errors(item: dict, key: str, kind: BatchKind, file_fields: list[str]) 
     wrong shape (JSON can send what an HTML form cannot)."""
     errors = {}
     if not _is_uuid(key):
-        errors["key"] = [_("Must be a valid UUID.")]
+        errors["key"] = [_("Enter a valid UUID.")]
     for name, value in item.items():
         field = kind.form_class.base_fields.get(name)
         if name in ("key", "household"):

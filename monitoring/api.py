@@ -272,7 +272,7 @@ VISITS = BatchKind(
     same=lambda visit, item: (
         (str(visit.household_id), visit.visited_at) == (str(item.get("household")), _sent_at(item))
     ),
-    noun=gettext_lazy("visits"),
+    too_many=gettext_lazy("Send a list of 1 to %(n)s visits."),
     household_error=household_error,
 )
 
@@ -290,7 +290,7 @@ PROPOSALS = BatchKind(
     form_class=ProposalForm,
     save=_send_proposal,
     same=lambda proposal, item: str(proposal.household_id) == str(item.get("household")),
-    noun=gettext_lazy("proposals"),
+    too_many=gettext_lazy("Send a list of 1 to %(n)s proposals."),
 )
 
 

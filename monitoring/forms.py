@@ -79,7 +79,9 @@ class VisitForm(forms.Form):
         try:
             return timezone.localtime(self.cleaned_data["visited_at"])
         except OverflowError:
-            raise ValidationError(self.fields["visited_at"].error_messages["invalid"], code="invalid") from None
+            raise ValidationError(
+                self.fields["visited_at"].error_messages["invalid"], code="invalid"
+            ) from None
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

@@ -140,7 +140,7 @@ REPORTS = BatchKind(
     form_class=ReportForm,
     save=_report,
     same=lambda case, item: str(case.household_id) == str(item.get("household")),
-    noun=gettext_lazy("problems"),
+    too_many=gettext_lazy("Send a list of 1 to %(n)s problems."),
 )
 
 
