@@ -3,7 +3,7 @@
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -252,7 +252,7 @@ def record_visit_with_proposal(
             propose_tier_change(
                 household=household, tier=propose_tier, reason=proposal_reason, by=by, visit=visit
             )
-    except ValidationError:
+    except (ValidationError, IntegrityError):
         if visit is not None and created and visit.photo:
             # The visit is rolled back with the proposal; its photo (a family's door)
             # must not stay on disk with no record pointing at it.
