@@ -13,6 +13,7 @@ from grids.models import GridUnit
 from households.forms import TierChangeForm
 from households.models import Label, SpecialGroup
 from households.photos import clean_photo
+from households.photos import taken_at as photo_taken_at
 from monitoring.followups import CLOCK_GRACE, validate_visit
 from monitoring.marks import mark_choices
 from monitoring.models import Need, Tier, VisitMode
@@ -94,7 +95,11 @@ class VisitForm(forms.Form):
                 validate_visit(household=self.household, visited_at=cleaned["visited_at"])
             except ValidationError as error:
                 add_errors(self, error)
+        # The phone's file time where it sent one (its shrunk copy has no EXIF), else the
+        # camera's own, read from the photo as uploaded.
         taken = cleaned.get("photo_taken_at")
+        if cleaned.get("photo") and taken is None:
+            taken = photo_taken_at(self.files["photo"])
         if cleaned.get("photo") and taken and taken > timezone.now() + CLOCK_GRACE:
             self.add_error("photo", _("The photo was taken after this moment: check the phone's clock."))
         if cleaned.get("propose_tier") and not (cleaned.get("proposal_reason") or "").strip():
