@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from households.services import update_household
 from monitoring.followups import generate_follow_ups
 from monitoring.models import FollowUp, FollowUpStatus, TierProposal, Visit
+from services.models import ServiceCase
 from tests.grids.factories import grid_worker
 from tests.households.factories import HouseholdFactory, default_tier
 
@@ -307,13 +308,32 @@ def test_the_phones_session_and_csrf_header_are_enough(people):
     assert response.status_code == 200 and response.json()["results"][0]["status"] == "created"
 
 
-def test_a_session_that_expired_offline_is_told_so_and_nothing_is_saved(people):
+@pytest.mark.parametrize("kind", ["visits", "proposals", "cases"])
+def test_a_session_that_expired_offline_is_told_so_and_nothing_is_saved(people, kind):
     phone = logged_in_phone(people)
-    queue = [visit(people.household)]
+    item = {
+        "visits": visit(people.household),
+        "proposals": {
+            "key": str(uuid.uuid4()),
+            "household": people.household.pk,
+            "tier": 1,
+            "reason": "户主住院",
+        },
+        "cases": {
+            "key": str(uuid.uuid4()),
+            "household": people.household.pk,
+            "category": "dispute",
+            "urgency": "normal",
+            "description": "漏水",
+        },
+    }[kind]
 
     with time_machine.travel(datetime.datetime(2026, 11, 26, 9, tzinfo=SHANGHAI), tick=False):
-        response = phone.post(URL, queue, format="json")
+        response = phone.post(f"/api/v1/{kind}/batch/", [item], format="json")
 
-    assert response.status_code in (401, 403)
-    assert response["Content-Type"] == "application/json" and "detail" in response.json()
-    assert not Visit.objects.exists()
+    # 401 with the token's WWW-Authenticate: the phone asks for the password and keeps its queue.
+    assert response.status_code == 401 and "detail" in response.json()
+    assert response["Content-Type"] == "application/json"
+    assert (
+        not Visit.objects.exists() and not TierProposal.objects.exists() and not ServiceCase.objects.exists()
+    )
