@@ -10,8 +10,6 @@ import uuid
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -269,26 +267,6 @@ def test_items_that_are_not_json_are_a_400(api, people):
     response = api.post(URL, {"items": "[{"}, format="multipart")
 
     assert response.status_code == 400 and list(response.json()) == ["non_field_errors"]
-
-
-def test_the_queries_of_a_batch_grow_by_a_small_constant_per_visit(api, people, grid):
-    households = [HouseholdFactory(unit=grid.floor_1_1, tier=default_tier("yellow")) for _ in range(50)]
-    generate_follow_ups()
-
-    def queries(batch):
-        with CaptureQueriesContext(connection) as captured:
-            results = api.post(URL, batch, format="json").json()["results"]
-        assert {r["status"] for r in results} == {"created"}
-        return len(captured)
-
-    one = queries([visit(households[0])])
-    fifty = queries([visit(h, visited_at="2026-11-25T11:00:00+08:00") for h in households[1:]])
-
-    # Each visit's own statements, 11: its key looked up again under the savepoints that
-    # keep it whole (item, visit with proposal, record: 6), its row in a savepoint of its
-    # own (3), its follow-up closed. Its household, its key's earlier use and the tiers it
-    # might propose are read for the whole batch or not at all.
-    assert fifty - one <= 48 * 11, (one, fifty)
 
 
 def logged_in_phone(people):
