@@ -1,5 +1,5 @@
-"""The API of tiers, tier changes, follow-ups, visits (with the offline batch upload) and
-the user's notifications."""
+"""The API of tiers, tier changes, follow-ups, visits and tier proposals (with the phone
+outbox's batches, ``common.batch``) and the user's notifications."""
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
