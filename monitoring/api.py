@@ -294,10 +294,19 @@ PROPOSALS = BatchKind(
 )
 
 
+class TierProposalSerializer(StrictSerializer):
+    class Meta:
+        model = TierProposal
+        fields = ["id", "household", "from_tier", "to_tier", "reason", "proposed_by", "proposed_at", "status"]
+        read_only_fields = fields
+
+
 class TierProposalViewSet(ScopedViewSet):
     """Tier proposals a grid worker sends to community staff."""
 
     queryset = TierProposal.objects.all()
+    # What OPTIONS describes; a proposal is made only through ``batch`` (or the page).
+    serializer_class = TierProposalSerializer
     permission_classes = [ModelPermissions]
 
     @batch_schema(

@@ -120,3 +120,13 @@ def test_the_same_key_written_another_way_is_the_same_key(people, kind):
 
     assert (first["status"], again["status"]) == ("created", "duplicate")
     assert again["id"] == first["id"]
+
+
+@pytest.mark.parametrize("kind", FIELDS)
+def test_options_describes_each_batch(people, kind):
+    api = APIClient()
+    api.force_authenticate(people.worker)
+
+    response = api.options(f"/api/v1/{kind}/batch/")
+
+    assert response.status_code == 200 and "POST" in response["Allow"]
