@@ -21,6 +21,7 @@ def router():
         ("follow-ups", monitoring.FollowUpViewSet),
         ("visits", monitoring.VisitViewSet),
         ("notifications", monitoring.NotificationViewSet),
+        ("proposals", monitoring.TierProposalViewSet),
         ("cases", services.CaseViewSet),
         ("point-entries", services.PointEntryViewSet),
         ("labour-records", employment.LabourRecordViewSet),

@@ -5,6 +5,7 @@ vulnerable family lives. Re-encoding the pixels alone drops all of it. The size 
 brought down to what a phone screen shows, which spares a weak network.
 """
 
+import datetime
 import io
 import uuid
 
@@ -12,8 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 LONGEST_SIDE = 1600
@@ -70,6 +72,32 @@ def clean_photo(upload) -> ContentFile:
             _("This file is not a photo (JPEG, PNG, WebP or GIF)."), code="not_image"
         ) from error
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def taken_at(upload) -> datetime.datetime | None:
+    """When the camera says it took the photo (EXIF DateTimeOriginal, at the offset it
+    wrote beside it, else in the current time zone), if it says: read before re-encoding,
+    which drops it. Only the header is read."""
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            exif = image.getexif().get_ifd(ExifTags.IFD.Exif)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    written = exif.get(ExifTags.Base.DateTimeOriginal)
+    try:
+        moment = datetime.datetime.strptime(str(written), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = exif.get(ExifTags.Base.OffsetTimeOriginal)
+    if offset:
+        try:
+            return datetime.datetime.fromisoformat(f"{moment:%Y-%m-%dT%H:%M:%S}{offset}")
+        except (ValueError, TypeError):
+            pass  # an offset the camera wrote wrong: read in the local time zone, as none
+    return timezone.make_aware(moment)
 
 
 def private_file(field) -> FileResponse:

@@ -1,23 +1,22 @@
-"""The API of tiers, tier changes, follow-ups, visits (with the offline batch upload) and
-the user's notifications."""
+"""The API of tiers, tier changes, follow-ups, visits and tier proposals (with the phone
+outbox's batches, ``common.batch``) and the user's notifications."""
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
-from common.api import DateTimeFilter, ModelPermissions, StrictSerializer, error_detail
-from common.viewsets import ScopedReadOnlyViewSet
-from monitoring.followups import RecordedVisit, record_visit
+from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
+from common.batch import BatchKind, batch_schema, run_batch
+from common.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from households.models import Household
+from monitoring.followups import RecordedVisit, household_error, record_visit
+from monitoring.forms import ProposalForm, VisitForm
 from monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -25,12 +24,12 @@ from monitoring.models import (
     Notification,
     Tier,
     TierChange,
+    TierProposal,
     TierScheme,
     Visit,
     VisitMode,
 )
-
-BATCH_LIMIT = 500
+from monitoring.services import record_visit_with_proposal, send_proposal
 
 
 class TierSchemeSerializer(StrictSerializer):
@@ -209,82 +208,122 @@ class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             serializer.instance, created = _record(serializer, self.request.user)
         self.replayed = not created
 
-    @extend_schema(
-        request=VisitSerializer(many=True),
-        responses={
-            200: inline_serializer(
-                "BatchResult",
-                {
-                    "results": serializers.ListField(
-                        child=inline_serializer(
-                            "BatchItem",
-                            {
-                                "key": serializers.CharField(allow_null=True),
-                                "status": serializers.ChoiceField(["created", "duplicate", "rejected"]),
-                                "id": serializers.IntegerField(required=False),
-                                "errors": serializers.DictField(required=False),
-                            },
-                        )
-                    )
-                },
-            )
+    @batch_schema(
+        "VisitBatchItem",
+        VisitForm,
+        example={
+            "key": "3f2b8c1e-7d4a-4b9e-9c1f-0a6d5e4b3c2a",
+            "household": 1,
+            "visited_at": "2026-11-25T10:00:00+08:00",
+            "mode": "door",
+            "notes": "",
+            "needs": [],
+        },
+        defaulted=["mode"],
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Up to 500 visits recorded offline, each with the client's UUID ``key``, checked as
+        the visit form checks them (a tier proposal made at the door included). JSON, or
+        ``multipart/form-data`` with the list in ``items`` and each visit's photo as the file
+        ``photo-<key>``; ``photo_taken_at`` is the photo's time on the phone."""
+        return run_batch(request, VISITS, households=_households_in_scope(request.user))
+
+
+def _households_in_scope(user):
+    # What the forms read of a household, joined: the batch reads them all in one query.
+    return Household.objects.visible_to(user).select_related("tier", "unit", "building")
+
+
+def _save_visit(data, household, user):
+    return record_visit_with_proposal(
+        household=household,
+        by=user,
+        visited_at=data["visited_at"],
+        mode=data["mode"],
+        notes=data["notes"],
+        needs=data["needs"],
+        photo=data["photo"],
+        key=data["key"],
+        propose_tier=data["propose_tier"],
+        proposal_reason=data["proposal_reason"],
+    )
+
+
+def _sent_at(item):
+    try:
+        return parse_datetime(str(item.get("visited_at")))
+    except ValueError:
+        return None
+
+
+def _with_default_mode(data, files, household):
+    # A phone that sends no mode means the usual one, as the form's first choice does.
+    return VisitForm({"mode": VisitMode.DOOR, **data}, files, household=household)
+
+
+VISITS = BatchKind(
+    model=Visit,
+    author="visited_by",
+    form=_with_default_mode,
+    form_class=VisitForm,
+    save=_save_visit,
+    # The same key for the same household and time; another visit with it is refused.
+    same=lambda visit, item: (
+        (str(visit.household_id), visit.visited_at) == (str(item.get("household")), _sent_at(item))
+    ),
+    too_many=gettext_lazy("Send a list of 1 to %(n)s visits."),
+    household_error=household_error,
+)
+
+
+def _send_proposal(data, household, user):
+    return send_proposal(
+        household=household, tier=data["tier"], reason=data["reason"], by=user, key=data["key"]
+    )
+
+
+PROPOSALS = BatchKind(
+    model=TierProposal,
+    author="proposed_by",
+    form=lambda data, files, household: ProposalForm(data, files, household=household),
+    form_class=ProposalForm,
+    save=_send_proposal,
+    same=lambda proposal, item: str(proposal.household_id) == str(item.get("household")),
+    too_many=gettext_lazy("Send a list of 1 to %(n)s proposals."),
+)
+
+
+class TierProposalSerializer(StrictSerializer):
+    class Meta:
+        model = TierProposal
+        fields = ["id", "household", "from_tier", "to_tier", "reason", "proposed_by", "proposed_at", "status"]
+        read_only_fields = fields
+
+
+class TierProposalViewSet(ScopedViewSet):
+    """Tier proposals a grid worker sends to community staff."""
+
+    queryset = TierProposal.objects.all()
+    # What OPTIONS describes; a proposal is made only through ``batch`` (or the page).
+    serializer_class = TierProposalSerializer
+    permission_classes = [ModelPermissions]
+
+    @batch_schema(
+        "ProposalBatchItem",
+        ProposalForm,
+        example={
+            "key": "9a7c3e1b-2d4f-4a6b-8c0d-1e2f3a4b5c6d",
+            "household": 1,
+            "tier": 1,
+            "reason": "老人住院",
         },
     )
     @action(detail=False, methods=["post"])
     def batch(self, request):
-        """Up to 500 visits recorded offline, each with the client's UUID ``key``: each one is
-        created, a duplicate (sent before: nothing new), or rejected with its reasons; a
-        visit is never half-saved, and the others go in whatever one of them does."""
-        items = request.data
-        if not isinstance(items, list) or not 1 <= len(items) <= BATCH_LIMIT:
-            return Response(
-                {"non_field_errors": [_("Send a list of 1 to %(n)s visits.") % {"n": BATCH_LIMIT}]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        results = []
-        for item in items:
-            key = item.get("key") if isinstance(item, dict) else None
-            key = key if isinstance(key, str) else None  # echoed back: only as sent, a string
-            if not key:
-                results.append(
-                    {"key": None, "status": "rejected", "errors": {"key": [_("Required for a batch.")]}}
-                )
-                continue
-            # A key names a visit of its own author's; sent again for the same household it
-            # is answered at once, even if the visit would no longer pass (moved out since).
-            mine = Visit.objects.filter(visited_by=request.user)
-            earlier = mine.filter(key=key).first() if _is_uuid(key) else None
-            sent_at = parse_datetime(str(item.get("visited_at"))) if item.get("visited_at") else None
-            if earlier is not None and (str(earlier.household_id), earlier.visited_at) == (
-                str(item.get("household")),
-                sent_at,
-            ):
-                visible = self.get_queryset().filter(pk=earlier.pk).exists()
-                results.append({"key": key, "status": "duplicate", **({"id": earlier.pk} if visible else {})})
-                continue
-            serializer = self.get_serializer(data=item)
-            if not serializer.is_valid():
-                results.append({"key": key, "status": "rejected", "errors": serializer.errors})
-                continue
-            try:
-                with transaction.atomic():
-                    visit, created = _record(serializer, request.user)
-            except (DjangoValidationError, IntegrityError) as error:
-                results.append({"key": key, "status": "rejected", "errors": error_detail(error)})
-            else:
-                # Not created: the same key in another batch at the same moment saved it.
-                results.append({"key": key, "status": "created" if created else "duplicate", "id": visit.pk})
-        return Response({"results": results})
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+        """Up to 500 proposals made offline, each with the client's UUID ``key``, checked as
+        the proposal form checks them: each created, a duplicate, or rejected with its reasons."""
+        return run_batch(request, PROPOSALS, households=_households_in_scope(request.user))
 
 
 class NotificationSerializer(StrictSerializer):

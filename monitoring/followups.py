@@ -497,20 +497,30 @@ def send_notification_emails() -> int:
     return len(pending)
 
 
+# A few minutes' grace for what a phone says is now: phone clocks run fast.
+CLOCK_GRACE = datetime.timedelta(minutes=5)
+
+
 def validate_visit(*, household: Household, visited_at: datetime.datetime) -> None:
     """The rules a visit must meet, for forms to check before ``record_visit``."""
     errors = {}
-    # A few minutes' grace: phone clocks run fast.
-    if visited_at > timezone.now() + datetime.timedelta(minutes=5):
+    if visited_at > timezone.now() + CLOCK_GRACE:
         errors["visited_at"] = _("A visit cannot be in the future.")
     elif household.relocated_on and timezone.localdate(visited_at) < household.relocated_on:
         errors["visited_at"] = _("The household had not moved here yet on that day.")
-    if household.status != HouseholdStatus.ACTIVE:
-        errors["household"] = _(
-            "This household is no longer followed up (%(status)s); visits are no longer recorded."
-        ) % {"status": household.get_status_display()}
+    if error := household_error(household):
+        errors["household"] = error
     if errors:
         raise ValidationError(errors)
+
+
+def household_error(household: Household) -> str | None:
+    """Why no visit is recorded for ``household`` any more, if none is."""
+    if household.status != HouseholdStatus.ACTIVE:
+        return _("This household is no longer followed up (%(status)s); visits are no longer recorded.") % {
+            "status": household.get_status_display()
+        }
+    return None
 
 
 class RecordedVisit(NamedTuple):

@@ -13,7 +13,8 @@ from grids.models import GridUnit
 from households.forms import TierChangeForm
 from households.models import Label, SpecialGroup
 from households.photos import clean_photo
-from monitoring.followups import validate_visit
+from households.photos import taken_at as photo_taken_at
+from monitoring.followups import CLOCK_GRACE, validate_visit
 from monitoring.marks import mark_choices
 from monitoring.models import Need, Tier, VisitMode
 from monitoring.services import tier_choices
@@ -46,6 +47,9 @@ class VisitForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
         help_text=_("Optional. At most 5 MB; location data is removed."),
     )
+    # The time of the photo's file on the phone, which sends it since shrinking the photo
+    # drops its EXIF: a photo taken after the moment it arrives is refused, as a visit is.
+    photo_taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     propose_tier = forms.ModelChoiceField(
         label=_("propose another tier"),
         queryset=Tier.objects.none(),
@@ -70,6 +74,16 @@ class VisitForm(forms.Form):
             self.initial.setdefault("visited_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("key", uuid.uuid4())
 
+    def clean_visited_at(self):
+        # A phone's ISO time may carry any offset Python reads, some of which PostgreSQL
+        # refuses (beyond ±15:59): kept in the local time zone, as the page's input is.
+        try:
+            return timezone.localtime(self.cleaned_data["visited_at"])
+        except OverflowError:
+            raise ValidationError(
+                self.fields["visited_at"].error_messages["invalid"], code="invalid"
+            ) from None
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         return clean_photo(photo) if photo else None
@@ -81,6 +95,13 @@ class VisitForm(forms.Form):
                 validate_visit(household=self.household, visited_at=cleaned["visited_at"])
             except ValidationError as error:
                 add_errors(self, error)
+        # The phone's file time where it sent one (its shrunk copy has no EXIF), else the
+        # camera's own, read from the photo as uploaded.
+        taken = cleaned.get("photo_taken_at")
+        if cleaned.get("photo") and taken is None:
+            taken = photo_taken_at(self.files["photo"])
+        if cleaned.get("photo") and taken and taken > timezone.now() + CLOCK_GRACE:
+            self.add_error("photo", _("The photo was taken after this moment: check the phone's clock."))
         if cleaned.get("propose_tier") and not (cleaned.get("proposal_reason") or "").strip():
             self.add_error("proposal_reason", _("Say why the tier should change."))
         return cleaned
@@ -89,9 +110,14 @@ class VisitForm(forms.Form):
 class ProposalForm(TierChangeForm):
     """The tier change a grid worker asks staff for: the same fields as staff's own."""
 
+    # As on the visit form: the same proposal sent twice finds the first.
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tier"].label = _("proposed tier")
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
 
 
 class DecisionForm(forms.Form):

@@ -1,14 +1,18 @@
 """Changing a household's tier: the one path every caller takes (admin, pages, API, tasks)."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.validators import field_errors
 from households.models import Household, HouseholdStatus
 from monitoring import webhook_events
-from monitoring.followups import reschedule
+from monitoring.followups import RecordedVisit, record_visit, reschedule
 from monitoring.models import (
     Notification,
     NotificationKind,
@@ -22,9 +26,18 @@ from monitoring.models import (
 
 
 def tier_choices(household: Household):
-    """The tiers a household can be moved to: its scheme's others, most urgent first."""
+    """The tiers a household can be moved to: its scheme's others, most urgent first.
+
+    Lazy, as ``TierScheme.objects.in_force_for`` in one subquery: a form built for each
+    visit of a phone's batch reads nothing unless the visit proposes a tier."""
+    nearest = (
+        TierScheme.objects.filter(set_on__unit__path__in=household.unit.ancestor_paths())
+        .order_by("-set_on__unit__depth")
+        .values("pk")[:1]
+    )
+    default = TierScheme.objects.filter(is_default=True).values("pk")[:1]
     return (
-        Tier.objects.filter(scheme=TierScheme.objects.in_force_for(household.unit))
+        Tier.objects.filter(scheme=Coalesce(Subquery(nearest), Subquery(default)))
         .exclude(pk=household.tier_id)
         .order_by("severity")
     )
@@ -184,7 +197,9 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
 
 
 @transaction.atomic
-def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, visit=None) -> TierProposal:
+def propose_tier_change(
+    *, household: Household, tier: Tier, reason: str, by, visit=None, key=None
+) -> TierProposal:
     """A grid worker's proposal, waiting for community staff (never a change by itself)."""
     # Read again under a lock: the page the proposal came from may be older than a move-out.
     household = Household.objects.select_for_update().select_related("unit").get(pk=household.pk)
@@ -203,9 +218,94 @@ def propose_tier_change(*, household: Household, tier: Tier, reason: str, by, vi
         reason=reason,
         proposed_by=by,
         visit=visit,
+        **({"key": key} if key is not None else {}),
     )
     webhook_events.proposal_made(proposal, unit_id=household.unit_id)
     return proposal
+
+
+@transaction.atomic
+def record_visit_with_proposal(
+    *,
+    household: Household,
+    by,
+    visited_at,
+    mode: str,
+    notes: str,
+    needs: list[str],
+    key,
+    photo=None,
+    propose_tier: Tier | None = None,
+    proposal_reason: str = "",
+) -> RecordedVisit:
+    """A visit as the visit form sends it (the page, a phone's outbox): recorded, with the
+    tier proposal made at the door if any, both or neither. Sent again with its key, it
+    answers with the visit the first one saved and proposes nothing more."""
+    visit = None
+    try:
+        visit, created = record_visit(
+            household=household,
+            by=by,
+            visited_at=visited_at,
+            mode=mode,
+            notes=notes,
+            needs=needs,
+            photo=photo,
+            key=key,
+        )
+        if created and propose_tier:
+            propose_tier_change(
+                household=household, tier=propose_tier, reason=proposal_reason, by=by, visit=visit
+            )
+    except (ValidationError, IntegrityError):
+        if visit is not None and created and visit.photo:
+            # The visit is rolled back with the proposal; its photo (a family's door)
+            # must not stay on disk with no record pointing at it.
+            visit.photo.delete(save=False)
+        raise
+    return RecordedVisit(visit, created)
+
+
+class SentProposal(NamedTuple):
+    proposal: TierProposal
+    created: bool  # False: the same proposal came before, and this is what it saved
+
+
+def proposal_for_key(*, by, key, household: Household) -> TierProposal | None:
+    """The proposal ``by`` already sent with ``key``, if any: a key is its author's own,
+    and the same author's key used again for another household is the client's mistake,
+    refused naming the key rather than answered with the first proposal."""
+    earlier = TierProposal.objects.filter(proposed_by=by, key=key).first()
+    if earlier is not None and earlier.household_id != household.pk:
+        raise ValidationError(
+            {"key": _("The key %(key)s was already used for another proposal.") % {"key": key}},
+            code="key_reused",
+        )
+    return earlier
+
+
+@transaction.atomic
+def send_proposal(*, household: Household, tier: Tier, reason: str, by, key) -> SentProposal:
+    """``propose_tier_change`` once per ``key``: a double tap, or a phone's outbox sent
+    again after a lost answer, gets the proposal the first one saved.
+
+    The household is locked before the key is looked for: the same proposal sent twice
+    at the same moment waits here for the first, then finds it, instead of being refused
+    as a second pending proposal."""
+    household = Household.objects.select_for_update().select_related("unit", "tier").get(pk=household.pk)
+    if earlier := proposal_for_key(by=by, key=key, household=household):
+        return SentProposal(earlier, created=False)
+    if not household.is_active:
+        raise ValidationError(
+            {
+                "household": _(
+                    "This household is no longer followed up (%(status)s): its tier cannot change."
+                )
+                % {"status": household.get_status_display()}
+            }
+        )
+    proposal = propose_tier_change(household=household, tier=tier, reason=reason, by=by, key=key)
+    return SentProposal(proposal, created=True)
 
 
 def _decide(proposal: TierProposal, by, status: str, reason: str) -> TierProposal:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from common.forms import add_errors
 from grids.models import Assignment
 from households.models import Household
 from households.photos import private_file
-from monitoring.followups import WORKER_ROLES, record_visit
+from monitoring.followups import WORKER_ROLES
 from monitoring.forms import DecisionForm, ProposalForm, VisitForm, WallFilterForm
 from monitoring.marks import wall_marks
 from monitoring.models import (
@@ -32,7 +31,13 @@ from monitoring.models import (
     TierProposal,
     Visit,
 )
-from monitoring.services import approve_proposal, propose_tier_change, reject_proposal
+from monitoring.services import (
+    approve_proposal,
+    proposal_for_key,
+    record_visit_with_proposal,
+    reject_proposal,
+    send_proposal,
+)
 from monitoring.today import LIST_LIMIT, TodayFilterForm, TodaySearchForm, found_households, today_lists
 from monitoring.wall import Wall, default_unit
 
@@ -128,38 +133,25 @@ def log_visit(request, pk):
             return done
         if form.is_valid():
             data = form.cleaned_data
-            visit = None
             try:
-                with transaction.atomic():
-                    visit, created = record_visit(
-                        household=household,
-                        by=request.user,
-                        visited_at=data["visited_at"],
-                        mode=data["mode"],
-                        notes=data["notes"],
-                        needs=data["needs"],
-                        photo=data["photo"],
-                        key=data["key"],
-                    )
-                    if not created:
-                        messages.info(request, _("This visit was already saved."))
-                        return done
-                    if data["propose_tier"]:
-                        propose_tier_change(
-                            household=household,
-                            tier=data["propose_tier"],
-                            reason=data["proposal_reason"],
-                            by=request.user,
-                            visit=visit,
-                        )
+                _visit, created = record_visit_with_proposal(
+                    household=household,
+                    by=request.user,
+                    visited_at=data["visited_at"],
+                    mode=data["mode"],
+                    notes=data["notes"],
+                    needs=data["needs"],
+                    photo=data["photo"],
+                    key=data["key"],
+                    propose_tier=data["propose_tier"],
+                    proposal_reason=data["proposal_reason"],
+                )
             except ValidationError as error:
-                if visit is not None and visit.photo:
-                    # The visit was rolled back with the proposal; its photo (a family's
-                    # door) must not stay on disk with no record pointing at it.
-                    visit.photo.delete(save=False)
                 add_errors(form, error, default_field="propose_tier")
             else:
-                if quick:
+                if not created:
+                    messages.info(request, _("This visit was already saved."))
+                elif quick:
                     room = _("%(e)s-%(r)s") % {"e": household.entrance, "r": household.room}
                     place = f"{household.building.name} {room}"
                     messages.success(request, _("Door visit saved: %(place)s.") % {"place": place})
@@ -183,18 +175,33 @@ def propose(request, pk):
         Household.objects.select_related("tier", "unit").visible_to(request.user), pk=pk
     )
     form = ProposalForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        # Sent twice (a double tap, the phone's outbox after a lost answer): the first
+        # stands, even though the second copy would now be refused as a second pending one.
         try:
-            propose_tier_change(
+            earlier = proposal_for_key(by=request.user, key=request.POST.get("key"), household=household)
+        except ValidationError:  # no key, or another household's: the form says why
+            earlier = None
+        if earlier is not None:
+            messages.info(request, _("This proposal was already sent."))
+            return redirect("households:card", pk=household.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = send_proposal(
                 household=household,
-                tier=form.cleaned_data["tier"],
-                reason=form.cleaned_data["reason"],
+                tier=data["tier"],
+                reason=data["reason"],
                 by=request.user,
+                key=data["key"],
             )
         except ValidationError as error:
             add_errors(form, error, default_field="tier")
         else:
-            messages.success(request, _("Proposal sent to community staff."))
+            if sent.created:
+                messages.success(request, _("Proposal sent to community staff."))
+            else:
+                messages.info(request, _("This proposal was already sent."))
             return redirect("households:card", pk=household.pk)
     return render(request, "monitoring/propose.html", {"household": household, "form": form})
 

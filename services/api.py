@@ -4,11 +4,14 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
+from common.batch import BatchKind, batch_schema, run_batch
 from common.viewsets import ScopedReadOnlyViewSet
 from households.models import Household
-from services.cases import open_case
+from services.cases import open_case, report_problem
+from services.forms import ReportForm
 from services.models import (
     CaseCategory,
     CaseEvent,
@@ -96,6 +99,25 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     queryset = ServiceCase.objects.prefetch_related("events")
 
+    @batch_schema(
+        "CaseBatchItem",
+        ReportForm,
+        example={
+            "key": "5d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+            "household": 1,
+            "category": "dispute",
+            "urgency": "normal",
+            "description": "楼道灯坏了",
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Up to 500 problems reported offline, each with the client's UUID ``key``, checked
+        as the report form checks them: each opens a case (created), was sent before
+        (duplicate: nothing new), or is rejected with its reasons."""
+        households = Household.objects.visible_to(request.user).select_related("tier", "unit")
+        return run_batch(request, REPORTS, households=households)
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = open_case(
@@ -105,6 +127,21 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             urgency=data["urgency"],
             by=self.request.user,
         )
+
+
+def _report(data, household, user):
+    return report_problem(household=household, by=user, **data)
+
+
+REPORTS = BatchKind(
+    model=ServiceCase,
+    author="opened_by",
+    form=lambda data, files, household: ReportForm(data, files),
+    form_class=ReportForm,
+    save=_report,
+    same=lambda case, item: str(case.household_id) == str(item.get("household")),
+    too_many=gettext_lazy("Send a list of 1 to %(n)s problems."),
+)
 
 
 class PointEntrySerializer(StrictSerializer):

@@ -1,8 +1,10 @@
 """Cases: opened from a visit, a report or a door card, with a deadline in working days
 from the tier; every step of one is a ``CaseEvent``, appended, never edited."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +69,7 @@ def open_case(
     visit=None,
     member=None,
     assigned_to=None,
+    key=None,
 ):
     """Open a case at building level, due in the household's tier's working days."""
     opened_at = timezone.now()
@@ -83,12 +86,68 @@ def open_case(
         visit=visit,
         assigned_to=assigned_to or responsible_worker(household),
     )
+    if key is not None:
+        case.key = key
     set_deadline(case, day=timezone.localdate(opened_at), days=response_working_days(household))
     case.full_clean(exclude=["household", "opened_by", "visit", "member", "assigned_to"])
     case.save()
     CaseEvent.objects.create(case=case, kind=EventKind.OPENED, status=case.status, level=case.level, by=by)
     webhook_events.case_opened(case)
     return case
+
+
+class ReportedCase(NamedTuple):
+    case: ServiceCase
+    created: bool  # False: the same report came before, and this is the case it opened
+
+
+def case_for_key(*, by, key, household: Household) -> ServiceCase | None:
+    """The case ``by`` already reported with ``key``, if any: a key is its author's own, and
+    the same author's key used again for another household is refused naming the key."""
+    earlier = ServiceCase.objects.filter(opened_by=by, key=key).first()
+    if earlier is not None and earlier.household_id != household.pk:
+        raise ValidationError(
+            {"key": _("The key %(key)s was already used for another problem.") % {"key": key}},
+            code="key_reused",
+        )
+    return earlier
+
+
+@transaction.atomic
+def report_problem(
+    *, household: Household, by, key, category: str, description: str, urgency: str
+) -> ReportedCase:
+    """A grid worker's report (the card's form, a phone's outbox), opened once per ``key``:
+    sent again, it answers with the case the first one opened."""
+    if earlier := case_for_key(by=by, key=key, household=household):
+        return ReportedCase(earlier, created=False)
+    if not household.is_active:
+        raise ValidationError(
+            {
+                "household": _(
+                    "This household is no longer followed up (%(status)s); problems are no longer "
+                    "reported for it."
+                )
+                % {"status": household.get_status_display()}
+            }
+        )
+    try:
+        with transaction.atomic():
+            case = open_case(
+                household=household,
+                by=by,
+                key=key,
+                category=category,
+                description=description,
+                urgency=urgency,
+            )
+    except IntegrityError:
+        # The same report, saved by a request that ran at the same moment: the unique key
+        # made this one wait for it, and what it saved is the answer.
+        if (earlier := case_for_key(by=by, key=key, household=household)) is None:
+            raise
+        return ReportedCase(earlier, created=False)
+    return ReportedCase(case, created=True)
 
 
 def _locked(case: ServiceCase) -> ServiceCase:

@@ -4,6 +4,7 @@ fit together)."""
 
 import datetime
 import math
+import uuid
 
 from django.utils import timezone
 
@@ -196,6 +197,7 @@ def build_services(ctx: DemoContext) -> None:
                 days or 7,
                 None,
                 None,
+                uuid.uuid4(),  # not from rng: the demo's other draws stay as they were
             )
         )
         events.append((case_id, "opened", "", "open", "building", clerk.pk, at_nine(opened)))
@@ -246,6 +248,7 @@ def build_services(ctx: DemoContext) -> None:
             "due_working_days",
             "visit_id",
             "member_id",
+            "key",
         ],
         cases,
     )

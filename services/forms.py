@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,14 @@ class ReportForm(forms.Form):
     description = forms.CharField(
         label=_("description"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # Made when the form is shown and sent back with it: a double tap, or the same report
+    # sent again from the phone's outbox, finds the first case instead of opening another.
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
 
 
 class CaseFilterForm(forms.Form):

@@ -2,6 +2,7 @@
 its timeline), door cards for residents' help requests, and volunteering points."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -142,6 +143,10 @@ class ServiceCase(models.Model):
         related_name="cases",
         verbose_name=_("reported on visit"),
     )
+    # Set by the client (the report form's hidden field, an offline phone's outbox): the
+    # same report sent again finds this case instead of opening a second. Its author's own;
+    # a door card's case has no author, and so no key another request could find.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
@@ -149,6 +154,9 @@ class ServiceCase(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [models.Index(fields=["household", "status"]), models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["opened_by", "key"], name="one_case_per_author_and_key"),
+        ]
 
     def __str__(self):
         return f"{self.get_category_display()} · {self.household}"

@@ -19,7 +19,7 @@ from audit.events import record
 from audit.models import Action, Outcome
 from common.forms import add_errors
 from households.models import Household
-from services.cases import add_note, assign_case, change_status, open_case
+from services.cases import add_note, assign_case, case_for_key, change_status, report_problem
 from services.door_cards import HELP_KINDS, ask_for_help, card_for_token, door_card_token, issue_door_card
 from services.forms import (
     AssignForm,
@@ -51,13 +51,25 @@ def report(request, pk):
         Household.objects.select_related("tier", "building", "unit").visible_to(request.user), pk=pk
     )
     form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        # Sent twice (a double tap, the phone's outbox after a lost answer): one case.
+        try:
+            earlier = case_for_key(by=request.user, key=request.POST.get("key"), household=household)
+        except ValidationError:  # no key, or another household's: the form says why
+            earlier = None
+        if earlier is not None:
+            messages.info(request, _("This problem was already reported."))
+            return redirect("households:card", pk=household.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            case = open_case(household=household, by=request.user, **form.cleaned_data)
+            case, created = report_problem(household=household, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error, default_field="description")
         else:
-            messages.success(request, _("Problem reported; respond by %(due)s.") % {"due": case.due_on})
+            if created:
+                messages.success(request, _("Problem reported; respond by %(due)s.") % {"due": case.due_on})
+            else:
+                messages.info(request, _("This problem was already reported."))
             return redirect("households:card", pk=household.pk)
     return render(request, "services/report.html", {"household": household, "form": form})
 

@@ -1,5 +1,7 @@
 """Tier-change proposals: a grid worker proposes, community staff decide."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -82,6 +84,9 @@ class TierProposal(models.Model):
         related_name="proposal",
         verbose_name=_("tier change"),
     )
+    # Set by the client (the form's hidden field, an offline phone's outbox): the same
+    # proposal sent again finds this row instead of a second one. A key is its author's own.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
@@ -90,6 +95,7 @@ class TierProposal(models.Model):
         verbose_name_plural = _("tier proposals")
         permissions = [("decide_tierproposal", _("Can approve or reject tier proposals"))]
         constraints = [
+            models.UniqueConstraint(fields=["proposed_by", "key"], name="one_proposal_per_author_and_key"),
             # Two workers proposing at once for one household: staff decide one question.
             models.UniqueConstraint(
                 fields=["household"],

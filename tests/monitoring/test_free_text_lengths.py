@@ -2,6 +2,8 @@
 checked by the model (full_clean and the services) and said by the forms and the API with
 the field and the limit: a 2,000,000-character note was saved before. Nothing is written."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -136,7 +138,7 @@ def test_a_proposal_reason_over_the_limit_is_refused_by_the_service_and_the_page
     client.force_login(people.worker)
     response = client.post(
         reverse("monitoring:propose", args=[people.household.pk]),
-        {"tier": default_tier("red").pk, "reason": "因" * (REASON_MAX_LENGTH + 1)},
+        {"tier": default_tier("red").pk, "reason": "因" * (REASON_MAX_LENGTH + 1), "key": str(uuid.uuid4())},
     )
 
     assert response.status_code == 200

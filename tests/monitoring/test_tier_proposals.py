@@ -1,5 +1,7 @@
 """A grid worker proposes a tier change; community staff approve or reject it."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -13,7 +15,7 @@ def propose(client, people, tier="red", reason="户主住院"):
     client.force_login(people.worker)
     return client.post(
         reverse("monitoring:propose", args=[people.household.pk]),
-        {"tier": default_tier(tier).pk, "reason": reason},
+        {"tier": default_tier(tier).pk, "reason": reason, "key": str(uuid.uuid4())},
     )
 
 

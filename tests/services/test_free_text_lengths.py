@@ -2,6 +2,8 @@
 length, checked by the model (full_clean and the services) and said by the forms and the
 API with the field and the limit. Nothing is written."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -70,7 +72,7 @@ def test_the_report_page_refuses_a_description_over_the_limit(people, client):
 
     response = client.post(
         reverse("services:report", args=[people.household.pk]),
-        {"category": "dispute", "urgency": "normal", "description": TOO_LONG},
+        {"category": "dispute", "urgency": "normal", "description": TOO_LONG, "key": str(uuid.uuid4())},
     )
 
     assert list(response.context["form"].errors) == ["description"]

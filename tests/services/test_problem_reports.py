@@ -1,6 +1,7 @@
 """Reporting a problem from the card opens a case with a working-day deadline."""
 
 import datetime
+import uuid
 
 import pytest
 import time_machine
@@ -20,7 +21,12 @@ def test_a_report_opens_a_case_due_in_the_tiers_working_days(people, client):
         client.force_login(people.worker)
         response = client.post(
             reverse("services:report", args=[people.household.pk]),
-            {"category": "dispute", "urgency": "urgent", "description": "邻里漏水纠纷"},
+            {
+                "category": "dispute",
+                "urgency": "urgent",
+                "description": "邻里漏水纠纷",
+                "key": str(uuid.uuid4()),
+            },
         )
         card = client.get(reverse("households:card", args=[people.household.pk])).content.decode()
 
@@ -38,7 +44,7 @@ def test_a_deadline_in_an_unknown_year_is_marked_provisional_on_the_card(people,
         client.force_login(people.worker)
         client.post(
             reverse("services:report", args=[people.household.pk]),
-            {"category": "help", "urgency": "normal", "description": "需要轮椅"},
+            {"category": "help", "urgency": "normal", "description": "需要轮椅", "key": str(uuid.uuid4())},
         )
         card = client.get(reverse("households:card", args=[people.household.pk]))
 
@@ -51,7 +57,8 @@ def test_a_report_without_a_description_saves_nothing(people, client):
     client.force_login(people.worker)
 
     response = client.post(
-        reverse("services:report", args=[people.household.pk]), {"category": "dispute", "urgency": "normal"}
+        reverse("services:report", args=[people.household.pk]),
+        {"category": "dispute", "urgency": "normal", "key": str(uuid.uuid4())},
     )
 
     assert "description" in response.context["form"].errors
@@ -60,7 +67,7 @@ def test_a_report_without_a_description_saves_nothing(people, client):
 
 def test_out_of_scope_and_read_only_users_cannot_report(people, client):
     client.force_login(people.worker)
-    data = {"category": "dispute", "urgency": "normal", "description": "x"}
+    data = {"category": "dispute", "urgency": "normal", "description": "x", "key": str(uuid.uuid4())}
     assert client.post(reverse("services:report", args=[people.outside.pk]), data).status_code == 404
     client.force_login(people.leader)
     assert client.post(reverse("services:report", args=[people.household.pk]), data).status_code == 403
