@@ -200,8 +200,13 @@
       if (event.data && event.data.hhl === "warmed") document.documentElement.dataset.offlineReady = "1";
     });
     if (!cfg.user || !navigator.onLine) return;
-    navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.active) reg.active.postMessage({hhl: "warm", user: cfg.user});
+    // The kept pages are refreshed at most every quarter of an hour, not on every page.
+    return outbox.meta("warmed").then(function (at) {
+      if (at && Date.now() - at < 900000) return document.documentElement.dataset.offlineReady = "1";
+      return navigator.serviceWorker.ready.then(function (reg) {
+        if (!reg.active) return;
+        reg.active.postMessage({hhl: "warm", user: cfg.user});
+      });
     });
   });
 })();

@@ -171,7 +171,11 @@
 
   /* Keeps the pages of the user's scope in the user's cache, fetching only those whose
    * version changed since the last time. */
-  function warm(list, cacheName) {
+  function warm(answer, cacheName) {
+    var list = [answer.today];
+    answer.households.forEach(function (h) {
+      answer.urls.forEach(function (url) { list.push({url: url.replace("/0/", "/" + h[0] + "/"), version: h[1]}); });
+    });
     return Promise.all([root.caches.open(cacheName), db()]).then(function (opened) {
       var cache = opened[0], d = opened[1];
       return list.reduce(function (chain, page) {
@@ -195,7 +199,7 @@
     return root.caches.keys().then(function (names) {
       return Promise.all(names.filter(function (n) { return n.indexOf("pages-") === 0; }).map(function (n) { return root.caches.delete(n); }));
     }).then(function () {
-      return db().then(function (d) { return d.clear("versions"); });
+      return db().then(function (d) { return Promise.all([d.clear("versions"), d.delete("meta", "warmed")]); });
     });
   }
 

@@ -81,7 +81,9 @@
       event.waitUntil(fetch(HHL.pages, {credentials: "same-origin"}).then(function (r) {
         return r.ok ? r.json() : null;
       }).then(function (list) {
-        if (list && list.user === data.user) return outbox.warm(list.pages, "pages-" + data.user);
+        if (list && list.user === data.user) {
+          return outbox.warm(list, "pages-" + data.user).then(function () { return outbox.meta("warmed", Date.now()); });
+        }
       }).then(function () {
         return self.clients.matchAll().then(function (cs) { cs.forEach(function (c) { c.postMessage({hhl: "warmed"}); }); });
       }));

@@ -3,8 +3,6 @@ the cards open with the network off, visits, a problem and a proposal recorded o
 survive a reload and are saved once when the network returns; a refused item shows the
 server's reason and is sent again once corrected. Screenshots go to test-results/offline/."""
 
-import datetime
-import io
 import time
 from pathlib import Path
 
@@ -13,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from monitoring.models import TierProposal, Visit
-from services.models import ServiceCase
+from monitoring.models import Visit
 from tests.browser import PHONE, chromium, needs_chromium
 
 SHOTS = Path("test-results/offline")
@@ -129,5 +126,9 @@ def test_a_visit_recorded_offline_survives_a_reload_and_is_saved_once_online(pho
     phone.wait_for_selector("[data-outbox-item][data-state=saved]")
 
     visit = Visit.objects.get()
-    assert (visit.household, visit.visited_by, visit.notes) == (people.household, people.worker, "楼道无信号，老人在家")
+    assert (visit.household, visit.visited_by, visit.notes) == (
+        people.household,
+        people.worker,
+        "楼道无信号，老人在家",
+    )
     assert phone.errors == []
