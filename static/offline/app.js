@@ -178,6 +178,12 @@
   });
   window.addEventListener("online", sync);
 
+  /* A form kept on the phone carries the key it was rendered with; each use needs its own,
+   * or a second visit from the same copy would overwrite the first in the queue. */
+  document.querySelectorAll("form[data-outbox] input[name=key]").forEach(function (input) {
+    input.value = outbox.uuid();
+  });
+
   /* A copy served from the phone says how old it is. */
   var age = Date.now() - Date.parse(cfg.rendered);
   if (age > 120000) status(fmt(t.offline_copy, {when: new Date(cfg.rendered).toLocaleString(document.documentElement.lang)}));

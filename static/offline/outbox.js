@@ -116,6 +116,13 @@
   /* Sends every pending item of the owner's, kind by kind, and records each answer on its
    * item. Resolves to {expired, sent, refused}; a lost network leaves the items pending. */
   function sync(config) {
+    // One sender at a time across the pages and the worker (Web Locks): two at once would
+    // both send an item, and the later answer ("already saved") would hide the first.
+    var locks = root.navigator && root.navigator.locks;
+    return locks ? locks.request("hhl-outbox-sync", function () { return syncNow(config); }) : syncNow(config);
+  }
+
+  function syncNow(config) {
     var owner = config.user, now = Date.now();
     return items(owner).then(function (all) {
       var due = all.filter(function (item) {

@@ -47,7 +47,13 @@
         return Promise.all([copy.formData(), owner()]).then(function (got) {
           if (!got[1]) throw new Error("no owner");
           return outbox.fromForm(kind, {household: household, owner: got[1]}, got[0]);
-        }).then(outbox.save).then(function () {
+        }).then(function (item) {
+          // A page from the cache posts the key it was rendered with, each time.
+          return outbox.db().then(function (d) { return d.get("outbox", item.key); }).then(function (known) {
+            if (known) item.key = outbox.uuid();
+            return outbox.save(item);
+          });
+        }).then(function () {
           changed();
           if (self.registration.sync) self.registration.sync.register("hhl-outbox").catch(function () {});
           return Response.redirect(HHL.card.replace("/0/", "/" + household + "/"), 303);
