@@ -93,8 +93,13 @@
     });
   }
 
+  // A send that never ends (a link that died mid-way) would hold the queue: give up after a minute.
+  function limit() {
+    return root.AbortSignal && root.AbortSignal.timeout ? root.AbortSignal.timeout(60000) : undefined;
+  }
+
   function session(pagesUrl) {
-    return fetch(pagesUrl, {credentials: "same-origin", headers: {Accept: "application/json"}}).then(function (r) {
+    return fetch(pagesUrl, {credentials: "same-origin", headers: {Accept: "application/json"}, signal: limit()}).then(function (r) {
       if (r.status === 401 || r.status === 403) return {expired: true};
       if (!r.ok) throw new Error("pages " + r.status);
       return r.json();
@@ -119,14 +124,17 @@
     // One sender at a time across the pages and the worker (Web Locks): two at once would
     // both send an item, and the later answer ("already saved") would hide the first.
     var locks = root.navigator && root.navigator.locks;
-    return locks ? locks.request("hhl-outbox-sync", function () { return syncNow(config); }) : syncNow(config);
+    return locks ? locks.request("hhl-outbox-sync", function () { return syncNow(config, true); }) : syncNow(config);
   }
 
-  function syncNow(config) {
+  function syncNow(config, locked) {
     var owner = config.user, now = Date.now();
     return items(owner).then(function (all) {
+      // Holding the lock, an item still "sending" is one whose sender was stopped (a page
+      // closed, a worker ended) before the answer: its send is over.
       var due = all.filter(function (item) {
-        return item.state === "pending" || (item.state === "sending" && now - item.changed > STALE_SENDING_MS);
+        return item.state === "pending" ||
+          (item.state === "sending" && (locked || now - item.changed > STALE_SENDING_MS));
       });
       if (!due.length) return {sent: 0, refused: 0};
       return session(config.pages).then(function (who) {
@@ -146,11 +154,16 @@
   }
 
   function send(url, batch, csrf, counts) {
-    return Promise.all(batch.map(function (item) { item.state = "sending"; return save(item); })).then(function () {
+    return Promise.all(batch.map(function (item) {
+      // Sent before and cut off: an "already saved" now is the first send's success.
+      item.resent = item.state === "sending";
+      item.state = "sending";
+      return save(item);
+    })).then(function () {
       var payload = body(batch);
       var headers = {"X-CSRFToken": csrf, Accept: "application/json"};
       if (payload.json) headers["Content-Type"] = "application/json";
-      return fetch(url, {method: "POST", credentials: "same-origin", headers: headers, body: payload.body});
+      return fetch(url, {method: "POST", credentials: "same-origin", headers: headers, body: payload.body, signal: limit()});
     }).then(function (r) {
       if (r.status === 401 || r.status === 403) {
         return meta("expired", true).then(function () { return back(batch); });
@@ -162,7 +175,8 @@
         return Promise.all(batch.map(function (item) {
           var result = byKey[item.key];
           if (!result) { item.state = "pending"; return save(item); }
-          item.state = result.status === "created" ? "saved" : result.status === "duplicate" ? "duplicate" : "refused";
+          item.state = result.status === "created" || (result.status === "duplicate" && item.resent) ? "saved"
+            : result.status === "duplicate" ? "duplicate" : "refused";
           item.errors = result.errors || null;
           item.id = result.id;
           if (item.state === "refused") counts.refused++; else counts.sent++;
