@@ -272,6 +272,7 @@ def strings(request) -> dict:
             "offline_copy": _("Offline copy, refreshed %(when)s."),
             "household": _("Household %(n)s"),
             "none": _("Nothing is waiting to be uploaded."),
+            "on_phone": _("On this phone"),
         },
     }
 

@@ -61,6 +61,7 @@
       .sort(function (a, b) { return b.created - a.created; });
     list.replaceChildren();
     if (!mine.length && pk === null) list.append(el("p", {}, t.none));
+    if (mine.length && pk !== null) list.append(el("h2", {"class": "h6 mt-3"}, t.on_phone));
     mine.forEach(function (item) { list.append(row(item, pk === null)); });
   }
 
@@ -145,7 +146,14 @@
       if (!result || result.expired) status(t.queued);
       if (form.querySelector("[name=quick]")) {
         form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = false; });
-        return show();
+        return show().then(function () {
+          // Sent at once: the row says so, as the page would after a reload.
+          var span = form.closest("[data-household]") && form.closest("[data-household]").querySelector("[data-outbox-count]");
+          if (span && span.hidden && result && result.sent) {
+            span.textContent = t.state_saved;
+            span.hidden = false;
+          }
+        });
       }
       location.href = cfg.card.replace("/0/", "/" + household + "/");
     });

@@ -403,3 +403,20 @@ def test_without_javascript_the_visit_form_still_saves_a_visit(browser, live_ser
     assert Visit.objects.get().notes == "没有脚本"
     assert page.locator("[data-outbox-badge]").is_hidden()
     context.close()
+
+
+@needs_today_rows
+def test_a_door_visit_tapped_on_today_with_the_network_is_saved_at_once_and_the_row_says_so(
+    phone, live_server, people
+):
+    generate_follow_ups()
+    phone.goto(live_server.url + "/")
+    row = phone.locator(f"[data-household='{people.household.pk}']").first
+
+    row.locator("[data-quick-visit]").click()
+    every_item(phone, "saved")
+
+    visit = Visit.objects.get()
+    assert (visit.household, visit.mode) == (people.household, "door")
+    assert row.locator("[data-outbox-count]").is_visible()
+    assert phone.url == live_server.url + "/"
