@@ -8,7 +8,7 @@
   if (!data || !self.idb || !self.hhlOutbox) return;
   var cfg = JSON.parse(data.textContent), t = cfg.t, outbox = self.hhlOutbox;
   var WAITING = {pending: 1, sending: 1, refused: 1};
-  var busy = null;
+  var busy = null, opened = Date.now();
 
   function fmt(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
@@ -43,8 +43,10 @@
       document.querySelectorAll("[data-household] [data-outbox-count]").forEach(function (span) {
         var pk = Number(span.closest("[data-household]").dataset.household);
         var n = waiting.filter(function (i) { return i.household === pk; }).length;
-        span.textContent = n ? fmt(t.pending, {n: n}) : "";
-        span.hidden = !n;
+        // Sent since this page was opened: the row says so, as the page would after a reload.
+        var sent = items.some(function (i) { return i.household === pk && i.state === "saved" && i.changed > opened; });
+        span.textContent = n ? fmt(t.pending, {n: n}) : sent ? t.state_saved : "";
+        span.hidden = !n && !sent;
       });
       document.querySelectorAll("[data-outbox-list]").forEach(function (list) { fill(list, items); });
       return outbox.meta("expired").then(function (expired) {
@@ -146,14 +148,7 @@
       if (!result || result.expired) status(t.queued);
       if (form.querySelector("[name=quick]")) {
         form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = false; });
-        return show().then(function () {
-          // Sent at once: the row says so, as the page would after a reload.
-          var span = form.closest("[data-household]") && form.closest("[data-household]").querySelector("[data-outbox-count]");
-          if (span && span.hidden && result && result.sent) {
-            span.textContent = t.state_saved;
-            span.hidden = false;
-          }
-        });
+        return show();
       }
       location.href = cfg.card.replace("/0/", "/" + household + "/");
     });

@@ -416,7 +416,8 @@ def test_a_door_visit_tapped_on_today_with_the_network_is_saved_at_once_and_the_
     row.locator("[data-quick-visit]").click()
     every_item(phone, "saved")
 
+    row.locator("[data-outbox-count]").wait_for(state="visible")
+
     visit = Visit.objects.get()
     assert (visit.household, visit.mode) == (people.household, "door")
-    assert row.locator("[data-outbox-count]").is_visible()
     assert phone.url == live_server.url + "/"
