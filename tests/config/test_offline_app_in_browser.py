@@ -12,6 +12,7 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from monitoring.followups import generate_follow_ups
 from monitoring.models import TierProposal, Visit
@@ -103,6 +104,7 @@ def installed(page):
 
 
 def queued(page):
+    page.wait_for_load_state()  # a page that navigated has its scripts again once loaded
     return page.evaluate(
         """async () => {
           const db = await idb.openDB("hhl-offline");
@@ -115,9 +117,16 @@ def queued(page):
 def every_item(page, *states, timeout=20):
     """Waits until every queued item is in one of ``states``; fails showing the queue."""
     deadline = time.monotonic() + timeout
-    while not {i["state"] for i in queued(page)} <= set(states):
+    while not {i["state"] for i in _queued_or_navigating(page)} <= set(states):
         assert time.monotonic() < deadline, [(i["kind"], i["state"], i["errors"]) for i in queued(page)]
         page.wait_for_timeout(200)
+
+
+def _queued_or_navigating(page):
+    try:
+        return queued(page)
+    except PlaywrightError:  # the page went on to another one while asked
+        return [{"state": "navigating"}]
 
 
 def photo_file(tmp_path) -> Path:
