@@ -5,12 +5,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from config import api
+from config import api, pwa
 from grids.forms import LoginForm
 
 # Each app's pages under its own namespace ("households:card", "monitoring:wall"); the
 # paths are the same as before the split, so bookmarks and printed door cards still work.
 urlpatterns = [
+    # The phone app's manifest and service worker sit at the root: a worker's scope is
+    # the folder it is served from.
+    path("", include((pwa.urlpatterns, "pwa"))),
     path("", include("monitoring.urls")),
     path("", include("households.urls")),
     path("", include("employment.urls")),

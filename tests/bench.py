@@ -38,6 +38,7 @@ FIGURES = [
     "admin_household_list",
     "audit",
     "webhook",
+    "phone",
 ]
 # Figures that seed what they need themselves: asked for alone, no county is seeded.
 SELF_SEEDED = {"webhook"}
@@ -217,6 +218,9 @@ def run():
     if wanted("webhook"):
         webhook_figures()
 
+    if wanted("phone"):
+        phone_figures()
+
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
         client = Client()
@@ -234,6 +238,132 @@ def run():
             queries=len(queries),
             server_ms=timed(lambda c=client, u=url: c.get(u), repeat=3),
         )
+
+
+PHONE_PASSWORD = "hhl-bench-phone-2026"
+# Issue 16's weak network: 400 kbps each way, 400 ms round trip (Chrome's DevTools units:
+# bytes per second, milliseconds).
+THROTTLE = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 400_000 / 8,
+    "uploadThroughput": 400_000 / 8,
+}
+OWNER = "JSON.parse(document.getElementById('hhl-offline').textContent).user"
+
+
+def phone_figures() -> None:
+    """The phone app under the demo as ``make demo`` serves it (runserver, collected and
+    compressed static files), in Debian's chromium at 360 x 740 on a throttled network,
+    as the floor head: the visit form's first load (empty cache), a repeat visit with the
+    app installed, Today opened with the network off, and 50 visits queued offline sent."""
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from households.models import Household
+    from tests.browser import ARGS, CHROMIUM, PHONE
+    from tests.servers import free_port, serve, set_password
+
+    if not Path(CHROMIUM).exists():
+        figure("phone", skipped="no /usr/bin/chromium")
+        return
+    from playwright.sync_api import sync_playwright
+
+    user = get_user_model().objects.get(username="floor")
+    set_password(user, PHONE_PASSWORD)
+    household = Household.objects.visible_to(user).order_by("pk").first()
+    port = free_port()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", DJANGO_ALLOW_ASYNC_UNSAFE="true")
+    command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
+    visit_form = reverse("monitoring:log_visit", args=[household.pk])
+    transferred = (
+        "performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+        ".reduce((sum, entry) => sum + entry.transferSize, 0)"
+    )
+    with tempfile.TemporaryDirectory() as tmp, serve(command, env, Path(tmp), port=port) as server:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            context = browser.new_context(**PHONE)
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            page.goto(server.url + reverse("login"))
+            page.fill("#id_username", "floor")
+            page.fill("#id_password", PHONE_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(server.url + "/")
+            # A second context with the session only: an empty cache, no app installed.
+            phone = browser.new_context(**PHONE, storage_state=context.storage_state())
+            page = phone.new_page()
+            page.set_default_timeout(120_000)
+            cdp = phone.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", THROTTLE)
+
+            page.goto(server.url + visit_form)
+            page.wait_for_load_state("load")
+            first_load = page.evaluate(transferred)
+            # The app installs itself, then keeps the user's pages (a reload under its control).
+            _poll(page, "() => !!navigator.serviceWorker.controller")
+            page.reload()
+            _poll(page, "() => !!document.documentElement.dataset.offlineReady")
+            page.goto(server.url + visit_form)
+            page.wait_for_load_state("load")
+            # The page's own count: the HTML the worker fetched (network first), the shell
+            # from the worker's cache (0 bytes on the network).
+            repeat_page = page.evaluate(transferred)
+
+            phone.set_offline(True)
+            started = time.perf_counter()
+            page.goto(server.url + reverse("monitoring:today"))
+            page.wait_for_load_state("load")
+            offline_open_ms = round((time.perf_counter() - started) * 1000)
+            assert page.locator("[data-outbox-badge]").count() == 1, page.content()[:500]
+
+            # 50 visits recorded offline, as the visit form queues them; then the network returns.
+            page.evaluate(
+                """([household, user]) => Promise.all(Array.from({length: 50}, (_, i) => hhlOutbox.save({
+                  key: hhlOutbox.uuid(), kind: "visit", household: household, owner: user, state: "pending",
+                  fields: {mode: "door", notes: "bench " + i, needs: [],
+                           visited_at: new Date(Date.now() - (i + 1) * 60000).toISOString()},
+                  created: Date.now()})))""",
+                [
+                    household.pk,
+                    page.evaluate("JSON.parse(document.getElementById('hhl-offline').textContent).user"),
+                ],
+            )
+            phone.set_offline(False)
+            cdp.send("Network.emulateNetworkConditions", THROTTLE)
+            started = time.perf_counter()
+            page.evaluate(
+                """(user) => hhlOutbox.sync({user: user, pages: "/offline/pages.json",
+                  batch: {visit: "/api/v1/visits/batch/"}})""",
+                page.evaluate(OWNER),
+            )
+            sync_seconds = time.perf_counter() - started
+            states = page.evaluate(
+                "async () => (await (await idb.openDB('hhl-offline')).getAll('outbox')).map(i => i.state)"
+            )
+            browser.close()
+    figure(
+        "phone",
+        first_load_kb=round(first_load / 1024, 1),
+        repeat_kb=round(repeat_page / 1024, 1),
+        offline_open_ms=offline_open_ms,
+        sync_50_visits_s=round(sync_seconds, 1),
+        saved=states.count("saved"),
+    )
+
+
+def _poll(page, script: str, seconds: int = 600) -> None:
+    # Not wait_for_function: it evaluates a string in the page, which the CSP refuses.
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {script}")
+        page.wait_for_timeout(250)
 
 
 def audit_figures(rounds: int = 61) -> None:
