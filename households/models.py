@@ -232,7 +232,11 @@ class Household(models.Model):
         ordering = ["building__path", "entrance", "floor", "room"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["tier"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["tier"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "entrance", "room"],
@@ -347,8 +351,11 @@ class Member(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_not_future])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[special_groups])
+    history = HistoricalRecords(m2m_fields=[special_groups], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["household", "id"]
@@ -372,6 +379,7 @@ class Member(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["mobile"]),
             # People per household, counted from the index alone (the wall counts the
             # people of 10,000 households on every refresh).

@@ -142,13 +142,20 @@ class ServiceCase(models.Model):
         related_name="cases",
         verbose_name=_("reported on visit"),
     )
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["household", "status"]), models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["household", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
 
     def __str__(self):
         return f"{self.get_category_display()} · {self.household}"
@@ -367,13 +374,16 @@ class PointEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["household", "-at", "-id"]
         verbose_name = _("point entry")
         verbose_name_plural = _("point entries")
-        indexes = [models.Index(fields=["household", "-id"])]
+        indexes = [models.Index(fields=["updated_at", "id"]), models.Index(fields=["household", "-id"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(balance__gte=0), name="points_balance_not_negative"),
             models.CheckConstraint(
