@@ -127,6 +127,12 @@ class HouseholdQuerySet(ScopedQuerySet):
         """The households in a unit's subtree: one prefix query on the path index."""
         return self.filter(unit__path__startswith=unit.path)
 
+    def once_in_units(self, unit_ids) -> Q:
+        # The history keeps every unit a household was in: one that moved out of these
+        # units was seen in them.
+        before = self.model.history.filter(unit__any_of=unit_ids).values("id")
+        return self.in_units(unit_ids) | Q(pk__in=before)
+
 
 class AboutHouseholdQuerySet(ScopedQuerySet):
     """Rows about a household (its members, visits, cases, income...): each user sees
@@ -138,6 +144,11 @@ class AboutHouseholdQuerySet(ScopedQuerySet):
         # The households' own subquery, as the planner has known it since the first
         # version: the rows are then found by household through their own index.
         return Q(**{f"{self.household_path}__in": Household.objects.filter(unit__any_of=unit_ids)})
+
+    def once_in_units(self, unit_ids) -> Q:
+        # With the household: a row about one that moved out of these units was seen in them.
+        households = Household.objects.all()
+        return Q(**{f"{self.household_path}__in": households.filter(households.once_in_units(unit_ids))})
 
 
 class AboutMemberQuerySet(AboutHouseholdQuerySet):

@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer, error_detail
+from common.sync import ChangeFeed
 from common.viewsets import ScopedReadOnlyViewSet
 from monitoring.followups import RecordedVisit, record_visit
 from monitoring.models import (
@@ -86,6 +87,7 @@ class TierChangeViewSet(ScopedReadOnlyViewSet):
     serializer_class = TierChangeSerializer
     filterset_class = TierChangeFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["changed_at"]
     ordering = ["-changed_at", "-id"]
 
@@ -130,6 +132,7 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["due_on"]
     ordering = ["due_on", "id"]
 
@@ -190,6 +193,7 @@ class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["visited_at"]
     ordering = ["-visited_at", "-id"]
     replayed = False

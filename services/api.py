@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import mixins, serializers
 
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
+from common.sync import ChangeFeed
 from common.viewsets import ScopedReadOnlyViewSet
 from households.models import Household
 from services.cases import open_case
@@ -91,6 +92,7 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["due_on", "opened_at"]
     ordering = ["due_on", "id"]
 
@@ -132,6 +134,7 @@ class PointEntryViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = PointEntrySerializer
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     filterset_fields = ["household", "kind"]
     ordering = ["-id"]
 
