@@ -324,3 +324,28 @@ def test_every_synced_list_answers_the_feed(people, settlement, path):
 
     assert set(body) == {"results", "removed", "cursor", "has_more", "next"}
     assert body["cursor"] and body["removed"] == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/households/", "/api/v1/members/", "/api/v1/visits/", "/api/v1/cases/", "/api/v1/units/"]
+)
+def test_a_feed_page_of_100_costs_the_queries_of_a_page_of_5(people, grid, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(110):
+        household = HouseholdFactory(unit=grid.floor_1_1, room=str(7000 + i))
+        MemberFactory(household=household)
+        VisitFactory(household=household, visited_by=people.staff, visited_at=timezone.now())
+        open_case(household=household, category="help", description="漏水", urgency="normal", by=people.staff)
+    client = APIClient()
+    client.force_authenticate(people.worker)
+
+    def count(size):
+        client.get(path, {"cursor": "", "page_size": size})  # permissions cached, as on a busy server
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, {"cursor": "", "page_size": size})
+        assert response.status_code == 200 and response.json()["results"]
+        return len(queries)
+
+    assert count(5) == count(100)
