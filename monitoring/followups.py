@@ -217,12 +217,12 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         )
         {insert} {t[FollowUp]}
             (household_id, tier_id, period_start, period_end, due_on, status, assignee_id,
-             visit_id, cancel_reason, created_at, closed_at)
+             visit_id, cancel_reason, created_at, closed_at, updated_at)
         SELECT household_id, tier_id, period_start, period_end, period_end,
                CASE WHEN visit_id IS NOT NULL THEN 'done'
                     WHEN period_end < %(today)s THEN 'missed' ELSE 'open' END,
                assignee_id, visit_id, '', %(now)s,
-               CASE WHEN visit_id IS NOT NULL OR period_end < %(today)s THEN %(now)s END
+               CASE WHEN visit_id IS NOT NULL OR period_end < %(today)s THEN %(now)s END, %(now)s
         FROM due
         WHERE 1 = 1
         {conflict}
