@@ -59,8 +59,15 @@ def update_household(
         locked.followed_since = timezone.now()
     locked.full_clean()
     locked._history_user = by
+    moved = (locked.building_id, locked.unit_id) != was_in
+    if moved and not locked.history.exists():
+        # Written with no history (the demo's COPY): the history starts with where it
+        # was, so that a caller of the API whose scope it leaves is told (once_visible_to).
+        Household.history.bulk_history_create(
+            [Household.objects.get(pk=locked.pk)], default_user=by, update=True
+        )
     locked.save()
-    if (locked.building_id, locked.unit_id) != was_in:
+    if moved:
         # Its members, visits, cases... now lie in another unit too (the API's change feed).
         touch_dependents(locked)
     if labels is not None:

@@ -639,6 +639,7 @@ def sync_figures(page_size: int = 200) -> None:
     against what the caller sees."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django.core.exceptions import ValidationError
     from django.test import Client
     from django.utils import timezone
 
@@ -647,7 +648,7 @@ def sync_figures(page_size: int = 200) -> None:
     from grids.roles import COMMUNITY_STAFF
     from households.models import Household, HouseholdStatus, Member, MemberStatus
     from households.services import update_household, update_member
-    from monitoring.models import Tier, Visit
+    from monitoring.models import Tier, TierScheme, Visit
     from monitoring.services import change_tier
 
     user = get_user_model().objects.create_user("sync10", password="hhl-bench-2026")
@@ -692,11 +693,25 @@ def sync_figures(page_size: int = 200) -> None:
     full_s = time.perf_counter() - started
 
     admin = get_user_model().objects.get(username="admin")
-    households = list(in_scope.filter(status=HouseholdStatus.ACTIVE).order_by("pk")[:12])
+    # A move out of the scope keeps the tier: to a building of the same tier scheme. The
+    # services validate as the pages do: households the demo wrote that pass.
+    scheme = TierScheme.objects.in_force_for(outside)
+    households = []
+    for household in in_scope.filter(status=HouseholdStatus.ACTIVE, tier__scheme=scheme).order_by("pk")[
+        :2000
+    ]:
+        try:
+            household.full_clean()
+        except ValidationError:
+            continue
+        households.append(household)
+        if len(households) == 12:
+            break
     for household in households[:5]:
         update_household(household=household, changes={"phone": "13900001234"}, by=admin)
-    for household in households[5:8]:
-        update_household(household=household, changes={"building": outside, "unit": outside}, by=admin)
+    for number, household in enumerate(households[5:8]):
+        changes = {"building": outside, "unit": outside, "room": f"98{number:02d}"}
+        update_household(household=household, changes=changes, by=admin)
     for household in households[8:10]:
         update_household(
             household=household,

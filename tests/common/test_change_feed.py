@@ -349,3 +349,18 @@ def test_a_feed_page_of_100_costs_the_queries_of_a_page_of_5(people, grid, path)
         return len(queries)
 
     assert count(5) == count(100)
+
+
+def test_a_household_written_without_history_is_still_told_gone_when_it_moves_out(people, grid, settlement):
+    inside, _outside, _cases = settlement
+    Household.history.filter(id=inside[0].pk).delete()  # as the demo's COPY writes them
+    client = APIClient()
+    client.force_authenticate(people.worker)
+    cursor = client.get("/api/v1/households/", {"cursor": "", "page_size": 200}).json()["cursor"]
+
+    update_household(
+        household=inside[0], changes={"building": grid.building_3, "unit": grid.building_3}, by=people.staff
+    )
+    body = client.get("/api/v1/households/", {"cursor": cursor}).json()
+
+    assert (body["results"], body["removed"]) == ([], [inside[0].pk])
