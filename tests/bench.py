@@ -718,9 +718,15 @@ def sync_figures(page_size: int = 200) -> None:
             changes={"status": HouseholdStatus.MOVED_OUT, "moved_out_on": timezone.localdate()},
             by=admin,
         )
-    members = list(
-        Member.objects.filter(household__in=households[:5], status=MemberStatus.ACTIVE).order_by("pk")
-    )
+    members = []
+    for member in Member.objects.filter(household__in=households[:5], status=MemberStatus.ACTIVE).order_by(
+        "pk"
+    ):
+        try:
+            member.full_clean()
+        except ValidationError:
+            continue
+        members.append(member)
     for member in members[:4]:
         update_member(member=member, changes={"mobile": "13900005678"}, by=admin)
     for member in [m for m in members[4:] if m.relation != "head"][:2]:
