@@ -13,6 +13,11 @@ _ERRORS = {
     "401": ("No credentials, or a token that is unknown or revoked.", _DETAIL),
     "403": ("The user's role lacks the permission for this.", _DETAIL),
     "404": ("No such record, or one outside the user's scope (the two are not told apart).", _DETAIL),
+    "410": (
+        "With a cursor: the user's scope changed since it was given; pull again from an empty "
+        "cursor. The object names `cursor`.",
+        {"type": "object", "additionalProperties": {}},
+    ),
 }
 
 
@@ -32,6 +37,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("400")
         if "{" in self.path:
             codes.append("404")
+        if paged and hasattr(self._get_paginator(), "cursor_query_param"):
+            codes.append("410")  # common.sync.ChangeFeed
         for code in sorted(codes):
             description, schema = _ERRORS[code]
             operation["responses"].setdefault(

@@ -2,6 +2,7 @@
 through the pages' services, which run the rules)."""
 
 from common.api import ModelPermissions, StrictSerializer
+from common.sync import ChangeFeed
 from common.viewsets import ScopedReadOnlyViewSet
 from employment.models import EmploymentWarning, IncomeRecord, LabourRecord
 
@@ -30,6 +31,7 @@ class LabourRecordSerializer(StrictSerializer):
 class LabourRecordViewSet(ScopedReadOnlyViewSet):
     serializer_class = LabourRecordSerializer
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     filterset_fields = ["member", "status", "member__household"]
     ordering = ["member", "-starts_on"]
 
@@ -46,6 +48,7 @@ class IncomeRecordSerializer(StrictSerializer):
 class IncomeRecordViewSet(ScopedReadOnlyViewSet):
     serializer_class = IncomeRecordSerializer
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     filterset_fields = ["household", "year", "source"]
     ordering = ["household", "-year", "-recorded_at"]
 
@@ -62,6 +65,7 @@ class WarningSerializer(StrictSerializer):
 class WarningViewSet(ScopedReadOnlyViewSet):
     serializer_class = WarningSerializer
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     filterset_fields = ["household", "kind"]
     ordering = ["-raised_at"]
 

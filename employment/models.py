@@ -136,9 +136,13 @@ class LabourRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutMemberQuerySet.as_manager()
 
     class Meta:
+        indexes = [models.Index(fields=["updated_at", "id"])]
         ordering = ["member", "-starts_on", "-id"]
         verbose_name = _("labour record")
         verbose_name_plural = _("labour records")
@@ -255,6 +259,9 @@ class IncomeRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
@@ -262,7 +269,10 @@ class IncomeRecord(models.Model):
         get_latest_by = ["year", "recorded_at", "id"]
         verbose_name = _("income record")
         verbose_name_plural = _("income records")
-        indexes = [models.Index(fields=["household", "-year", "-recorded_at"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["household", "-year", "-recorded_at"]),
+        ]
 
     def __str__(self):
         return f"{self.household} {self.year}: {self.per_capita}"
@@ -320,6 +330,9 @@ class EmploymentWarning(models.Model):
         related_name="+",
         verbose_name=_("tier proposal"),
     )
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
@@ -341,7 +354,8 @@ class EmploymentWarning(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["kind"], condition=Q(cleared_at__isnull=True), name="warning_open_kind")
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["kind"], condition=Q(cleared_at__isnull=True), name="warning_open_kind"),
         ]
 
     def __str__(self):

@@ -110,5 +110,5 @@ def evaluate_warnings(today: datetime.date | None = None, households=None) -> tu
     # A run at the same moment as this one raises nothing twice (one_open_*_warning).
     EmploymentWarning.objects.bulk_create(raised, ignore_conflicts=True)
     gone = [pk for key, pk in current.items() if key not in should]
-    cleared = EmploymentWarning.objects.filter(pk__in=gone).update(cleared_at=now)
+    cleared = EmploymentWarning.objects.filter(pk__in=gone).update(cleared_at=now, updated_at=now)
     return len(raised), cleared

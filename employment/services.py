@@ -103,7 +103,7 @@ def record_labour_status(
         raise ValidationError(errors)
     if current is not None:
         current.ends_on = starts_on
-        current.save(update_fields=["ends_on"])
+        current.save(update_fields=["ends_on", "updated_at"])
     record.save()
     evaluate_warnings(households=[member.household_id])
     return record
@@ -123,7 +123,7 @@ def end_labour(*, member: Member, ends_on: datetime.date, by) -> LabourRecord:
     if ends_on > timezone.localdate():
         raise ValidationError({"ends_on": _("The end cannot be in the future.")})
     current.ends_on = ends_on
-    current.save(update_fields=["ends_on"])
+    current.save(update_fields=["ends_on", "updated_at"])
     evaluate_warnings(households=[member.household_id])
     return current
 
@@ -185,5 +185,5 @@ def propose_from_warning(*, warning: EmploymentWarning, tier, reason: str, by):
         by=by,
     )
     warning.proposal = proposal
-    warning.save(update_fields=["proposal"])
+    warning.save(update_fields=["proposal", "updated_at"])
     return proposal

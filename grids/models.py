@@ -93,6 +93,9 @@ class GridUnit(MP_Node):
 
     steplen = 4
 
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = GridUnitManager()
 
     class Meta:
@@ -102,6 +105,7 @@ class GridUnit(MP_Node):
             ("view_all_units", _("Can see every grid unit and household (administrator, leader)")),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"]),
             # The treebeard path index uses the database collation, with which PostgreSQL
             # cannot answer LIKE 'prefix%'; this one can.
             models.Index(fields=["path"], name="gridunit_path_prefix", opclasses=["varchar_pattern_ops"]),

@@ -13,6 +13,7 @@ hangs off a household, how it reaches the household (see ``households.models``).
 """
 
 import datetime
+import hashlib
 
 from django.apps import apps
 from django.db import connection, models
@@ -68,3 +69,34 @@ class ScopedQuerySet(models.QuerySet):
     def in_units(self, unit_ids) -> Q:
         """The condition that keeps the rows lying in these units (a subquery of ids)."""
         return Q(**{f"{self.scope_path}__any_of": unit_ids})
+
+    def once_visible_to(self, user):
+        """The rows a user sees, and those they saw that have since left their scope, as
+        far as the model's history tells (a household that moved to another street):
+        the API's change feed tells a caller that these left, and of no others, so that
+        a tombstone never names a row the caller could not have seen."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("grids.view_all_units"):
+            return self
+        return self.filter(self.once_in_units(unit_ids_in_scope(user)))
+
+    def once_in_units(self, unit_ids) -> Q:
+        """The rows lying in these units now or, where the model keeps a history, before."""
+        return self.in_units(unit_ids)
+
+
+def scope_signature(user, on: datetime.date | None = None) -> str:
+    """Where a user's scope is rooted today (the units they are assigned to, and where
+    those lie in the tree), in a few characters: the API's change feed refuses a cursor
+    given under other roots, since rows that came into the scope by a new assignment or a
+    moved unit changed before the cursor and the feed would never send them. A unit
+    added under a root changes nothing: what lies in it is new."""
+    if sees_every_unit(user):
+        return "all"
+    on = on or timezone.localdate()
+    assignments = apps.get_model("grids", "Assignment")._base_manager.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on), user=user, starts_on__lte=on
+    )
+    roots = sorted(set(assignments.values_list("unit_id", "unit__path")))
+    return hashlib.sha256(repr(roots).encode()).hexdigest()[:16]

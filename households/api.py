@@ -17,6 +17,7 @@ from audit import events
 from audit.models import Action
 from common.api import ModelPermissions, StrictSerializer
 from common.fields import MobileNumberField, ResidentIdField
+from common.sync import ChangeFeed
 from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from common.viewsets import ScopedReadOnlyViewSet
 from grids.models import GridUnit, WayfindingSymbol
@@ -59,6 +60,7 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["path", "name", "code"]
     ordering = ["path"]
     queryset = GridUnit.objects.select_related("level")
@@ -274,6 +276,7 @@ class HouseholdViewSet(
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["number", "tier_changed_at", "updated_at"]
     ordering = ["id"]
 
@@ -365,6 +368,7 @@ class MemberViewSet(
 
     serializer_class = MemberSerializer
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     filterset_fields = ["household", "status", "relation", "is_labour_force"]
     ordering_fields = ["name", "birth_date"]
     ordering = ["id"]

@@ -127,6 +127,12 @@ class HouseholdQuerySet(ScopedQuerySet):
         """The households in a unit's subtree: one prefix query on the path index."""
         return self.filter(unit__path__startswith=unit.path)
 
+    def once_in_units(self, unit_ids) -> Q:
+        # The history keeps every unit a household was in: one that moved out of these
+        # units was seen in them.
+        before = self.model.history.filter(unit__any_of=unit_ids).values("id")
+        return self.in_units(unit_ids) | Q(pk__in=before)
+
 
 class AboutHouseholdQuerySet(ScopedQuerySet):
     """Rows about a household (its members, visits, cases, income...): each user sees
@@ -138,6 +144,11 @@ class AboutHouseholdQuerySet(ScopedQuerySet):
         # The households' own subquery, as the planner has known it since the first
         # version: the rows are then found by household through their own index.
         return Q(**{f"{self.household_path}__in": Household.objects.filter(unit__any_of=unit_ids)})
+
+    def once_in_units(self, unit_ids) -> Q:
+        # With the household: a row about one that moved out of these units was seen in them.
+        households = Household.objects.all()
+        return Q(**{f"{self.household_path}__in": households.filter(households.once_in_units(unit_ids))})
 
 
 class AboutMemberQuerySet(AboutHouseholdQuerySet):
@@ -232,7 +243,11 @@ class Household(models.Model):
         ordering = ["building__path", "entrance", "floor", "room"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["tier"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["tier"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "entrance", "room"],
@@ -347,8 +362,11 @@ class Member(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[validate_not_future])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[special_groups])
+    history = HistoricalRecords(m2m_fields=[special_groups], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["household", "id"]
@@ -372,6 +390,7 @@ class Member(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["mobile"]),
             # People per household, counted from the index alone (the wall counts the
             # people of 10,000 households on every refresh).

@@ -7,6 +7,7 @@ their parents without reading anything back.
 """
 
 from django.db import connection
+from django.utils import timezone
 
 from common.fields import BlindIndexField, EncryptedResidentIdField
 
@@ -34,6 +35,19 @@ def _as_stored(model, columns: list[str], rows: list[tuple]) -> tuple[list[str],
             values[i] = by_column[columns[i]].get_db_prep_save(row[i], connection)
         stored.append(tuple(values))
     return columns + [f.column for f, _source in digests], stored
+
+
+def _stamped(model, columns: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """COPY knows no auto_now: the times save() and bulk_create would set, set here."""
+    stamps = [
+        f.column
+        for f in model._meta.concrete_fields
+        if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.column not in columns
+    ]
+    if not stamps:
+        return columns, rows
+    now = (timezone.now(),) * len(stamps)
+    return columns + stamps, [tuple(row) + now for row in rows]
 
 
 class RowWriter:
@@ -64,6 +78,7 @@ class RowWriter:
         if not rows:
             return
         if self.copy:
+            columns, rows = _stamped(model, columns, rows)
             columns, rows = _as_stored(model, columns, rows)
             names = ", ".join(connection.ops.quote_name(c) for c in columns)
             table = connection.ops.quote_name(model._meta.db_table)

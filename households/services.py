@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.sync import touch_dependents
 from common.validators import field_errors
 from households.models import Household, Label, Member, SpecialGroup
 from households.signals import household_departed, household_returned
@@ -48,6 +49,7 @@ def update_household(
     # request was on its way is kept rather than overwritten with the one it read.
     locked = Household.objects.select_for_update().get(pk=household.pk)
     was_active, left_on = locked.is_active, locked.moved_out_on
+    was_in = (locked.building_id, locked.unit_id)
     for name, value in changes.items():
         setattr(locked, name, value)
     back = locked.is_active and not was_active
@@ -57,7 +59,17 @@ def update_household(
         locked.followed_since = timezone.now()
     locked.full_clean()
     locked._history_user = by
+    moved = (locked.building_id, locked.unit_id) != was_in
+    if moved and not locked.history.exists():
+        # Written with no history (the demo's COPY): the history starts with where it
+        # was, so that a caller of the API whose scope it leaves is told (once_visible_to).
+        Household.history.bulk_history_create(
+            [Household.objects.get(pk=locked.pk)], default_user=by, update=True
+        )
     locked.save()
+    if moved:
+        # Its members, visits, cases... now lie in another unit too (the API's change feed).
+        touch_dependents(locked)
     if labels is not None:
         locked.labels.set(labels)
     # Told inside this transaction: what the receivers write (the follow-up engine's
@@ -122,11 +134,14 @@ def update_member(
 ) -> Member:
     """Change a member (moving out, a corrected ID number …), validated as the forms do."""
     locked = Member.objects.select_for_update().get(pk=member.pk)
+    was_in = locked.household_id
     for name, value in changes.items():
         setattr(locked, name, value)
     _validate_member(locked, viewer=by)
     locked._history_user = by
     locked.save()
+    if locked.household_id != was_in:
+        touch_dependents(locked)  # their work records follow them (the API's change feed)
     if special_groups is not None:
         locked.special_groups.set(special_groups)
     return locked

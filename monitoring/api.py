@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from common.batch import BatchKind, batch_schema, run_batch
+from common.sync import ChangeFeed
 from common.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from households.models import Household
 from monitoring.followups import RecordedVisit, household_error, record_visit
@@ -85,6 +86,7 @@ class TierChangeViewSet(ScopedReadOnlyViewSet):
     serializer_class = TierChangeSerializer
     filterset_class = TierChangeFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["changed_at"]
     ordering = ["-changed_at", "-id"]
 
@@ -129,6 +131,7 @@ class FollowUpViewSet(ScopedReadOnlyViewSet):
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["due_on"]
     ordering = ["due_on", "id"]
 
@@ -189,6 +192,7 @@ class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["visited_at"]
     ordering = ["-visited_at", "-id"]
     replayed = False

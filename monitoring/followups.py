@@ -218,12 +218,12 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         )
         {insert} {t[FollowUp]}
             (household_id, tier_id, period_start, period_end, due_on, status, assignee_id,
-             visit_id, cancel_reason, created_at, closed_at)
+             visit_id, cancel_reason, created_at, closed_at, updated_at)
         SELECT household_id, tier_id, period_start, period_end, period_end,
                CASE WHEN visit_id IS NOT NULL THEN 'done'
                     WHEN period_end < %(today)s THEN 'missed' ELSE 'open' END,
                assignee_id, visit_id, '', %(now)s,
-               CASE WHEN visit_id IS NOT NULL OR period_end < %(today)s THEN %(now)s END
+               CASE WHEN visit_id IS NOT NULL OR period_end < %(today)s THEN %(now)s END, %(now)s
         FROM due
         WHERE 1 = 1
         {conflict}
@@ -328,7 +328,7 @@ def mark_missed(today: datetime.date | None = None, *, households: list[int] | N
         if households is not None:
             ended = ended.filter(household__in=households)
         oldest = ended.aggregate(due=Min("due_on"))["due"]
-        claimed = ended.update(status=FollowUpStatus.MISSED, closed_at=now)
+        claimed = ended.update(status=FollowUpStatus.MISSED, closed_at=now, updated_at=now)
         if claimed:
             _notify_missed(cursor, since=oldest, today=today, now=now)
             webhook_events.follow_ups_missed(closed_at=now)
@@ -363,7 +363,9 @@ def _cancel_for_departed(
                 Q(household__moved_out_on__isnull=True) | Q(household__moved_out_on__gte=recently)
             )
         reason = _("No longer followed up: the household's status is now “%(status)s”.") % {"status": label}
-        cancelled += left.update(status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200])
+        cancelled += left.update(
+            status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200], updated_at=now
+        )
     return cancelled
 
 
@@ -377,7 +379,9 @@ def _cancel_other_cadences(
     if households is not None:
         stale = stale.filter(household__in=households)
     reason = reason or _("The household's tier changed.")
-    return stale.update(status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200])
+    return stale.update(
+        status=FollowUpStatus.CANCELLED, closed_at=now, cancel_reason=reason[:200], updated_at=now
+    )
 
 
 def _notify_missed(cursor, *, since: datetime.date, today: datetime.date, now: datetime.datetime) -> None:
@@ -604,7 +608,7 @@ def record_visit(
         period_start__lte=day,
         period_end__gte=day,
         status__in=[FollowUpStatus.OPEN, FollowUpStatus.MISSED],
-    ).update(status=FollowUpStatus.DONE, visit=visit, closed_at=now)
+    ).update(status=FollowUpStatus.DONE, visit=visit, closed_at=now, updated_at=now)
     return RecordedVisit(visit, created=True)
 
 

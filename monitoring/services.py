@@ -119,7 +119,7 @@ def open_tier_histories(households: list[Household], *, reason: str, by) -> None
     ids = [h.pk for h in households]
     for start in range(0, len(ids), 5000):
         Household.objects.filter(pk__in=ids[start : start + 5000]).update(
-            tier_changed_at=now, followed_since=now
+            tier_changed_at=now, followed_since=now, updated_at=now
         )
     for household in households:
         household.tier_changed_at = household.followed_since = now
@@ -188,7 +188,7 @@ def switch_tier_scheme(*, unit, scheme: TierScheme | None, reason: str, by) -> i
         batch_size=2000,
     )
     for old_id, new in mapping.items():
-        affected.filter(tier_id=old_id).update(tier=new, tier_changed_at=now)
+        affected.filter(tier_id=old_id).update(tier=new, tier_changed_at=now, updated_at=now)
     webhook_events.tiers_changed(changes, {h.pk: h.unit_id for h in households})
     for household in households:
         household.tier = mapping[household.tier_id]

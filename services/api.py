@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
 from common.batch import BatchKind, batch_schema, run_batch
+from common.sync import ChangeFeed
 from common.viewsets import ScopedReadOnlyViewSet
 from households.models import Household
 from services.cases import open_case, report_problem
@@ -94,6 +95,7 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     ordering_fields = ["due_on", "opened_at"]
     ordering = ["due_on", "id"]
 
@@ -169,6 +171,7 @@ class PointEntryViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = PointEntrySerializer
     permission_classes = [ModelPermissions]
+    pagination_class = ChangeFeed  # ?cursor= for what changed since
     filterset_fields = ["household", "kind"]
     ordering = ["-id"]
 

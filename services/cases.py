@@ -160,14 +160,16 @@ def add_note(*, case: ServiceCase, text: str, by) -> CaseEvent:
         raise ValidationError({"text": _("Write the note.")})
     if errors := field_errors(CaseEvent, text=text.strip()):
         raise ValidationError(errors)
-    return CaseEvent.objects.create(case=_locked(case), kind=EventKind.NOTE, text=text.strip(), by=by)
+    locked = _locked(case)
+    locked.save(update_fields=["updated_at"])  # the case reads with its timeline: it changed
+    return CaseEvent.objects.create(case=locked, kind=EventKind.NOTE, text=text.strip(), by=by)
 
 
 @transaction.atomic
 def assign_case(*, case: ServiceCase, to, by) -> ServiceCase:
     case = _locked(case)
     case.assigned_to = to
-    case.save(update_fields=["assigned_to"])
+    case.save(update_fields=["assigned_to", "updated_at"])
     name = f"{to.last_name}{to.first_name}" or to.get_username()
     CaseEvent.objects.create(case=case, kind=EventKind.ASSIGNED, text=name, by=by)
     return case
@@ -191,7 +193,7 @@ def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> Serv
     case.status = status
     if status == CaseStatus.REOPENED:
         set_deadline(case, day=timezone.localdate(), days=response_working_days(case.household))
-    case.save(update_fields=["status", *DEADLINE_FIELDS])
+    case.save(update_fields=["status", "updated_at", *DEADLINE_FIELDS])
     CaseEvent.objects.create(
         case=case, kind=EventKind.STATUS, status=status, text=(note or "").strip(), by=by
     )

@@ -89,7 +89,9 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         notifications += [
             _notice(case, CaseNotificationKind.CASE_ESCALATED, user_id) for user_id in staff((unit, level))
         ]
-    ServiceCase.objects.bulk_update(escalated, ["level", *DEADLINE_FIELDS])
+    for case in escalated:  # bulk_update leaves auto_now alone; the API's change feed needs it
+        case.updated_at = timezone.now()
+    ServiceCase.objects.bulk_update(escalated, ["level", "updated_at", *DEADLINE_FIELDS])
     CaseEvent.objects.bulk_create(events)
     webhook_events.cases_escalated(escalated)
     # A run at the same time as this one writes nothing twice (notify_once_per_object).
@@ -131,7 +133,9 @@ def recount_provisional_deadlines() -> int:
         events.append(CaseEvent(case=case, kind=EventKind.DEADLINE, text=text, by=None))
         case.due_on, case.due_provisional = deadline.due, deadline.provisional
         changed.append(case)
-    ServiceCase.objects.bulk_update(changed, ["due_on", "due_provisional"])
+    for case in changed:  # bulk_update leaves auto_now alone; the API's change feed needs it
+        case.updated_at = timezone.now()
+    ServiceCase.objects.bulk_update(changed, ["due_on", "due_provisional", "updated_at"])
     CaseEvent.objects.bulk_create(events)
     return len(changed)
 

@@ -147,13 +147,20 @@ class ServiceCase(models.Model):
     # same report sent again finds this case instead of opening a second. Its author's own;
     # a door card's case has no author, and so no key another request could find.
     key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["household", "status"]), models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["household", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["opened_by", "key"], name="one_case_per_author_and_key"),
         ]
@@ -375,13 +382,16 @@ class PointEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["household", "-at", "-id"]
         verbose_name = _("point entry")
         verbose_name_plural = _("point entries")
-        indexes = [models.Index(fields=["household", "-id"])]
+        indexes = [models.Index(fields=["updated_at", "id"]), models.Index(fields=["household", "-id"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(balance__gte=0), name="points_balance_not_negative"),
             models.CheckConstraint(

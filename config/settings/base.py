@@ -273,6 +273,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
+# Where a user's scope is rooted, for the API's change feed (common.sync), which lies
+# below the grid that knows it.
+API_SCOPE_SIGNATURE = "grids.scope.scope_signature"
 SPECTACULAR_SETTINGS = {
     "TITLE": "红黄绿 API",
     "DESCRIPTION": "Households, tiers, follow-ups, visits, cases, employment and points of the "

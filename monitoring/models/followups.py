@@ -108,6 +108,9 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
@@ -131,6 +134,7 @@ class FollowUp(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"]),
             # For marking the overdue ones missed. Lists by worker go through the scope
             # of their households, and need no index of their own.
             models.Index(fields=["due_on"], condition=Q(status="open"), name="follow_up_open_due"),
@@ -199,6 +203,9 @@ class Visit(models.Model):
     # visit finds this row instead of writing a second one. A key is its author's own.
     key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
@@ -209,6 +216,7 @@ class Visit(models.Model):
             models.UniqueConstraint(fields=["visited_by", "key"], name="one_visit_per_author_and_key"),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["household", "visited_at"]),
             # The visits since a date: the follow-up engine's "who was visited lately".
             models.Index(fields=["visited_at"], name="visit_visited_at"),

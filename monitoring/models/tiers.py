@@ -183,6 +183,9 @@ class TierChange(models.Model):
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    # Moved on every save (and by every queryset update of it): the change feed of the API
+    # (common.sync) orders by it, then by id.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     objects = AboutHouseholdQuerySet.as_manager()
 
     class Meta:
@@ -190,7 +193,10 @@ class TierChange(models.Model):
         get_latest_by = ["changed_at", "id"]
         verbose_name = _("tier change")
         verbose_name_plural = _("tier changes")
-        indexes = [models.Index(fields=["household", "-changed_at"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["household", "-changed_at"]),
+        ]
 
     def __str__(self):
         before = self.from_tier.name if self.from_tier_id else "—"
