@@ -3,10 +3,11 @@ its way back."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from households.models import Member
 from tests.households.factories import MemberFactory
+from tests.migrations import migrate as migrate_to
+from tests.migrations import migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 BEFORE = ("households", "0012_followed_since")
@@ -23,8 +24,7 @@ def stored():
 
 
 def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
+    migrate_to([target])
 
 
 def test_numbers_stored_in_clear_are_encrypted_by_the_migration_and_decrypted_by_its_reverse():
@@ -40,7 +40,7 @@ def test_numbers_stored_in_clear_are_encrypted_by_the_migration_and_decrypted_by
 
         migrate(AFTER)
     finally:
-        migrate(AFTER)
+        migrate_to_latest()
 
     assert all(s.startswith("v1$") for s in stored()) and not set(numbers.values()) & set(stored())
     for pk, number in numbers.items():

@@ -4,23 +4,17 @@ row saved before, each its own (the unique key per author would refuse a shared 
 import uuid
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from monitoring.models import TierProposal
 from monitoring.services import propose_tier_change
 from services.cases import open_case
 from services.models import ServiceCase
 from tests.households.factories import HouseholdFactory, default_tier
+from tests.migrations import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 BEFORE = [("monitoring", "0018_notification_about_unique"), ("services", "0007_grant_cases_to_role_groups")]
 AFTER = [("monitoring", "0019_proposal_key_for_resending"), ("services", "0008_case_key_for_resending")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
 
 
 def test_rows_saved_before_the_keys_get_a_key_each(people, grid):
@@ -41,7 +35,7 @@ def test_rows_saved_before_the_keys_get_a_key_each(people, grid):
         migrate(BEFORE)
         migrate(AFTER)
     finally:
-        migrate(AFTER)
+        migrate_to_latest()
 
     for model in (TierProposal, ServiceCase):
         keys = list(model.objects.values_list("key", flat=True))
