@@ -25,6 +25,7 @@ def router():
         ("notifications", monitoring.NotificationViewSet),
         ("proposals", monitoring.TierProposalViewSet),
         ("cases", services.CaseViewSet),
+        ("help-requests", services.HelpRequestViewSet),
         ("point-entries", services.PointEntryViewSet),
         ("labour-records", employment.LabourRecordViewSet),
         ("income-records", employment.IncomeRecordViewSet),

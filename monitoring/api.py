@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
+from common.api import DateTimeFilter, ModelPermissions, StrictInput, StrictSerializer
 from common.batch import MAX_ID, BatchKind, batch_schema, run_batch
 from common.validators import REASON_MAX_LENGTH
 from common.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
@@ -352,7 +352,7 @@ def _form_errors(form) -> dict:
     return {field: [str(message) for message in messages] for field, messages in form.errors.items()}
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictInput):
     decision = serializers.ChoiceField(choices=[DecisionForm.APPROVE, DecisionForm.REJECT])
     reason = serializers.CharField(
         required=False,

@@ -186,3 +186,12 @@ def test_staff_out_of_scope_get_a_404(worker, people, grid, assign):
 
     assert response.status_code == 404
     assert TierProposal.objects.get().status == ProposalStatus.PENDING
+
+
+def test_an_unknown_field_in_a_decision_is_refused_naming_it(worker, staff, people):
+    made = propose(worker, people).json()
+
+    response = decide(staff, made["id"], decision="approve", tier=1)
+
+    assert response.status_code == 400 and "tier" in response.json()
+    assert TierProposal.objects.get().status == ProposalStatus.PENDING
