@@ -52,7 +52,23 @@ class EntityTags:
             response["ETag"] = etag(data)
         return response
 
-    def update(self, request, *args, **kwargs):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Wraps the handler DRF is about to call, rather than defining ``update``: the router
+        # would route PUT to every viewset that has one, read-only ones included.
+        if request.method in ("PUT", "PATCH") and getattr(self, "action", None) in (
+            "update",
+            "partial_update",
+        ):
+            method = request.method.lower()
+            handler = getattr(self, method)
+            setattr(
+                self,
+                method,
+                lambda request, *a, **kw: self._if_match(request, lambda: handler(request, *a, **kw)),
+            )
+
+    def _if_match(self, request, handle):
         header = request.headers.get(IF_MATCH)
         if header is None:
             if settings.API_REQUIRE_IF_MATCH:
@@ -60,9 +76,9 @@ class EntityTags:
                     {IF_MATCH: [_("Send the ETag of the record as you read it in If-Match.")]},
                     status=status.HTTP_428_PRECONDITION_REQUIRED,
                 )
-            return super().update(request, *args, **kwargs)
+            return handle()
         with transaction.atomic():
-            instance = self.get_object()  # 404 and permissions first
+            instance = self.get_object()  # 404 first
             # Locked until the write commits: a change between the check and the write would be lost.
             type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
             current = etag(self.get_serializer(self.get_object()).data)
@@ -76,4 +92,4 @@ class EntityTags:
                     status=status.HTTP_412_PRECONDITION_FAILED,
                     headers={"ETag": current},
                 )
-            return super().update(request, *args, **kwargs)
+            return handle()

@@ -14,7 +14,7 @@ from common.batch import MAX_ID, BatchKind, batch_schema, run_batch
 from common.viewsets import ScopedReadOnlyViewSet
 from households.models import Household
 from services.cases import open_case, report_problem
-from services.door_cards import HELP_KINDS, ask_for_help, card_for_token, opens_a_case
+from services.door_cards import HELP_KIND_CHOICES, ask_for_help, card_for_token, opens_a_case
 from services.forms import HelpForm, ReportForm
 from services.models import (
     CaseCategory,
@@ -194,7 +194,7 @@ class HelpRequestSerializer(StrictInput):
     household = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text=gettext_lazy("a household in your scope")
     )
-    kind = serializers.ChoiceField(choices=list(HELP_KINDS), help_text=gettext_lazy("what kind of help"))
+    kind = serializers.ChoiceField(choices=HELP_KIND_CHOICES, help_text=gettext_lazy("what kind of help"))
     phone = serializers.CharField(
         required=False,
         allow_blank=True,

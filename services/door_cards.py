@@ -78,6 +78,7 @@ HELP_KINDS = {
     "dispute": (CaseCategory.DISPUTE, gettext_lazy("A dispute")),
     "other": (CaseCategory.OTHER, gettext_lazy("Something else")),
 }
+HELP_KIND_CHOICES = [(kind, label) for kind, (_category, label) in HELP_KINDS.items()]
 
 
 @transaction.atomic

@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "HouseholdStatusEnum": "households.models.HouseholdStatus",
         "MemberStatusEnum": "households.models.MemberStatus",
         "LabourStatusEnum": "employment.models.LabourStatus",
+        "HelpKindEnum": "services.door_cards.HELP_KIND_CHOICES",
     },
 }
 
