@@ -52,6 +52,19 @@ def test_today(request):
         yield TEST_TODAY
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language: a request in English (a test's
+    ``django_language`` cookie) leaves English active in the thread after it, and a later
+    test's e-mail or notice would be written in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Put back the data that migrations ship, if a previous session lost it.
