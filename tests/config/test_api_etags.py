@@ -155,3 +155,18 @@ def test_two_changes_from_the_same_read_one_is_made_the_other_refused(people):
     answers = sorted(answer.status_code for answer in at_once(change))
 
     assert answers == [200, 412]
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_read_only_record_takes_no_change_if_match_or_not(staff, people, method):
+    opened = staff.post(
+        "/api/v1/cases/",
+        {"household": people.household.pk, "category": "dispute", "description": "楼道灯坏了"},
+        format="json",
+    ).json()
+
+    response = getattr(staff, method)(
+        f"/api/v1/cases/{opened['id']}/", {"description": "改"}, format="json", HTTP_IF_MATCH="*"
+    )
+
+    assert response.status_code == 405
