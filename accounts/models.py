@@ -91,3 +91,32 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+
+class IdempotencyKey(models.Model):
+    """A POST of the API sent with an ``Idempotency-Key`` header, and what it answered.
+
+    One row per user and key (a key is the caller's: two systems may use the same one). The
+    row is written in the transaction of the request's own writes, so that a request rolled
+    back leaves no key, and a second request with the same key waits on the unique index
+    until the first has committed, then replays its answer (``accounts.idempotency``).
+    The answer is kept encrypted: it may hold personal data (a member's ID number).
+    Rows older than ``IDEMPOTENCY_KEY_HOURS`` count for nothing and are deleted hourly."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    # SHA-256 of the method, the path and the parsed body: the same key with another
+    # request is refused rather than answered with the first request's answer.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("response status"))
+    response = models.TextField(_("response (encrypted)"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        default_permissions = []
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -188,3 +188,15 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
         if value is not None:
             value = value.astimezone(datetime.UTC)
         return super().filter(qs, value)
+
+
+class StrictInput(serializers.Serializer):
+    """The body of an action that is no model's (a decision, a help request): an unknown
+    field is a 400 naming it, as ``StrictSerializer`` refuses it, never silently ignored."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = {name: [_("Unknown field.")] for name in data if name not in self.fields}
+            if unknown:
+                raise ValidationError(unknown)
+        return super().to_internal_value(data)

@@ -3,6 +3,8 @@ top floor, the only place that may import every app."""
 
 from rest_framework.routers import DefaultRouter
 
+from accounts.idempotency import IdempotentPosts
+from common.concurrency import EntityTags
 from employment import api as employment
 from households import api as households
 from monitoring import api as monitoring
@@ -23,10 +25,18 @@ def router():
         ("notifications", monitoring.NotificationViewSet),
         ("proposals", monitoring.TierProposalViewSet),
         ("cases", services.CaseViewSet),
+        ("help-requests", services.HelpRequestViewSet),
         ("point-entries", services.PointEntryViewSet),
         ("labour-records", employment.LabourRecordViewSet),
         ("income-records", employment.IncomeRecordViewSet),
         ("warnings", employment.WarningViewSet),
     ]:
-        r.register(prefix, viewset, basename=prefix)
+        r.register(prefix, integrating(viewset), basename=prefix)
     return r
+
+
+def integrating(viewset):
+    """The viewset with what every route gives another system: safe retries of its POSTs
+    (``Idempotency-Key``) and optimistic concurrency (``ETag``, ``If-Match``)."""
+    namespace = {"__doc__": viewset.__doc__, "__module__": viewset.__module__}
+    return type(viewset.__name__, (IdempotentPosts, EntityTags, viewset), namespace)

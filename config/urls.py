@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from config import api, pwa
+from grids.api import MeView
 from grids.forms import LoginForm
 
 # Each app's pages under its own namespace ("households:card", "monitoring:wall"); the
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accounts.urls")),
     path("accounts/", include("accounts.otp_urls")),
+    path("api/v1/me/", MeView.as_view(), name="api_me"),
     path("api/v1/", include(api.router().urls)),
     # The API's map is for its users: the schema answers 401 without a token or a session,
     # the docs page sends a visitor to log in. The split view serves Swagger UI's starter

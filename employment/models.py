@@ -8,13 +8,13 @@ the day it cleared.
 """
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.validators import validate_name, validate_not_future
+from common.validators import REASON_MAX_LENGTH, validate_name, validate_not_future
 from grids.scope import ScopedQuerySet
 from households.models import AboutHouseholdQuerySet, AboutMemberQuerySet
 
@@ -302,6 +302,9 @@ class WarningKind(models.TextChoices):
     ZERO_EMPLOYMENT = "zero_employment", _("Zero-employment household (零就业)")
     LOW_INCOME = "low_income", _("Income under the line")
     JOB_ENDED = "job_ended", _("Job ended, nothing since")
+    # Raised through the API by another system (a county's monitoring platform), which
+    # names itself in ``source``; the rules neither raise nor clear these.
+    REPORTED = "reported", _("Reported by another system")
 
 
 class EmploymentWarning(models.Model):
@@ -330,6 +333,19 @@ class EmploymentWarning(models.Model):
         related_name="+",
         verbose_name=_("tier proposal"),
     )
+    source = models.CharField(
+        _("raised by"),
+        max_length=64,
+        blank=True,
+        validators=[validate_name],
+        help_text=_("The other system that raised it; empty for the rules'."),
+    )
+    note = models.TextField(
+        _("what was found"),
+        blank=True,
+        max_length=REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(REASON_MAX_LENGTH)],
+    )
     # Moved on every save (and by every queryset update of it): the change feed of the API
     # (common.sync) orders by it, then by id.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -342,15 +358,18 @@ class EmploymentWarning(models.Model):
         verbose_name_plural = _("warnings")
         constraints = [
             # Raised once while it holds, even when the nightly run and a save overlap.
+            # Another system's warnings, once per system: each names itself.
             models.UniqueConstraint(
-                fields=["household", "kind"],
+                fields=["household", "kind", "source"],
                 condition=Q(cleared_at__isnull=True, member__isnull=True),
                 name="one_open_household_warning",
+                violation_error_message=_("This system has an open warning on this household already."),
             ),
             models.UniqueConstraint(
-                fields=["member", "kind"],
+                fields=["member", "kind", "source"],
                 condition=Q(cleared_at__isnull=True, member__isnull=False),
                 name="one_open_member_warning",
+                violation_error_message=_("This system has an open warning on this member already."),
             ),
         ]
         indexes = [

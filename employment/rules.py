@@ -82,7 +82,8 @@ def evaluate_warnings(today: datetime.date | None = None, households=None) -> tu
     today = today or timezone.localdate()
     scope = Household.objects.filter(status=HouseholdStatus.ACTIVE)
     members = Member.objects.filter(household__status=HouseholdStatus.ACTIVE)
-    open_ = EmploymentWarning.objects.filter(cleared_at__isnull=True)
+    # The rules' own: another system's warnings are that system's to clear.
+    open_ = EmploymentWarning.objects.filter(cleared_at__isnull=True, source="")
     if households is not None:
         scope = scope.filter(pk__in=households)
         members = members.filter(household__in=households)

@@ -16,6 +16,7 @@ from employment.models import (
     IncomeSource,
     LabourRecord,
     LabourStatus,
+    WarningKind,
     WelfarePost,
     Workshop,
 )
@@ -187,3 +188,32 @@ def propose_from_warning(*, warning: EmploymentWarning, tier, reason: str, by):
     warning.proposal = proposal
     warning.save(update_fields=["proposal", "updated_at"])
     return proposal
+
+
+@transaction.atomic
+def raise_reported_warning(*, household, member=None, source: str, note: str) -> EmploymentWarning:
+    """A warning another system raised (``source`` names it): checked by the model, kept
+    until that system clears it; the rules leave it alone."""
+    warning = EmploymentWarning(
+        household=household,
+        member=member,
+        kind=WarningKind.REPORTED,
+        source=source.strip(),
+        note=note.strip(),
+    )
+    warning.full_clean()  # its constraint too: one open warning per system, in its own words
+    warning.save()
+    return warning
+
+
+@transaction.atomic
+def clear_reported_warning(*, warning: EmploymentWarning) -> EmploymentWarning:
+    """Clear another system's warning; the rules' own are cleared by the rules only."""
+    locked = EmploymentWarning.objects.select_for_update().get(pk=warning.pk)
+    if not locked.source:
+        raise ValidationError(_("The rules raised this warning: they clear it when it no longer holds."))
+    if locked.cleared_at is not None:
+        raise ValidationError(_("This warning is cleared already."))
+    locked.cleared_at = timezone.now()
+    locked.save(update_fields=["cleared_at"])
+    return locked

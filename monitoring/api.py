@@ -1,23 +1,28 @@
 """The API of tiers, tier changes, follow-ups, visits and tier proposals (with the phone
 outbox's batches, ``common.batch``) and the user's notifications."""
 
+import uuid
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
-from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
-from common.batch import BatchKind, batch_schema, run_batch
+from common.api import DateTimeFilter, ModelPermissions, StrictInput, StrictSerializer
+from common.batch import MAX_ID, BatchKind, batch_schema, run_batch
 from common.sync import ChangeFeed
+from common.validators import REASON_MAX_LENGTH
 from common.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from households.models import Household
 from monitoring.followups import RecordedVisit, household_error, record_visit
-from monitoring.forms import ProposalForm, VisitForm
+from monitoring.forms import DecisionForm, ProposalForm, VisitForm
 from monitoring.models import (
     FollowUp,
     FollowUpStatus,
@@ -30,7 +35,7 @@ from monitoring.models import (
     Visit,
     VisitMode,
 )
-from monitoring.services import record_visit_with_proposal, send_proposal
+from monitoring.services import approve_proposal, record_visit_with_proposal, reject_proposal, send_proposal
 
 
 class TierSchemeSerializer(StrictSerializer):
@@ -301,17 +306,122 @@ PROPOSALS = BatchKind(
 class TierProposalSerializer(StrictSerializer):
     class Meta:
         model = TierProposal
-        fields = ["id", "household", "from_tier", "to_tier", "reason", "proposed_by", "proposed_at", "status"]
+        fields = [
+            "id",
+            "household",
+            "from_tier",
+            "to_tier",
+            "reason",
+            "proposed_by",
+            "proposed_at",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "tier_change",
+        ]
         read_only_fields = fields
 
 
-class TierProposalViewSet(ScopedViewSet):
-    """Tier proposals a grid worker sends to community staff."""
+class TierProposalCreateSerializer(StrictSerializer):
+    """A proposal as the proposal page takes it: checked by its form (``ProposalForm``)."""
+
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
+    tier = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=gettext_lazy("the proposed tier: a tier of the household's scheme"),
+    )
+    reason = serializers.CharField(help_text=gettext_lazy("why the tier should change"))
+    key = serializers.UUIDField(
+        required=False, help_text=gettext_lazy("Set by the client: sending it again records nothing new.")
+    )
+
+    class Meta:
+        model = TierProposal
+        fields = ["household", "tier", "reason", "key"]
+
+    def validate(self, attrs):
+        household = attrs["household"]
+        form = ProposalForm(
+            {"tier": attrs["tier"], "reason": attrs["reason"], "key": attrs.get("key") or uuid.uuid4()},
+            household=household,
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(_form_errors(form))
+        return {"household": household, **form.cleaned_data}
+
+
+def _form_errors(form) -> dict:
+    return {field: [str(message) for message in messages] for field, messages in form.errors.items()}
+
+
+class DecisionSerializer(StrictInput):
+    decision = serializers.ChoiceField(choices=[DecisionForm.APPROVE, DecisionForm.REJECT])
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text=gettext_lazy("Needed to reject: the proposer will see it."),
+    )
+
+
+class TierProposalFilter(django_filters.FilterSet):
+    proposed_after = DateTimeFilter(field_name="proposed_at", lookup_expr="gte")
+
+    class Meta:
+        model = TierProposal
+        fields = ["household", "status", "proposed_by"]
+
+
+@extend_schema_view(
+    create=extend_schema(request=TierProposalCreateSerializer, responses={201: TierProposalSerializer}),
+)
+class TierProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Tier proposals in scope: a grid worker (or another system) proposes, community staff
+    decide, with the permissions of the pages (``add_tierproposal``, ``decide_tierproposal``);
+    an approval changes the tier through ``change_tier``."""
 
     queryset = TierProposal.objects.all()
-    # What OPTIONS describes; a proposal is made only through ``batch`` (or the page).
     serializer_class = TierProposalSerializer
+    filterset_class = TierProposalFilter
     permission_classes = [ModelPermissions]
+    ordering_fields = ["proposed_at"]
+    ordering = ["-proposed_at", "-id"]
+
+    def create(self, request, *args, **kwargs):
+        """Propose a tier, as the proposal page does. The same ``key`` sent again answers as
+        the first did (201, ``Idempotent-Replayed: true``) and records nothing new."""
+        body = TierProposalCreateSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        proposal, created = send_proposal(
+            household=data["household"],
+            tier=data["tier"],
+            reason=data["reason"],
+            by=request.user,
+            key=data["key"],
+        )
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        answer = TierProposalSerializer(proposal, context=self.get_serializer_context()).data
+        return Response(answer, status=status.HTTP_201_CREATED, headers=headers)
+
+    @extend_schema(request=DecisionSerializer, responses={200: TierProposalSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def decide(self, request, pk=None):
+        """Approve (the tier changes, with the proposer's reason) or reject (with a reason the
+        proposer sees) a pending proposal; a decided one is refused."""
+        proposal = self.get_object()  # out of scope: 404 before anything else
+        if not request.user.has_perm("monitoring.decide_tierproposal"):
+            self.permission_denied(request)
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision, reason = body.validated_data["decision"], body.validated_data.get("reason", "")
+        if decision == DecisionForm.APPROVE:
+            proposal = approve_proposal(proposal=proposal, by=request.user, note=reason)
+        else:
+            proposal = reject_proposal(proposal=proposal, by=request.user, reason=reason)
+        return Response(TierProposalSerializer(proposal, context=self.get_serializer_context()).data)
 
     @batch_schema(
         "ProposalBatchItem",

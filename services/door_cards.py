@@ -5,6 +5,7 @@ import secrets
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,25 @@ from services.models import (
 from services.notices import CaseNotificationKind
 
 _SIGNER_SALT = "services.door-card"
+# A card (or a household, asked for by another system) opens at most this many cases an
+# hour; past it a request joins the family's open one (see ask_for_help).
+HELP_LIMIT_PER_CARD = 5
+HELP_WINDOW_SECONDS = 3600
+
+
+def count(key: str) -> int:
+    """One more in this hour's count under ``key`` (shared by every worker process)."""
+    cache.add(key, 0, HELP_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, HELP_WINDOW_SECONDS)
+        return 1
+
+
+def opens_a_case(household_key: str) -> bool:
+    """Whether one more request for this card or household opens a case this hour."""
+    return count(f"help:card:{household_key}") <= HELP_LIMIT_PER_CARD
 
 
 @transaction.atomic
@@ -58,19 +78,27 @@ HELP_KINDS = {
     "dispute": (CaseCategory.DISPUTE, gettext_lazy("A dispute")),
     "other": (CaseCategory.OTHER, gettext_lazy("Something else")),
 }
+HELP_KIND_CHOICES = [(kind, label) for kind, (_category, label) in HELP_KINDS.items()]
 
 
 @transaction.atomic
 def ask_for_help(
-    *, card: DoorCard, kind: str, phone: str = "", text: str = "", new_case: bool = True
+    *,
+    card: DoorCard | None = None,
+    household: Household | None = None,
+    kind: str,
+    phone: str = "",
+    text: str = "",
+    new_case: bool = True,
 ) -> ServiceCase:
-    """A family's request from its door card: a help-request case for its grid worker,
-    who is told at once.
+    """A family's request from its door card (or, relayed by a trusted system, for its
+    household): a help-request case for its grid worker, who is told at once.
 
     With ``new_case`` False (past the card's hourly limit) the request joins the family's
     open door-card case as a note instead, and that case's notice turns unread again:
     the family is still heard, without a flood of cases or notices for the worker.
     """
+    household = card.household if card is not None else household
     category, label = HELP_KINDS[kind]
     description = str(label)
     if phone:
@@ -80,9 +108,9 @@ def ask_for_help(
     if not new_case:
         # The household's row makes requests past the limit wait for each other, so that
         # two at once join one case rather than opening two.
-        Household.objects.select_for_update().filter(pk=card.household_id).first()
+        Household.objects.select_for_update().filter(pk=household.pk).first()
         case = (
-            ServiceCase.objects.filter(household=card.household_id, opened_by__isnull=True)
+            ServiceCase.objects.filter(household=household.pk, opened_by__isnull=True)
             .filter(status__in=ACTIVE_STATUSES)
             .order_by("-opened_at", "-id")
             .first()
@@ -93,7 +121,7 @@ def ask_for_help(
             webhook_events.help_request_received(case, new_case=False)
             return case
     case = open_case(
-        household=card.household, category=category, description=description, urgency=Urgency.NORMAL, by=None
+        household=household, category=category, description=description, urgency=Urgency.NORMAL, by=None
     )
     _tell_assignee(case)
     webhook_events.help_request_received(case, new_case=True)

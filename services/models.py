@@ -164,6 +164,9 @@ class ServiceCase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["opened_by", "key"], name="one_case_per_author_and_key"),
         ]
+        # For another system's account (the residents' app): it sends help requests as the
+        # door card's page does, by card or by household (POST /api/v1/help-requests/).
+        permissions = [("request_help", _("Can send residents' help requests (a trusted system)"))]
 
     def __str__(self):
         return f"{self.get_category_display()} · {self.household}"

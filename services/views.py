@@ -5,7 +5,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -20,7 +19,15 @@ from audit.models import Action, Outcome
 from common.forms import add_errors
 from households.models import Household
 from services.cases import add_note, assign_case, case_for_key, change_status, report_problem
-from services.door_cards import HELP_KINDS, ask_for_help, card_for_token, door_card_token, issue_door_card
+from services.door_cards import (
+    HELP_KINDS,
+    HELP_LIMIT_PER_CARD,
+    ask_for_help,
+    card_for_token,
+    count,
+    door_card_token,
+    issue_door_card,
+)
 from services.forms import (
     AssignForm,
     CaseFilterForm,
@@ -37,9 +44,7 @@ from services.points import balance, earn_points, redeem, reverse_entry
 
 # A door card's page, per hour: an address may send this many requests, sent or refused;
 # a card opens this many cases, and the requests past it join the open one as notes.
-HELP_LIMIT_PER_CARD = 5
 HELP_LIMIT_PER_ADDRESS = 20
-HELP_WINDOW_SECONDS = 3600
 # Closing a resolved case and reopening one are community staff's to do.
 STAFF_STATUSES = [CaseStatus.CLOSED, CaseStatus.REOPENED]
 
@@ -176,14 +181,7 @@ def door_card(request, pk):
     return render(request, "services/door_card.html", {"household": household, "card": card, "qr": qr})
 
 
-def _count(key: str) -> int:
-    """One more in this hour's count under ``key`` (shared by every worker process)."""
-    cache.add(key, 0, HELP_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, HELP_WINDOW_SECONDS)
-        return 1
+_count = count
 
 
 def client_address(request) -> str:

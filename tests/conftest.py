@@ -21,6 +21,7 @@ SHIPPED_DATA = [
     ("households.migrations.0007_expired_previews", "create_job"),
     ("audit.migrations.0003_archive_job", "create_job"),
     ("webhooks.migrations.0002_delivery_sweep_job", "create_job"),
+    ("accounts.migrations.0005_forget_idempotency_keys_job", "create_job"),
 ]
 
 
@@ -49,6 +50,19 @@ def test_today(request):
     start = datetime.datetime.combine(TEST_TODAY, datetime.time(10), zoneinfo.ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(start, tick=True):
         yield TEST_TODAY
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language: a request in English (a test's
+    ``django_language`` cookie) leaves English active in the thread after it, and a later
+    test's e-mail or notice would be written in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -185,6 +185,10 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # API tokens (accounts.models.ApiToken) live this many days.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+# A POST's Idempotency-Key is remembered, with its answer, this many hours (accounts.idempotency).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# A PATCH or PUT of the API without If-Match is refused (428) when on (common.concurrency).
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 # A working day, and no longer; two idle hours end it sooner (config.middleware).
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
@@ -292,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "HouseholdStatusEnum": "households.models.HouseholdStatus",
         "MemberStatusEnum": "households.models.MemberStatus",
         "LabourStatusEnum": "employment.models.LabourStatus",
+        "HelpKindEnum": "services.door_cards.HELP_KIND_CHOICES",
     },
 }
 
