@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 
 from common.api import DateTimeFilter, ModelPermissions, StrictSerializer
@@ -221,7 +222,7 @@ class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         },
         defaulted=["mode"],
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
     def batch(self, request):
         """Up to 500 visits recorded offline, each with the client's UUID ``key``, checked as
         the visit form checks them (a tier proposal made at the door included). JSON, or
