@@ -8,11 +8,12 @@ import datetime
 import django_filters
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import IntegrityError
 from django.db.models import Count, QuerySet, Window
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import is_valid_path
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -160,6 +161,12 @@ def exception_handler(exc, context):
     are 400s naming fields too, not 500s (see ``error_detail``)."""
     if isinstance(exc, DjangoValidationError | IntegrityError):
         exc = ValidationError(error_detail(exc))
+    if isinstance(exc, Http404):
+        # Django's message names the model, in English whatever the language: DRF's own,
+        # translated, says the same.
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.ParseError):
         # DRF's own message quotes the JSON decoder, in English: the reason, in the
         # caller's language, without echoing what was sent.

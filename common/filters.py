@@ -59,8 +59,13 @@ def known_parameters(view) -> set[str]:
     pages' (whichever pagination it uses, cursors included), read from what each of them
     tells the schema, so that what is accepted and what is documented cannot drift."""
     names = set(_ALWAYS)
-    for backend in view.filter_backends:
-        names.update(p["name"] for p in backend().get_schema_operation_parameters(view))
+    for backend_class in view.filter_backends:
+        backend = backend_class()
+        if isinstance(backend, DjangoFilterBackend):  # django-filter leaves its schema to drf-spectacular
+            filterset = backend.get_filterset_class(view, view.get_queryset())
+            names.update(filterset.base_filters if filterset else ())
+        else:
+            names.update(p["name"] for p in backend.get_schema_operation_parameters(view))
     paginator = getattr(view, "paginator", None)
     if paginator is not None and getattr(view, "action", None) == "list":
         names.update(p["name"] for p in paginator.get_schema_operation_parameters(view))

@@ -78,7 +78,7 @@ class _Quoted(str):
 
 
 SafeDumper.add_representer(
-    _Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    _Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="'")
 )
 
 # Strings a YAML 1.1 or 1.2 reader may take for a number, a boolean or nothing: the
@@ -111,3 +111,24 @@ SCHEMA_RENDERERS = [
     renderers.OpenApiJsonRenderer,
     renderers.OpenApiJsonRenderer2,
 ]
+
+
+def ascii_titles(result, generator, request, public):
+    """A schema's ``title`` becomes a class name in a generated client: the field labels
+    (Chinese verbose names) move into the description, which is text for people."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            title = node.get("title")
+            if isinstance(title, str) and not title.isascii():
+                node.pop("title")
+                node.setdefault("description", title)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result.get("paths", {}))
+    walk(result.get("components", {}))
+    return result

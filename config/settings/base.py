@@ -290,6 +290,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.ascii_titles"],
     "ENUM_NAME_OVERRIDES": {
         "FollowUpStatusEnum": "monitoring.models.followups.FollowUpStatus",
         "CaseStatusEnum": "services.models.CaseStatus",
