@@ -34,24 +34,37 @@ class ScopedFilterBackend(DjangoFilterBackend):
                     # A copy of a field built before (by another request) holds the old
                     # choices: built again, from these.
                     choice_filter.__dict__.pop("_field", None)
-            self._refuse_bad_booleans(request, filterset)
         return filterset
 
-    @staticmethod
-    def _refuse_bad_booleans(request, filterset):
-        refused = {}
-        for name, each in filterset.filters.items():
-            value = request.query_params.get(name)
-            boolean = isinstance(each, django_filters_filters.BooleanFilter)
-            if boolean and value not in (None, "") and value.lower() not in _TRUE_FALSE:
-                refused[name] = [_("Give true or false (or 1 or 0).")]
-        if refused:
-            raise ValidationError(refused)
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            kwargs["data"] = _yes_no(kwargs["data"], filterset_class.base_filters)
+        return kwargs
 
     def _refuse_unknown_parameters(self, request, view):
         unknown = sorted(set(request.query_params) - known_parameters(view))
         if unknown:
             raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+
+
+def _yes_no(data, filters):
+    """The query with each yes/no filter's ``1``/``0``/``TRUE`` as django-filter reads it
+    (``true``/``false``; it ignored the rest); anything else a 400 naming the filter."""
+    data = data.copy()
+    refused = {}
+    for name, each in filters.items():
+        value = data.get(name)
+        if not isinstance(each, django_filters_filters.BooleanFilter) or value in (None, ""):
+            continue
+        if value.lower() in _TRUE_FALSE:
+            data[name] = "true" if value.lower() in ("true", "1") else "false"
+        else:
+            refused[name] = [_("Give true or false (or 1 or 0).")]
+    if refused:
+        raise ValidationError(refused)
+    return data
 
 
 def known_parameters(view) -> set[str]:
