@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import IntegrityError
 from django.db.models import Count, QuerySet, Window
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import is_valid_path
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -21,6 +21,8 @@ from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.errors import error_response
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -216,21 +218,13 @@ def not_found(request, *args, **kwargs):
         }
     else:
         message = _("There is no such endpoint: check the path.")
-    return JsonResponse(
-        {"code": "not_found", "message": message, "fields": {}},
-        status=404,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return error_response("not_found", message, 404)
 
 
 def server_error(request):
     """An unexpected error under /api/ as JSON (the site's page elsewhere)."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "server_error", "message": _("Something went wrong on the server."), "fields": {}},
-            status=500,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return error_response("server_error", _("Something went wrong on the server."), 500)
     return defaults.server_error(request)
 
 

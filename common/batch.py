@@ -144,7 +144,11 @@ def _read(request) -> tuple[object, dict]:
 
 
 def _bad_request(message: str) -> Response:
-    return Response({api_settings.NON_FIELD_ERRORS_KEY: [message]}, status=status.HTTP_400_BAD_REQUEST)
+    # The API's one error shape (common.api.exception_handler).
+    return Response(
+        {"code": "invalid", "message": message, "fields": {api_settings.NON_FIELD_ERRORS_KEY: [message]}},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
 
 
 def _key_of(item) -> str | None:

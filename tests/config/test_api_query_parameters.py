@@ -9,7 +9,6 @@ import time_machine
 from rest_framework.test import APIClient
 
 from monitoring.models import FollowUp
-
 from tests.households.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
