@@ -278,18 +278,20 @@ def batch_schema(name: str, form_class: type[forms.Form], *, example: dict, defa
         "application/json": serializers.ListSerializer(child=item, min_length=1, max_length=BATCH_LIMIT)
     }
     if files:
-        request["multipart/form-data"] = inline_serializer(
-            f"{name}Upload",
-            {
-                "items": serializers.CharField(help_text=gettext_lazy("The list of items, as JSON.")),
-                **{
-                    f"{file_name}-{{key}}": serializers.FileField(
-                        required=False, help_text=gettext_lazy("The file of the item with this key.")
-                    )
-                    for file_name in files
-                },
+        # Each file's name carries its item's key (photo-<key>), which no fixed property
+        # can name: files are the object's additional properties, so that a generated
+        # client sends each as a file part.
+        request["multipart/form-data"] = {
+            "type": "object",
+            "properties": {"items": {"type": "string", "description": "The list of items, as JSON."}},
+            "required": ["items"],
+            "additionalProperties": {
+                "type": "string",
+                "format": "binary",
+                "description": ", ".join(f"{file_name}-<key>" for file_name in files)
+                + ": the file of the item with this key.",
             },
-        )
+        }
     return extend_schema(
         request=request,
         responses={200: BATCH_RESULT},
