@@ -134,12 +134,15 @@ def run_batch(request, kind: BatchKind, *, households: QuerySet) -> Response:
 
 
 def _read(request) -> tuple[object, dict]:
-    """The items and the files: the JSON body, or a multipart body's ``items`` field."""
+    """The items and the files: the JSON body (the list, or ``{"items": [...]}`` as the
+    schema of a batch with files documents it), or a multipart body's ``items`` field."""
     if request.content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         try:
             return json.loads(request.data.get("items") or ""), request.FILES
         except ValueError:
             return None, {}
+    if isinstance(request.data, dict) and set(request.data) == {"items"}:
+        return request.data["items"], {}
     return request.data, {}
 
 
@@ -274,10 +277,13 @@ def batch_schema(name: str, form_class: type[forms.Form], *, example: dict, defa
         elif field_name != "key":
             fields[field_name] = _schema_field(field, required=field.required and field_name not in defaulted)
     item = inline_serializer(name, fields)
-    request = {
-        "application/json": serializers.ListSerializer(child=item, min_length=1, max_length=BATCH_LIMIT)
-    }
+    items = serializers.ListSerializer(child=item, min_length=1, max_length=BATCH_LIMIT)
+    request = {"application/json": items}
     if files:
+        # Beside multipart, the JSON body is an object ({"items": [...]}, as in the form):
+        # a union of a list and a form is one that generated clients cannot send (an
+        # isinstance against list[...]). The bare list stays accepted, as the phone sends it.
+        request["application/json"] = inline_serializer(f"{name}List", {"items": items})
         # Each file's name carries its item's key (photo-<key>), which no fixed property
         # can name: files are the object's additional properties, so that a generated
         # client sends each as a file part.

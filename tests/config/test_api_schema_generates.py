@@ -4,8 +4,10 @@ names, strings a YAML reader could take for numbers quoted, every error document
 the one ``Error`` shape, orderings listed."""
 
 import re
+import uuid
 
 import pytest
+import time_machine
 import yaml
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -88,3 +90,16 @@ def test_the_served_yaml_quotes_codes_a_reader_would_take_for_numbers(people):
     document = yaml.safe_load(text)
     ethnicities = document["components"]["schemas"]["EthnicityEnum"]["enum"]
     assert "08" in ethnicities and all(isinstance(code, str) for code in ethnicities)
+
+
+@time_machine.travel("2026-11-25 10:00 +0800", tick=False)
+def test_the_visits_batch_takes_its_items_in_an_object_as_documented_and_a_bare_list_still(people):
+    client = APIClient()
+    client.force_authenticate(people.worker)
+    item = {"household": people.household.pk, "visited_at": "2026-11-25T09:30:00+08:00"}
+
+    wrapped = client.post("/api/v1/visits/batch/", {"items": [{**item, "key": str(uuid.uuid4())}]})
+    bare = client.post("/api/v1/visits/batch/", [{**item, "key": str(uuid.uuid4())}])
+
+    assert wrapped.status_code == bare.status_code == 200
+    assert [r["status"] for r in wrapped.json()["results"] + bare.json()["results"]] == ["created", "created"]
