@@ -56,6 +56,7 @@ class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     serializer_class = TokenRequest
+    schema_error_codes = ("429",)  # Axes' lockout (AXES_HTTP_RESPONSE_CODE), documented
 
     def post(self, request):
         given = TokenRequest(data=request.data)

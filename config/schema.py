@@ -37,6 +37,7 @@ _ERRORS = {
     "405": "This method is not allowed here.",
     "406": "The Accept header asks for a format the API does not give (it gives JSON).",
     "415": "The body's Content-Type is not one this operation takes.",
+    "429": "Too many failed attempts from this account or address: locked for a while (`locked_out`).",
 }
 
 
@@ -57,6 +58,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("404")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
+        # What a view answers beyond these (the token endpoint's lockout, a 429).
+        codes += getattr(self.view, "schema_error_codes", ())
         for parameter in operation.get("parameters", []):
             # django-filter's labels (a model field's verbose name, in Chinese) became the
             # schema's title, which generators turn into class names.

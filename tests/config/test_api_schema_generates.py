@@ -103,3 +103,9 @@ def test_the_visits_batch_takes_its_items_in_an_object_as_documented_and_a_bare_
 
     assert wrapped.status_code == bare.status_code == 200
     assert [r["status"] for r in wrapped.json()["results"] + bare.json()["results"]] == ["created", "created"]
+
+
+def test_the_token_endpoint_documents_its_lockout(schema):
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+
+    assert responses["429"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
