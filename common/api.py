@@ -193,6 +193,9 @@ def error_body(exc, detail) -> dict:
         return {"code": "invalid", "message": message, "fields": fields}
     if isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        if isinstance(detail, dict) and set(detail) != {"detail"}:
+            # An error of another status that names what it refuses (a stale cursor, a 410).
+            return {"code": code, "message": " ".join(map(str, _flat(detail)[:3])), "fields": detail}
         message = detail.get("detail", "") if isinstance(detail, dict) else detail
         return {"code": code, "message": str(message), "fields": {}}
     return {"code": "error", "message": str(detail), "fields": {}}

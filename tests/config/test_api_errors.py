@@ -58,3 +58,20 @@ def test_a_rule_across_fields_is_under_non_field_errors():
         "message": "户主只能有一位。",
         "fields": {"non_field_errors": ["户主只能有一位。"], "name": ["必填"]},
     }
+
+
+def test_an_error_of_another_status_that_names_a_field_keeps_it_under_fields():
+    from rest_framework.exceptions import APIException
+
+    class Gone(APIException):
+        status_code = 410
+        default_code = "gone"
+
+    response = exception_handler(Gone({"cursor": ["请从空游标重新拉取。"]}), {})
+
+    assert response.status_code == 410
+    assert response.data == {
+        "code": "gone",
+        "message": "请从空游标重新拉取。",
+        "fields": {"cursor": ["请从空游标重新拉取。"]},
+    }
