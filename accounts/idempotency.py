@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from accounts.models import IdempotencyKey
 from common import crypto
+from common.errors import error_response
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -72,16 +73,15 @@ def once(request, key: str, handle) -> Response:
         earlier = _claim(user, key, fingerprint)
         if earlier is not None:
             if earlier.fingerprint != fingerprint:
-                return Response(
-                    {
-                        HEADER: [
-                            _(
-                                "This key was used for another request: send a new key for a new "
-                                "request, or the same request again."
-                            )
-                        ]
-                    },
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                message = _(
+                    "This key was used for another request: send a new key for a new request, or the "
+                    "same request again."
+                )
+                return error_response(
+                    "idempotency_key_reused",
+                    message,
+                    status.HTTP_422_UNPROCESSABLE_ENTITY,
+                    {HEADER: [message]},
                 )
             return _replay(earlier)
         response = handle()

@@ -11,13 +11,13 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_backends, get_user_model
 from django.db.models import Sum
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import client_address, record
 from audit.models import Action, Outcome
+from common.errors import error_response
 
 
 def canonical_username(typed: str) -> str:
@@ -64,7 +64,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: a page in Chinese, or JSON for the API."""
     status = settings.AXES_HTTP_RESPONSE_CODE
     if is_api(request):
-        return JsonResponse({"detail": locked_message()}, status=status)
+        return error_response("locked_out", locked_message(), status)
     return render(request, "accounts/locked_out.html", {"message": locked_message()}, status=status)
 
 

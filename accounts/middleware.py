@@ -2,13 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.lockout import account_is_locked, is_api, locked_message
 from accounts.passwords import due_from, password_state
+from common.errors import error_response
 
 # The password's state, kept in the session so that a page costs no query for it; the
 # change page drops it, and a password set elsewhere ends the session anyway.
@@ -33,7 +33,7 @@ class AccountGuardMiddleware:
             if account_is_locked(user.get_username()):
                 logout(request)
                 if is_api(request):
-                    return JsonResponse({"detail": locked_message()}, status=403)
+                    return error_response("locked_out", locked_message(), 403)
                 messages.error(request, locked_message())
                 return redirect_to_login(request.get_full_path())
             state = request.session.get(PASSWORD_STATE)
@@ -41,9 +41,10 @@ class AccountGuardMiddleware:
                 state = request.session[PASSWORD_STATE] = password_state(user)
             if due_from(state) and not self.may_pass(request):
                 if is_api(request):
-                    return JsonResponse(
-                        {"detail": _("Your password must be changed first: open the password change page.")},
-                        status=403,
+                    return error_response(
+                        "password_change_required",
+                        _("Your password must be changed first: open the password change page."),
+                        403,
                     )
                 return redirect(f"{reverse('accounts:password_change')}")
         return self.get_response(request)

@@ -5,7 +5,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,6 +56,7 @@ class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     serializer_class = TokenRequest
+    schema_error_codes = ("429",)  # Axes' lockout (AXES_HTTP_RESPONSE_CODE), documented
 
     def post(self, request):
         given = TokenRequest(data=request.data)
@@ -68,25 +69,23 @@ class TokenView(APIView):
             return get_lockout_response(
                 django_request, None, getattr(django_request, "axes_credentials", None)
             )
+        # Raised, not answered by hand: the exception handler gives them the API's shape.
         if user is None:
-            return Response({"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError(_("Wrong username or password."))
         if change_due(user):
-            return Response(
-                {"detail": _("Your password must be changed first: open the password change page.")},
-                status=status.HTTP_403_FORBIDDEN,
+            raise exceptions.PermissionDenied(
+                _("Your password must be changed first: open the password change page.")
             )
         # A token is a login that lasts 30 days: whoever must pass a second factor on the
         # site passes it here too, or a stolen password would buy a token around it.
         if needs_second_factor(user):
             if not has_second_factor(user):
-                return Response(
-                    {"detail": _("Set up your second factor on the site first (My account).")},
-                    status=status.HTTP_403_FORBIDDEN,
+                raise exceptions.PermissionDenied(
+                    _("Set up your second factor on the site first (My account).")
                 )
             if not data.get("code") or not verify_code(user, data["code"], request=django_request):
-                return Response(
-                    {"code": [_("A current code from your authenticator, or a recovery code, is needed.")]},
-                    status=status.HTTP_400_BAD_REQUEST,
+                raise exceptions.ValidationError(
+                    {"code": [_("A current code from your authenticator, or a recovery code, is needed.")]}
                 )
         token, key = issue_token(user=user, purpose=data["purpose"], request=django_request)
         return Response(

@@ -8,15 +8,21 @@ import datetime
 import django_filters
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import IntegrityError
 from django.db.models import Count, QuerySet, Window
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import is_valid_path
 from django.utils.translation import gettext as _
-from rest_framework import pagination, permissions, serializers
+from django.views import defaults
+from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.errors import error_response
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -148,12 +154,81 @@ class StrictSerializer(serializers.ModelSerializer):
 
 
 def exception_handler(exc, context):
-    """A service's ValidationError (the same rules as the forms) as a 400 naming fields;
-    a uniqueness rule that the database enforced because two requests saved at the same
-    moment is a 400 too, not a 500 (see ``error_detail``)."""
+    """Every error the API answers has one shape, ``{"code", "message", "fields"}``, in the
+    language the request asked for (``Accept-Language``; Chinese by default): ``code`` is a
+    stable word a program can branch on, ``message`` a sentence for a person, ``fields``
+    each refused field (or query parameter) with its reasons, rules across fields under
+    ``non_field_errors``. A service's ValidationError (the same rules as the forms) and a
+    uniqueness rule the database enforced because two requests saved at the same moment
+    are 400s naming fields too, not 500s (see ``error_detail``)."""
     if isinstance(exc, DjangoValidationError | IntegrityError):
         exc = ValidationError(error_detail(exc))
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, Http404):
+        # Django's message names the model, in English whatever the language: DRF's own,
+        # translated, says the same.
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's own message quotes the JSON decoder, in English: the reason, in the
+        # caller's language, without echoing what was sent.
+        exc = exceptions.ParseError(_("The body is not valid JSON."))
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = error_body(exc, response.data)
+    return response
+
+
+def error_body(exc, detail) -> dict:
+    if isinstance(exc, ValidationError):
+        fields = detail if isinstance(detail, dict) else {}
+        rules = fields.get(api_settings.NON_FIELD_ERRORS_KEY) or ([] if fields else _flat(detail))
+        if rules and not fields:
+            fields = {api_settings.NON_FIELD_ERRORS_KEY: rules}
+        message = (
+            " ".join(str(rule) for rule in rules[:3])
+            if rules
+            else _("Check the fields named: %(names)s.") % {"names": ", ".join(str(name) for name in fields)}
+        )
+        return {"code": "invalid", "message": message, "fields": fields}
+    if isinstance(exc, exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        if isinstance(detail, dict) and set(detail) != {"detail"}:
+            # An error of another status that names what it refuses (a stale cursor, a 410).
+            return {"code": code, "message": " ".join(map(str, _flat(detail)[:3])), "fields": detail}
+        message = detail.get("detail", "") if isinstance(detail, dict) else detail
+        return {"code": code, "message": str(message), "fields": {}}
+    return {"code": "error", "message": str(detail), "fields": {}}
+
+
+def _flat(detail) -> list:
+    if isinstance(detail, list | tuple):
+        return [item for part in detail for item in _flat(part)]
+    if isinstance(detail, dict):
+        return [item for part in detail.values() for item in _flat(part)]
+    return [detail]
+
+
+def not_found(request, *args, **kwargs):
+    """A path under /api/ that names no endpoint: a 404 in the API's shape, not the site's
+    HTML page, so that a client's typo reads like every other error."""
+    with_slash = f"{request.path_info}/"
+    if not request.path_info.endswith("/") and is_valid_path(with_slash):
+        if request.method in ("GET", "HEAD"):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        message = _("There is no such endpoint: its path ends with a slash (%(path)s).") % {
+            "path": with_slash
+        }
+    else:
+        message = _("There is no such endpoint: check the path.")
+    return error_response("not_found", message, 404)
+
+
+def server_error(request):
+    """An unexpected error under /api/ as JSON (the site's page elsewhere)."""
+    if request.path.startswith("/api/"):
+        return error_response("server_error", _("Something went wrong on the server."), 500)
+    return defaults.server_error(request)
 
 
 def error_detail(error: DjangoValidationError | IntegrityError) -> dict:

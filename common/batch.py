@@ -134,17 +134,24 @@ def run_batch(request, kind: BatchKind, *, households: QuerySet) -> Response:
 
 
 def _read(request) -> tuple[object, dict]:
-    """The items and the files: the JSON body, or a multipart body's ``items`` field."""
+    """The items and the files: the JSON body (the list, or ``{"items": [...]}`` as the
+    schema of a batch with files documents it), or a multipart body's ``items`` field."""
     if request.content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         try:
             return json.loads(request.data.get("items") or ""), request.FILES
         except ValueError:
             return None, {}
+    if isinstance(request.data, dict) and set(request.data) == {"items"}:
+        return request.data["items"], {}
     return request.data, {}
 
 
 def _bad_request(message: str) -> Response:
-    return Response({api_settings.NON_FIELD_ERRORS_KEY: [message]}, status=status.HTTP_400_BAD_REQUEST)
+    # The API's one error shape (common.api.exception_handler).
+    return Response(
+        {"code": "invalid", "message": message, "fields": {api_settings.NON_FIELD_ERRORS_KEY: [message]}},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
 
 
 def _key_of(item) -> str | None:
@@ -270,22 +277,27 @@ def batch_schema(name: str, form_class: type[forms.Form], *, example: dict, defa
         elif field_name != "key":
             fields[field_name] = _schema_field(field, required=field.required and field_name not in defaulted)
     item = inline_serializer(name, fields)
-    request = {
-        "application/json": serializers.ListSerializer(child=item, min_length=1, max_length=BATCH_LIMIT)
-    }
+    items = serializers.ListSerializer(child=item, min_length=1, max_length=BATCH_LIMIT)
+    request = {"application/json": items}
     if files:
-        request["multipart/form-data"] = inline_serializer(
-            f"{name}Upload",
-            {
-                "items": serializers.CharField(help_text=gettext_lazy("The list of items, as JSON.")),
-                **{
-                    f"{file_name}-{{key}}": serializers.FileField(
-                        required=False, help_text=gettext_lazy("The file of the item with this key.")
-                    )
-                    for file_name in files
-                },
+        # Beside multipart, the JSON body is an object ({"items": [...]}, as in the form):
+        # a union of a list and a form is one that generated clients cannot send (an
+        # isinstance against list[...]). The bare list stays accepted, as the phone sends it.
+        request["application/json"] = inline_serializer(f"{name}List", {"items": items})
+        # Each file's name carries its item's key (photo-<key>), which no fixed property
+        # can name: files are the object's additional properties, so that a generated
+        # client sends each as a file part.
+        request["multipart/form-data"] = {
+            "type": "object",
+            "properties": {"items": {"type": "string", "description": "The list of items, as JSON."}},
+            "required": ["items"],
+            "additionalProperties": {
+                "type": "string",
+                "format": "binary",
+                "description": ", ".join(f"{file_name}-<key>" for file_name in files)
+                + ": the file of the item with this key.",
             },
-        )
+        }
     return extend_schema(
         request=request,
         responses={200: BATCH_RESULT},

@@ -15,7 +15,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.response import Response
+
+from common.errors import error_response
 
 IF_MATCH = "If-Match"
 
@@ -72,9 +73,12 @@ class EntityTags:
         header = request.headers.get(IF_MATCH)
         if header is None:
             if settings.API_REQUIRE_IF_MATCH:
-                return Response(
-                    {IF_MATCH: [_("Send the ETag of the record as you read it in If-Match.")]},
-                    status=status.HTTP_428_PRECONDITION_REQUIRED,
+                message = _("Send the ETag of the record as you read it in If-Match.")
+                return error_response(
+                    "precondition_required",
+                    message,
+                    status.HTTP_428_PRECONDITION_REQUIRED,
+                    {IF_MATCH: [message]},
                 )
             return handle()
         with transaction.atomic():
@@ -83,13 +87,10 @@ class EntityTags:
             type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
             current = etag(self.get_serializer(self.get_object()).data)
             if not matches(header, current):
-                return Response(
-                    {
-                        IF_MATCH: [
-                            _("The record changed since you read it: read it again, then send your change.")
-                        ]
-                    },
-                    status=status.HTTP_412_PRECONDITION_FAILED,
-                    headers={"ETag": current},
+                message = _("The record changed since you read it: read it again, then send your change.")
+                refusal = error_response(
+                    "precondition_failed", message, status.HTTP_412_PRECONDITION_FAILED, {IF_MATCH: [message]}
                 )
+                refusal["ETag"] = current
+                return refusal
             return handle()

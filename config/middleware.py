@@ -28,11 +28,16 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     driving a service hall's wall screen or a second-hand phone often says English
     although the people in front of it read Chinese. The choice is a cookie, so it
     sticks once made.
+
+    The API is the exception: a program states its Accept-Language on purpose, and its
+    errors answer in it (Chinese when it names no language we have).
     """
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen and translation.check_for_language(chosen):
+        if request.path_info.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        elif chosen and translation.check_for_language(chosen):
             language = translation.get_supported_language_variant(chosen)
         else:
             language = settings.LANGUAGE_CODE

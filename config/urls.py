@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
+from common.api import not_found
 from config import api, pwa
+from config.schema import SCHEMA_RENDERERS
 from grids.api import MeView
 from grids.forms import LoginForm
 
@@ -29,7 +31,12 @@ urlpatterns = [
     # the docs page sends a visitor to log in. The split view serves Swagger UI's starter
     # as a script file of its own (?script=), which the Content-Security-Policy allows;
     # the plain view writes it inline.
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path(
+        "api/schema/",
+        # Its YAML quotes every string a reader could take for a number or a boolean.
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated], renderer_classes=SCHEMA_RENDERERS),
+        name="schema",
+    ),
     path(
         "api/docs/",
         login_required(
@@ -37,6 +44,10 @@ urlpatterns = [
         ),
         name="api_docs",
     ),
+    # Any other path under /api/ answers in the API's shape, not the site's HTML page.
+    re_path(r"^api/", not_found, name="api_not_found"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "common.api.server_error"

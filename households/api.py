@@ -17,6 +17,7 @@ from audit import events
 from audit.models import Action
 from common.api import ModelPermissions, StrictSerializer
 from common.fields import MobileNumberField, ResidentIdField
+from common.filters import KnownCodeFilter
 from common.sync import ChangeFeed
 from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from common.viewsets import ScopedReadOnlyViewSet
@@ -228,8 +229,8 @@ class HouseholdFilter(django_filters.FilterSet):
     unit = django_filters.CharFilter(
         method="filter_unit", label=_("households under the unit with this code")
     )
-    tier = django_filters.CharFilter(field_name="tier__code", label=_("tier code"))
-    label = django_filters.CharFilter(field_name="labels__code", label=_("label code"))
+    tier = KnownCodeFilter(field_name="tier__code", label=_("tier code"))
+    label = KnownCodeFilter(field_name="labels__code", label=_("label code"))
 
     class Meta:
         model = Household

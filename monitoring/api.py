@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -230,7 +231,7 @@ class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         },
         defaulted=["mode"],
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
     def batch(self, request):
         """Up to 500 visits recorded offline, each with the client's UUID ``key``, checked as
         the visit form checks them (a tier proposal made at the door included). JSON, or

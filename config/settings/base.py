@@ -270,26 +270,34 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "common.filters.ScopedFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "common.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "common.api.Pages",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # Bodies are JSON; the one endpoint that takes files (the visits' batch, with photos)
+    # adds multipart itself. A form-encoded body is a 415, and the schema declares one
+    # media type per body, which client generators need.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Where a user's scope is rooted, for the API's change feed (common.sync), which lies
 # below the grid that knows it.
 API_SCOPE_SIGNATURE = "grids.scope.scope_signature"
 SPECTACULAR_SETTINGS = {
-    "TITLE": "红黄绿 API",
-    "DESCRIPTION": "Households, tiers, follow-ups, visits, cases, employment and points of the "
-    "relocation settlements a user may see. Outside a user's scope a record does not exist (404).",
+    # ASCII: a client generator makes its package's name from the title.
+    "TITLE": "Hong Huang Lu API",
+    "DESCRIPTION": "红黄绿 (Hong-Huang-Lü). Households, tiers, follow-ups, visits, cases, employment and "
+    "points of the relocation settlements a user may see. Outside a user's scope a record does not "
+    "exist (404).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.ascii_titles"],
     "ENUM_NAME_OVERRIDES": {
         "FollowUpStatusEnum": "monitoring.models.followups.FollowUpStatus",
         "CaseStatusEnum": "services.models.CaseStatus",

@@ -49,7 +49,7 @@ def test_a_token_needs_a_purpose():
 
     response = APIClient().post(reverse("accounts:token"), {"username": "li", "password": "pw-for-tests"})
 
-    assert response.status_code == 400 and "purpose" in response.json()
+    assert response.status_code == 400 and "purpose" in response.json()["fields"]
     assert not ApiToken.objects.exists()
 
 
@@ -69,7 +69,7 @@ def test_an_expired_token_is_refused():
     with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
         response = with_key(key).get(HOUSEHOLDS)
 
-    assert response.status_code == 401 and response.json()["detail"]
+    assert response.status_code == 401 and response.json()["message"]
 
 
 def test_a_revoked_token_is_refused():

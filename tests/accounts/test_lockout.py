@@ -95,19 +95,28 @@ def test_the_token_endpoint_locks_and_answers_in_json():
     path = reverse("accounts:token")
     for _ in range(4):
         wrong = client.post(
-            path, {"username": "li", "password": "wrong", "purpose": "同步"}, REMOTE_ADDR=next(addresses)
+            path,
+            {"username": "li", "password": "wrong", "purpose": "同步"},
+            content_type="application/json",
+            REMOTE_ADDR=next(addresses),
         )
-        assert wrong.status_code == 400 and wrong.json()["detail"]
+        assert wrong.status_code == 400 and wrong.json()["message"]
 
     locked = client.post(
-        path, {"username": "li", "password": "wrong", "purpose": "同步"}, REMOTE_ADDR=next(addresses)
+        path,
+        {"username": "li", "password": "wrong", "purpose": "同步"},
+        content_type="application/json",
+        REMOTE_ADDR=next(addresses),
     )
     right = client.post(
-        path, {"username": "li", "password": "pw-for-tests", "purpose": "同步"}, REMOTE_ADDR=next(addresses)
+        path,
+        {"username": "li", "password": "pw-for-tests", "purpose": "同步"},
+        content_type="application/json",
+        REMOTE_ADDR=next(addresses),
     )
 
     assert locked.status_code == 429 and right.status_code == 429
-    assert right.json()["detail"] == chinese_locked_message()
+    assert right.json()["message"] == chinese_locked_message()
     assert "token" not in right.json()
 
 

@@ -96,7 +96,7 @@ def test_a_user_an_administrator_created_must_choose_a_password_before_anything_
     form = client.get(CHANGE)
 
     assert page.status_code == 302 and page.url == CHANGE
-    assert api.status_code == 403 and api.json()["detail"]
+    assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     assert form.status_code == 200 and form.context["reason"]
 
 

@@ -259,7 +259,9 @@ def test_an_unknown_cursor_is_a_400_naming_it(people, params):
     response = client.get("/api/v1/households/", params)
 
     assert response.status_code == 400
-    assert response.json() == {"cursor": ["Unknown cursor: send one this list answered, or an empty one."]}
+    assert response.json()["fields"] == {
+        "cursor": ["Unknown cursor: send one this list answered, or an empty one."]
+    }
 
 
 def test_a_cursor_sent_with_other_filters_or_to_another_list_is_a_400(people):
@@ -271,7 +273,7 @@ def test_a_cursor_sent_with_other_filters_or_to_another_list_is_a_400(people):
     for path, params in [("/api/v1/households/", {}), ("/api/v1/members/", {"status": "active"})]:
         response = client.get(path, {**params, "cursor": cursor})
         assert response.status_code == 400
-        assert list(response.json()) == ["cursor"]
+        assert list(response.json()["fields"]) == ["cursor"]
 
 
 def test_a_cursor_does_not_go_with_a_page_number_or_an_ordering(people):
@@ -280,7 +282,7 @@ def test_a_cursor_does_not_go_with_a_page_number_or_an_ordering(people):
 
     response = client.get("/api/v1/households/", {"cursor": "", "page": "2", "ordering": "number"})
 
-    assert response.status_code == 400 and set(response.json()) == {"page", "ordering"}
+    assert response.status_code == 400 and set(response.json()["fields"]) == {"page", "ordering"}
 
 
 def test_a_cursor_given_before_the_callers_scope_changed_is_a_410(people, grid, assign):
@@ -295,7 +297,7 @@ def test_a_cursor_given_before_the_callers_scope_changed_is_a_410(people, grid, 
     response = client.get("/api/v1/households/", {"cursor": cursor})
 
     assert response.status_code == 410
-    assert response.json() == {
+    assert response.json()["fields"] == {
         "cursor": ["Your scope has changed since this cursor: pull again from an empty cursor."]
     }
 

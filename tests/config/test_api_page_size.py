@@ -25,8 +25,8 @@ def test_a_page_size_outside_the_range_is_a_400_naming_it(api, path, size):
     response = api.get(path, {"page_size": size})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["page_size"]
-    assert response.json()["page_size"] == ["请填写 1 到 200 之间的整数。"]  # the range, in Chinese
+    assert list(response.json()["fields"]) == ["page_size"]
+    assert response.json()["fields"]["page_size"] == ["请填写 1 到 200 之间的整数。"]  # the range, in Chinese
 
 
 @pytest.mark.parametrize("size, rows", [("1", 1), ("200", 7), ("3", 3)])

@@ -161,7 +161,7 @@ def test_a_filter_by_household_offers_and_accepts_only_those_in_the_scope(
 
     assert mine.number in form and other.number not in form
     assert outside.status_code == 400  # as for a household that does not exist
-    assert "household" in outside.json()
+    assert "household" in outside.json()["fields"]
 
 
 def test_the_admins_id_box_names_only_what_is_in_the_scope(client, floor_head, households_on_both_sides):

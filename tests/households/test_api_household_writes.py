@@ -102,7 +102,7 @@ def test_an_unknown_tier_is_a_400_on_tier(api, grid, tier):
 
     response = api.post("/api/v1/households/", new_household(grid, tier=tier), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["tier"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["tier"]
     assert rows() == before
 
 
@@ -112,7 +112,7 @@ def test_a_tier_of_another_scheme_is_refused_by_the_model(api, grid):
 
     response = api.post("/api/v1/households/", new_household(grid, tier=other.pk), format="json")
 
-    assert response.status_code == 400 and "tier" in response.json()
+    assert response.status_code == 400 and "tier" in response.json()["fields"]
     assert rows() == before
 
 
@@ -122,7 +122,7 @@ def test_a_reason_is_required_for_the_first_tier(api, grid):
 
     response = api.post("/api/v1/households/", data, format="json")
 
-    assert response.status_code == 400 and "tier_reason" in response.json()
+    assert response.status_code == 400 and "tier_reason" in response.json()["fields"]
 
 
 def test_a_building_outside_the_scope_is_refused_as_if_it_did_not_exist(east, grid):
@@ -134,15 +134,15 @@ def test_a_building_outside_the_scope_is_refused_as_if_it_did_not_exist(east, gr
     missing = east.post("/api/v1/households/", new_household(grid, building=999999), format="json")
 
     assert outside.status_code == missing.status_code == 400
-    said = outside.json()["building"][0].replace(str(grid.building_3.pk), "N")
-    assert said == missing.json()["building"][0].replace("999999", "N")
+    said = outside.json()["fields"]["building"][0].replace(str(grid.building_3.pk), "N")
+    assert said == missing.json()["fields"]["building"][0].replace("999999", "N")
     assert rows() == before
 
 
 def test_a_unit_outside_the_scope_is_refused_too(east, grid):
     response = east.post("/api/v1/households/", new_household(grid, unit=grid.building_3.pk), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["unit"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["unit"]
 
 
 def test_a_unit_that_is_not_a_building_is_refused_by_the_model(api, grid):
@@ -150,7 +150,7 @@ def test_a_unit_that_is_not_a_building_is_refused_by_the_model(api, grid):
         "/api/v1/households/", new_household(grid, building=grid.area_east.pk, unit=None), format="json"
     )
 
-    assert response.status_code == 400 and "building" in response.json()
+    assert response.status_code == 400 and "building" in response.json()["fields"]
 
 
 def test_an_invalid_phone_is_a_400_that_does_not_repeat_it(api, grid):
@@ -158,7 +158,7 @@ def test_an_invalid_phone_is_a_400_that_does_not_repeat_it(api, grid):
 
     response = api.post("/api/v1/households/", new_household(grid, phone="123-4567-8901"), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["phone"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["phone"]
     assert b"12345678901" not in response.content and b"123-4567-8901" not in response.content
     assert rows() == before
 
@@ -169,7 +169,7 @@ def test_a_taken_address_is_told_beside_the_room_and_saves_nothing(api, grid, pe
 
     response = api.post("/api/v1/households/", data, format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["room"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["room"]
     assert rows() == before
     assert not Label.objects.filter(households__number="HH-API-1").exists()
 
@@ -183,7 +183,7 @@ def test_unknown_and_server_owned_fields_are_a_400_naming_them(api, grid, extra)
 
     response = api.post("/api/v1/households/", new_household(grid, **extra), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == list(extra)
+    assert response.status_code == 400 and list(response.json()["fields"]) == list(extra)
     assert rows() == before
 
 
@@ -234,7 +234,7 @@ def test_a_household_moves_out_with_a_date(api, people):
     undated = api.patch(url, {"status": "moved_out"}, format="json")
     dated = api.patch(url, {"status": "moved_out", "moved_out_on": "2026-11-20"}, format="json")
 
-    assert undated.status_code == 400 and list(undated.json()) == ["moved_out_on"]
+    assert undated.status_code == 400 and list(undated.json()["fields"]) == ["moved_out_on"]
     assert dated.status_code == 200, dated.content
     people.household.refresh_from_db()
     assert people.household.status == HouseholdStatus.MOVED_OUT
@@ -246,8 +246,8 @@ def test_the_tier_is_not_changed_by_a_patch_but_by_change_tier(api, people):
 
     response = api.patch(url, {"tier": "red", "phone": ""}, format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["tier"]
-    assert "change-tier" in response.json()["tier"][0]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["tier"]
+    assert "change-tier" in response.json()["fields"]["tier"][0]
     people.household.refresh_from_db()
     assert people.household.tier == default_tier("yellow") and people.household.phone == "13912345678"
     assert not TierChange.objects.filter(household=people.household).exists()
@@ -262,7 +262,7 @@ def test_a_change_outside_the_scope_is_a_404_and_moving_there_a_400(east, people
     )
 
     assert outside.status_code == 404
-    assert moved.status_code == 400 and list(moved.json()) == ["building"]
+    assert moved.status_code == 400 and list(moved.json()["fields"]) == ["building"]
     people.household.refresh_from_db()
     assert people.household.building == grid.building_1
 
@@ -299,5 +299,5 @@ def test_odd_input_is_a_400_never_a_500(api, grid, extra):
 
     response = api.post("/api/v1/households/", new_household(grid, **extra), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == list(extra)
+    assert response.status_code == 400 and list(response.json()["fields"]) == list(extra)
     assert rows() == before

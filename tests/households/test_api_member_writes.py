@@ -106,7 +106,7 @@ def test_a_wrong_check_digit_is_a_400_that_never_repeats_the_number(api, people,
 
     response = api.post("/api/v1/members/", new_member(people.household, id_number=wrong), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["id_number"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["id_number"]
     assert wrong.encode() not in response.content and wrong[:17].encode() not in response.content
     assert wrong not in caplog.text
     assert Member.objects.count() == before
@@ -115,7 +115,7 @@ def test_a_wrong_check_digit_is_a_400_that_never_repeats_the_number(api, people,
 def test_an_invalid_mobile_is_a_400_that_never_repeats_it(api, people, caplog):
     response = api.post("/api/v1/members/", new_member(people.household, mobile="2380013800"), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["mobile"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["mobile"]
     assert b"2380013800" not in response.content and "2380013800" not in caplog.text
 
 
@@ -124,7 +124,7 @@ def test_birth_date_and_sex_must_agree_with_the_id_number(api, people):
 
     response = api.post("/api/v1/members/", data, format="json")
 
-    assert response.status_code == 400 and set(response.json()) == {"birth_date", "sex"}
+    assert response.status_code == 400 and set(response.json()["fields"]) == {"birth_date", "sex"}
     assert not Member.objects.filter(name="王小军").exists()
 
 
@@ -137,8 +137,8 @@ def test_a_household_outside_the_scope_is_refused_as_if_it_did_not_exist(east, p
     )
 
     assert outside.status_code == missing.status_code == 400
-    said = outside.json()["household"][0].replace(str(people.outside.pk), "N")
-    assert said == missing.json()["household"][0].replace("999999", "N")
+    said = outside.json()["fields"]["household"][0].replace(str(people.outside.pk), "N")
+    assert said == missing.json()["fields"]["household"][0].replace("999999", "N")
     assert Member.objects.count() == before
 
 
@@ -153,7 +153,7 @@ def test_a_person_active_outside_the_scope_is_refused_without_naming_the_househo
 
     response = east.post("/api/v1/members/", data, format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["id_number"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["id_number"]
     assert people.outside.number.encode() not in response.content
     assert elsewhere.id_number.encode() not in response.content
     assert not people.household.members.filter(name="王小军").exists()
@@ -170,14 +170,14 @@ def test_a_person_active_in_the_scope_is_refused_naming_the_household(api, peopl
 
     response = api.post("/api/v1/members/", data, format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["id_number"]
-    assert people.outside.number in response.json()["id_number"][0]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["id_number"]
+    assert people.outside.number in response.json()["fields"]["id_number"][0]
 
 
 def test_a_household_has_one_active_head(api, people):
     response = api.post("/api/v1/members/", new_member(people.household, relation="head"), format="json")
 
-    assert response.status_code == 400 and list(response.json()) == ["non_field_errors"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["non_field_errors"]
     assert people.household.members.count() == 1
 
 
@@ -190,7 +190,7 @@ def test_an_unknown_special_group_saves_nothing(api, people):
         format="json",
     )
 
-    assert response.status_code == 400 and list(response.json()) == ["special_groups"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["special_groups"]
     assert Member.objects.count() == before
 
 
@@ -200,7 +200,7 @@ def test_unknown_and_server_owned_fields_are_a_400_naming_them(api, people, extr
 
     response = api.post("/api/v1/members/", {**new_member(people.household), **extra}, format="json")
 
-    assert response.status_code == 400 and list(response.json()) == list(extra)
+    assert response.status_code == 400 and list(response.json()["fields"]) == list(extra)
     assert Member.objects.count() == before
 
 
@@ -245,7 +245,7 @@ def test_a_member_who_leaves_is_recorded_so_and_may_join_another_household(api, 
         format="json",
     )
 
-    assert undated.status_code == 400 and list(undated.json()) == ["left_on"]
+    assert undated.status_code == 400 and list(undated.json()["fields"]) == ["left_on"]
     assert left.status_code == 200, left.content
     assert left.json()["status"] == "moved_out" and left.json()["special_groups"] == []
     assert joined.status_code == 201, joined.content
@@ -262,7 +262,7 @@ def test_a_change_is_validated_like_a_new_member(api, people):
         f"/api/v1/members/{member.pk}/", {"id_number": wrong, "name": "王大红"}, format="json"
     )
 
-    assert response.status_code == 400 and list(response.json()) == ["id_number"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["id_number"]
     assert wrong.encode() not in response.content
     assert people.household.members.get().name == "王小红"
 
@@ -301,5 +301,5 @@ def test_odd_input_is_a_400_never_a_500(api, people, extra):
 
     response = api.post("/api/v1/members/", {**new_member(people.household), **extra}, format="json")
 
-    assert response.status_code == 400 and list(response.json()) == list(extra)
+    assert response.status_code == 400 and list(response.json()["fields"]) == list(extra)
     assert Member.objects.count() == before

@@ -72,7 +72,7 @@ def test_actions_and_writes_outside_the_scope_are_refused(api, people):
     )
 
     assert changed.status_code == 404
-    assert visit.status_code == 400 and "household" in visit.json()
+    assert visit.status_code == 400 and "household" in visit.json()["fields"]
     people.outside.refresh_from_db()
     assert people.outside.tier == default_tier("red")
 

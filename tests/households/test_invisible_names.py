@@ -70,7 +70,7 @@ def test_the_api_refuses_an_invisible_member_name_naming_the_field(api, people, 
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["name"]
+    assert list(response.json()["fields"]) == ["name"]
     assert Member.objects.filter(household=people.household).count() == 1
 
 
@@ -110,7 +110,7 @@ def test_places_of_origin_with_invisible_characters_are_refused(grid, api, peopl
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["origin_township"]
+    assert list(response.json()["fields"]) == ["origin_township"]
 
 
 def test_an_employer_and_a_city_with_invisible_characters_are_refused(people):

@@ -53,8 +53,8 @@ def test_the_api_refuses_huge_visit_notes_naming_the_field_and_the_limit(api, pe
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["notes"]
-    assert str(NOTE_MAX_LENGTH) in response.json()["notes"][0]
+    assert list(response.json()["fields"]) == ["notes"]
+    assert str(NOTE_MAX_LENGTH) in response.json()["fields"]["notes"][0]
     assert not Visit.objects.exists()
 
 
@@ -99,8 +99,8 @@ def test_the_api_refuses_a_huge_tier_change_reason_naming_the_limit(api, people)
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["reason"]
-    assert str(REASON_MAX_LENGTH) in response.json()["reason"][0]
+    assert list(response.json()["fields"]) == ["reason"]
+    assert str(REASON_MAX_LENGTH) in response.json()["fields"]["reason"][0]
     people.household.refresh_from_db()
     assert people.household.tier == default_tier("yellow")
 
@@ -120,7 +120,7 @@ def test_the_api_refuses_a_huge_first_tier_reason(api, grid):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["tier_reason"]
+    assert list(response.json()["fields"]) == ["tier_reason"]
     assert not TierChange.objects.filter(household__number="HH-LONG").exists()
 
 

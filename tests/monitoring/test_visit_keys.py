@@ -70,8 +70,8 @@ def test_a_key_used_again_by_its_author_for_another_household_is_refused_naming_
     single = api.post("/api/v1/visits/", body(neighbour, key), format="json")
     batch = api.post("/api/v1/visits/batch/", [body(neighbour, key)], format="json").json()["results"][0]
 
-    assert single.status_code == 400 and list(single.json()) == ["key"]
-    assert str(key) in single.json()["key"][0]
+    assert single.status_code == 400 and list(single.json()["fields"]) == ["key"]
+    assert str(key) in single.json()["fields"]["key"][0]
     assert batch["status"] == "rejected" and list(batch["errors"]) == ["key"]
     assert not Visit.objects.filter(household=neighbour).exists()
 
@@ -196,5 +196,5 @@ def test_a_key_used_again_by_its_author_for_another_time_is_refused_too(people):
         "/api/v1/visits/", body(people.household, key, visited_at="2026-11-25T15:00:00+08:00"), format="json"
     )
 
-    assert later.status_code == 400 and list(later.json()) == ["key"]
+    assert later.status_code == 400 and list(later.json()["fields"]) == ["key"]
     assert Visit.objects.count() == 1

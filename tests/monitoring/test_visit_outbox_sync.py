@@ -259,14 +259,14 @@ def test_a_photo_that_belongs_to_no_visit_refuses_the_request_before_anything_is
     response = send(api, [visit(people.household)], **{f"photo-{uuid.uuid4()}": photo(jpeg())})
 
     assert response.status_code == 400
-    assert "belong to no item" in response.json()["non_field_errors"][0]
+    assert "belong to no item" in response.json()["fields"]["non_field_errors"][0]
     assert not Visit.objects.exists()
 
 
 def test_items_that_are_not_json_are_a_400(api, people):
     response = api.post(URL, {"items": "[{"}, format="multipart")
 
-    assert response.status_code == 400 and list(response.json()) == ["non_field_errors"]
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["non_field_errors"]
 
 
 def logged_in_phone(people):
@@ -310,7 +310,7 @@ def test_a_session_that_expired_offline_is_told_so_and_nothing_is_saved(people, 
         response = phone.post(f"/api/v1/{kind}/batch/", [item], format="json")
 
     # 401 with the token's WWW-Authenticate: the phone asks for the password and keeps its queue.
-    assert response.status_code == 401 and "detail" in response.json()
+    assert response.status_code == 401 and "message" in response.json()
     assert response["Content-Type"] == "application/json"
     assert (
         not Visit.objects.exists() and not TierProposal.objects.exists() and not ServiceCase.objects.exists()

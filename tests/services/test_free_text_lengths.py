@@ -62,8 +62,8 @@ def test_the_api_refuses_a_huge_case_description_naming_the_field_and_the_limit(
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["description"]
-    assert str(NOTE_MAX_LENGTH) in response.json()["description"][0]
+    assert list(response.json()["fields"]) == ["description"]
+    assert str(NOTE_MAX_LENGTH) in response.json()["fields"]["description"][0]
     assert not ServiceCase.objects.exists()
 
 
