@@ -57,7 +57,7 @@ def test_the_same_key_with_another_body_is_refused_and_writes_nothing(staff, peo
     )
 
     assert response.status_code == 422
-    assert "another request" in response.json()["Idempotency-Key"][0]
+    assert "another request" in response.json()["fields"]["Idempotency-Key"][0]
     assert ServiceCase.objects.count() == 1
 
 
@@ -96,7 +96,7 @@ def test_a_refused_request_does_not_spend_its_key(staff, people):
     )
     corrected = staff.post("/api/v1/cases/", case(people), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
 
-    assert refused.status_code == 400 and "category" in refused.json()
+    assert refused.status_code == 400 and "category" in refused.json()["fields"]
     assert corrected.status_code == 201
     assert ServiceCase.objects.count() == 1
 
@@ -108,7 +108,7 @@ def test_a_malformed_key_is_refused_naming_the_header(staff, people, key):
     response = staff.post("/api/v1/cases/", case(people), format="json", HTTP_IDEMPOTENCY_KEY=key)
 
     assert response.status_code == 400
-    assert "Idempotency-Key" in response.json()
+    assert "Idempotency-Key" in response.json()["fields"]
     assert not ServiceCase.objects.exists()
 
 

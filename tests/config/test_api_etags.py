@@ -80,7 +80,7 @@ def test_a_change_with_a_stale_etag_is_refused_and_writes_nothing(staff, people)
     response = staff.patch(url(people.household), {"room": "503"}, format="json", HTTP_IF_MATCH=stale)
 
     assert response.status_code == 412
-    assert "changed since you read it" in response.json()["If-Match"][0]
+    assert "changed since you read it" in response.json()["fields"]["If-Match"][0]
     assert response["ETag"] == staff.get(url(people.household))["ETag"]
     assert Household.objects.get(pk=people.household.pk).room == "502"
 
@@ -122,7 +122,7 @@ def test_a_deployment_may_require_if_match(staff, people, settings):
     refused = staff.patch(url(people.household), {"room": "502"}, format="json")
     made = staff.patch(url(people.household), {"room": "502"}, format="json", HTTP_IF_MATCH=tag)
 
-    assert refused.status_code == 428 and "If-Match" in refused.json()
+    assert refused.status_code == 428 and "If-Match" in refused.json()["fields"]
     assert made.status_code == 200
 
 

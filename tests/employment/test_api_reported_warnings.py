@@ -111,7 +111,7 @@ def test_bad_input_is_refused_naming_the_field(platform, people, overrides, fiel
     response = raise_warning(platform, people.household, **overrides)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["fields"]
     assert not EmploymentWarning.objects.exists()
 
 
@@ -119,14 +119,14 @@ def test_a_member_of_another_household_is_refused(platform, people):
     elsewhere = MemberFactory(household=people.outside, relation="spouse")
     response = raise_warning(platform, people.household, member=elsewhere.pk)
 
-    assert response.status_code == 400 and "member" in response.json()
+    assert response.status_code == 400 and "member" in response.json()["fields"]
 
 
 def test_a_household_out_of_scope_is_refused_and_its_warnings_unseen(platform, people):
     response = raise_warning(platform, people.outside)
     theirs = EmploymentWarning.objects.create(household=people.outside, kind=WarningKind.REPORTED, source="x")
 
-    assert response.status_code == 400 and "household" in response.json()
+    assert response.status_code == 400 and "household" in response.json()["fields"]
     assert platform.post(f"/api/v1/warnings/{theirs.pk}/clear/").status_code == 404
 
 

@@ -84,14 +84,14 @@ def test_bad_input_is_refused_naming_the_field(worker, people, overrides, field)
     response = propose(worker, people, **overrides)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["fields"]
     assert not TierProposal.objects.exists()
 
 
 def test_a_household_out_of_scope_is_refused_as_if_it_did_not_exist(worker, people):
     response = propose(worker, people, household=people.outside.pk)
 
-    assert response.status_code == 400 and "household" in response.json()
+    assert response.status_code == 400 and "household" in response.json()["fields"]
 
 
 def test_a_second_pending_proposal_is_refused(worker, people):
@@ -145,7 +145,7 @@ def test_staff_reject_with_a_reason_and_not_without(worker, staff, people):
     silent = decide(staff, made["id"], decision="reject", reason="")
     said = decide(staff, made["id"], decision="reject", reason="已核实，无需调整")
 
-    assert silent.status_code == 400 and "reason" in silent.json()
+    assert silent.status_code == 400 and "reason" in silent.json()["fields"]
     assert said.status_code == 200 and said.json()["status"] == "rejected"
     assert said.json()["decision_reason"] == "已核实，无需调整"
     assert Household.objects.get(pk=people.household.pk).tier == default_tier("yellow")
@@ -167,7 +167,7 @@ def test_an_unknown_decision_is_refused_naming_it(worker, staff, people):
 
     response = decide(staff, made["id"], decision="maybe")
 
-    assert response.status_code == 400 and "decision" in response.json()
+    assert response.status_code == 400 and "decision" in response.json()["fields"]
 
 
 def test_a_grid_worker_may_not_decide(worker, people):
@@ -193,5 +193,5 @@ def test_an_unknown_field_in_a_decision_is_refused_naming_it(worker, staff, peop
 
     response = decide(staff, made["id"], decision="approve", tier=1)
 
-    assert response.status_code == 400 and "tier" in response.json()
+    assert response.status_code == 400 and "tier" in response.json()["fields"]
     assert TierProposal.objects.get().status == ProposalStatus.PENDING

@@ -66,7 +66,7 @@ def test_a_request_by_household_needs_it_in_scope(people, grid, assign, limits_c
     outside = send(client, household=people.outside.pk, kind="daily")
 
     assert inside.status_code == 201 and inside.json()["case"] == ServiceCase.objects.get().pk
-    assert outside.status_code == 400 and "household" in outside.json()
+    assert outside.status_code == 400 and "household" in outside.json()["fields"]
     assert ServiceCase.objects.count() == 1
 
 
@@ -108,7 +108,7 @@ def test_bad_input_is_refused_naming_the_field(people, card, body, field):
     response = send(trusted(), **body)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["fields"]
     assert not ServiceCase.objects.exists()
 
 
@@ -118,14 +118,14 @@ def test_a_replaced_card_is_refused(people, card):
 
     response = send(trusted(), door_card=token, kind="daily")
 
-    assert response.status_code == 400 and "replaced" in response.json()["door_card"][0]
+    assert response.status_code == 400 and "replaced" in response.json()["fields"]["door_card"][0]
 
 
 def test_both_a_card_and_a_household_is_refused(people, card):
     response = send(trusted(), door_card=door_card_token(card), household=people.household.pk, kind="daily")
 
     assert response.status_code == 400
-    assert "door_card" in response.json() and "household" in response.json()
+    assert "door_card" in response.json()["fields"] and "household" in response.json()["fields"]
 
 
 def test_an_account_without_the_permission_is_refused(people, card):
