@@ -36,7 +36,7 @@ from monitoring.models import (
     Visit,
     VisitMode,
 )
-from monitoring.services import approve_proposal, record_visit_with_proposal, reject_proposal, send_proposal
+from monitoring.services import approve_proposal, record_visit_from_form, reject_proposal, send_proposal
 
 
 class TierSchemeSerializer(StrictSerializer):
@@ -246,18 +246,7 @@ def _households_in_scope(user):
 
 
 def _save_visit(data, household, user):
-    return record_visit_with_proposal(
-        household=household,
-        by=user,
-        visited_at=data["visited_at"],
-        mode=data["mode"],
-        notes=data["notes"],
-        needs=data["needs"],
-        photo=data["photo"],
-        key=data["key"],
-        propose_tier=data["propose_tier"],
-        proposal_reason=data["proposal_reason"],
-    )
+    return record_visit_from_form(data, household=household, by=user)
 
 
 def _sent_at(item):

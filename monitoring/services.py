@@ -266,6 +266,23 @@ def record_visit_with_proposal(
     return RecordedVisit(visit, created)
 
 
+def record_visit_from_form(data: dict, *, household: Household, by) -> RecordedVisit:
+    """``record_visit_with_proposal`` with a VisitForm's cleaned data: the visit page and
+    the phone's outbox (which checks each item with that form) save it alike."""
+    return record_visit_with_proposal(
+        household=household,
+        by=by,
+        visited_at=data["visited_at"],
+        mode=data["mode"],
+        notes=data["notes"],
+        needs=data["needs"],
+        photo=data["photo"],
+        key=data["key"],
+        propose_tier=data["propose_tier"],
+        proposal_reason=data["proposal_reason"],
+    )
+
+
 class SentProposal(NamedTuple):
     proposal: TierProposal
     created: bool  # False: the same proposal came before, and this is what it saved

@@ -34,7 +34,7 @@ from monitoring.models import (
 from monitoring.services import (
     approve_proposal,
     proposal_for_key,
-    record_visit_with_proposal,
+    record_visit_from_form,
     reject_proposal,
     send_proposal,
 )
@@ -134,18 +134,7 @@ def log_visit(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                _visit, created = record_visit_with_proposal(
-                    household=household,
-                    by=request.user,
-                    visited_at=data["visited_at"],
-                    mode=data["mode"],
-                    notes=data["notes"],
-                    needs=data["needs"],
-                    photo=data["photo"],
-                    key=data["key"],
-                    propose_tier=data["propose_tier"],
-                    proposal_reason=data["proposal_reason"],
-                )
+                _visit, created = record_visit_from_form(data, household=household, by=request.user)
             except ValidationError as error:
                 add_errors(form, error, default_field="propose_tier")
             else:
