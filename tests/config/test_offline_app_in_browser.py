@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
@@ -23,27 +23,6 @@ SHOTS = Path("test-results/offline")
 PASSWORD = "hhl-offline-2026"
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _batch_api_served() -> bool:
-    try:
-        return resolve("/api/v1/cases/batch/").url_name.endswith("-batch")
-    except Resolver404:
-        return False
-
-
-# What the other two thirds of issue 16 add: the batch API of proposals and problem reports
-# with photos (branch `sync`), Today's rows with their one-tap visit (branch `today`).
-# Until they are merged, the tests that need them are skipped.
-needs_batch_api = pytest.mark.skipif(
-    not _batch_api_served(), reason="the proposals and cases batch API (branch sync) is not merged yet"
-)
-needs_today_rows = pytest.mark.skipif(
-    "data-quick-visit" not in Path("monitoring/templates/monitoring/_household_row.html").read_text()
-    if Path("monitoring/templates/monitoring/_household_row.html").exists()
-    else True,
-    reason="Today's rows with the one-tap visit (branch today) are not merged yet",
-)
 
 
 @pytest.fixture
@@ -180,8 +159,6 @@ def test_a_visit_recorded_offline_survives_a_reload_and_is_saved_once_online(pho
     assert phone.errors == []
 
 
-@needs_batch_api
-@needs_today_rows
 def test_a_morning_in_a_dead_zone_three_visits_a_problem_and_a_proposal_are_saved_once_back_in_signal(
     phone, live_server, people, tmp_path
 ):
@@ -414,7 +391,6 @@ def test_without_javascript_the_visit_form_still_saves_a_visit(browser, live_ser
     context.close()
 
 
-@needs_today_rows
 def test_a_door_visit_tapped_on_today_with_the_network_is_saved_at_once_and_the_row_says_so(
     phone, live_server, people
 ):
