@@ -166,10 +166,18 @@ def pages(request):
     carry an older token can still send its queue, and the user it belongs to.
 
     An expired session answers 401 JSON, not the login page: the phone keeps its queue
-    and asks for the password."""
+    and asks for the password.
+
+    ``households`` is null for a user who keeps none (no visits to make, or a scope of more
+    than OFFLINE_MAX_HOUSEHOLDS): the phone then keeps Today and the pages the user opens."""
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Your session has ended; please log in again.")}, status=401)
     user = request.user
+    # Kept for those who go to the doors (a building head has ~15 households, a grid worker a
+    # few hundred), not for staff whose scope is a community: warming 5,000 cards from every
+    # staff member's browser at the wall would be 20,000 page renders and audit rows each
+    # quarter hour, for pages they read online. One row over the limit says "too many".
+    limit = settings.OFFLINE_MAX_HOUSEHOLDS if user.has_perm("monitoring.add_visit") else 0
     households = (
         Household.objects.visible_to(user)
         .order_by("pk")
@@ -180,7 +188,7 @@ def pages(request):
             c=_latest(ServiceCase),
             m=_latest(Member),
         )
-        .values_list("pk", "updated_at", "v", "t", "f", "c", "m")
+        .values_list("pk", "updated_at", "v", "t", "f", "c", "m")[: limit + 1]
     )
     day = timezone.localdate().isoformat()
     # The addresses once, with 0 for the household: a county's grid worker has hundreds.
@@ -195,6 +203,8 @@ def pages(request):
         [pk, hashlib.sha256(f"{day}|{updated_at.isoformat()}|{latest}".encode()).hexdigest()[:12]]
         for pk, updated_at, *latest in households
     ]
+    if len(kept) > limit:
+        kept = None
     return JsonResponse(
         {
             "user": _owner(user),

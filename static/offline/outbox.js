@@ -191,14 +191,25 @@
   }
 
   /* Keeps the pages of the user's scope in the user's cache, fetching only those whose
-   * version changed since the last time. */
+   * version changed since the last time. A household's pages no longer listed (it left the
+   * scope, or moved out) are dropped: its card is personal data the phone has no more
+   * reason to hold. When the server keeps no households for this user (a scope too large
+   * to keep, answer.households null), the pages the user opened are left as they are. */
   function warm(answer, cacheName) {
-    var list = [answer.today];
-    answer.households.forEach(function (h) {
+    var list = [answer.today], listed = {}, card = /^\/households\/(\d+)\//;
+    (answer.households || []).forEach(function (h) {
+      listed[h[0]] = true;
       answer.urls.forEach(function (url) { list.push({url: url.replace("/0/", "/" + h[0] + "/"), version: h[1]}); });
     });
     return Promise.all([root.caches.open(cacheName), db()]).then(function (opened) {
       var cache = opened[0], d = opened[1];
+      var pruned = answer.households === null ? Promise.resolve() : cache.keys().then(function (requests) {
+        return Promise.all(requests.map(function (r) {
+          var path = new URL(r.url).pathname, match = card.exec(path);
+          if (!match || listed[match[1]]) return null;
+          return Promise.all([cache.delete(r), d.delete("versions", path)]);
+        }));
+      });
       return list.reduce(function (chain, page) {
         return chain.then(function () {
           return d.get("versions", page.url).then(function (known) {
@@ -212,7 +223,7 @@
             });
           }
         });
-      }, Promise.resolve());
+      }, pruned);
     });
   }
 

@@ -347,6 +347,33 @@ def test_logging_out_with_items_queued_asks_first_and_keeps_them_but_not_the_pag
     assert [i["state"] for i in queued(phone)] == ["pending"]
 
 
+def test_a_household_that_left_the_workers_scope_is_dropped_from_the_phone_at_the_next_refresh(
+    phone, live_server, people, grid
+):
+    installed(phone)
+    card = reverse("households:card", args=[people.household.pk])
+    kept = """async (path) => {
+      const user = JSON.parse(document.getElementById('hhl-offline').textContent).user;
+      const cache = await caches.open("pages-" + user);
+      return (await cache.keys()).map(r => new URL(r.url).pathname).filter(p => p.startsWith(path));
+    }"""
+    assert card in phone.evaluate(kept, card)
+
+    people.household.unit = grid.building_3  # moved to another building: not this worker's now
+    people.household.save()
+    # The refresh the worker runs every quarter hour, run now.
+    phone.evaluate(
+        """async () => {
+          const user = JSON.parse(document.getElementById('hhl-offline').textContent).user;
+          const answer = await (await fetch("/offline/pages.json", {credentials: "same-origin"})).json();
+          await hhlOutbox.warm(answer, "pages-" + user);
+        }"""
+    )
+
+    assert phone.evaluate(kept, card) == []
+    assert phone.evaluate(kept, "/") != []  # Today stays
+
+
 def test_a_form_posted_without_the_page_script_is_kept_by_the_worker_when_the_network_fails(
     phone, live_server, people
 ):

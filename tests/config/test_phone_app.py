@@ -158,3 +158,36 @@ def test_the_list_of_pages_takes_the_same_queries_for_many_households(
         answer = client.get(reverse("pwa:pages")).json()
 
     assert len(answer["households"]) == 31
+
+
+def test_a_scope_larger_than_the_limit_keeps_no_households_so_staff_at_the_wall_do_not_warm_thousands(
+    client, people, grid, settings
+):
+    settings.OFFLINE_MAX_HOUSEHOLDS = 3
+    HouseholdFactory.create_batch(3, unit=grid.floor_1_2)
+    client.force_login(people.staff)
+
+    answer = client.get(reverse("pwa:pages")).json()
+
+    # Five households in the community: over the limit, so none is kept; Today still is.
+    assert answer["households"] is None
+    assert answer["today"]["url"] == "/"
+
+
+def test_a_scope_at_the_limit_keeps_every_household(client, people, grid, settings):
+    settings.OFFLINE_MAX_HOUSEHOLDS = 2
+    HouseholdFactory(unit=grid.floor_1_2)
+    client.force_login(people.worker)
+
+    answer = client.get(reverse("pwa:pages")).json()
+
+    assert len(answer["households"]) == 2
+
+
+def test_a_user_who_makes_no_visits_keeps_no_households(client, people):
+    client.force_login(people.leader)
+
+    answer = client.get(reverse("pwa:pages")).json()
+
+    assert answer["households"] is None
+    assert answer["urls"] == ["/households/0/"]
