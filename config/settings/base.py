@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "config.middleware.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.TextGZipMiddleware",
+    # Inside gzip: a GET whose If-None-Match names the ETag (an API record's) is a bodiless 304.
+    "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",

@@ -170,3 +170,20 @@ def test_a_read_only_record_takes_no_change_if_match_or_not(staff, people, metho
     )
 
     assert response.status_code == 405
+
+
+def test_a_get_naming_the_current_etag_in_if_none_match_is_a_304_without_a_body(people):
+    client = APIClient()
+    client.force_login(people.staff)  # through the middleware stack, gzip included
+    first = client.get(url(people.household), HTTP_ACCEPT_ENCODING="gzip")
+
+    # gzip hands the tag on weakened; the client sends back what it was given.
+    unchanged = client.get(
+        url(people.household), HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_ENCODING="gzip"
+    )
+    client.patch(url(people.household), {"room": "502"}, format="json")
+    changed = client.get(url(people.household), HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_ENCODING="gzip")
+
+    assert first["ETag"].startswith('W/"')
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
