@@ -21,6 +21,7 @@ SHIPPED_DATA = [
     ("households.migrations.0007_expired_previews", "create_job"),
     ("audit.migrations.0003_archive_job", "create_job"),
     ("webhooks.migrations.0002_delivery_sweep_job", "create_job"),
+    ("webhooks.migrations.0004_forget_old_deliveries_job", "create_job"),
     ("accounts.migrations.0005_forget_idempotency_keys_job", "create_job"),
 ]
 

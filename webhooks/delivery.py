@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from webhooks.models import Attempt, Delivery, DeliveryStatus, ErrorKind, Webhook, validate_webhook_url
+from webhooks.models import Attempt, Delivery, DeliveryStatus, ErrorKind, Event, Webhook, validate_webhook_url
 
 logger = logging.getLogger(__name__)
 
@@ -264,3 +264,37 @@ def replay(deliveries, *, now=None) -> list[int]:
         delivery.save(update_fields=["status", "next_attempt_at", "retry_from", "delivered_at"])
         webhooks.add(delivery.webhook_id)
     return sorted(webhooks)
+
+
+# Deleted this many at a time: a province writes millions of events a year, and one
+# DELETE of them all would hold its locks (and the replica's replay) for minutes.
+FORGET_BATCH = 5000
+
+
+def forget_old(*, now=None) -> int:
+    """Delete the delivery log older than WEBHOOK_LOG_DAYS: deliveries delivered before then,
+    or given up and retried from before then, with their attempts, and the events no
+    delivery names any more. A pending delivery stays however old (its receiver may come
+    back), and so does its event. Returns the number of deliveries deleted.
+
+    The log is an operations record (what was sent where, and how it went), not the
+    households' history: the changes themselves stay in their own tables."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    settled = Delivery.objects.filter(
+        Q(status=DeliveryStatus.DELIVERED, delivered_at__lt=cutoff)
+        | Q(status=DeliveryStatus.FAILED, retry_from__lt=cutoff)
+    )
+    deleted = 0
+    while ids := list(settled.order_by("pk").values_list("pk", flat=True)[:FORGET_BATCH]):
+        _, counts = Delivery.objects.filter(pk__in=ids).delete()  # their attempts with them
+        deleted += counts.get(Delivery._meta.label, 0)
+    orphans = Event.objects.filter(occurred_at__lt=cutoff).exclude(
+        Exists(Delivery.objects.filter(event=OuterRef("pk")))
+    )
+    while ids := list(orphans.order_by("pk").values_list("pk", flat=True)[:FORGET_BATCH]):
+        Event.objects.filter(pk__in=ids).delete()
+    if deleted:
+        logger.info(
+            "webhook log: %d deliveries older than %d days deleted", deleted, settings.WEBHOOK_LOG_DAYS
+        )
+    return deleted

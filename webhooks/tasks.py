@@ -15,3 +15,8 @@ def deliver(webhook_id: int) -> int:
 @shared_task(name="webhooks.deliver_due", **RETRY)
 def deliver_due() -> int:
     return delivery.deliver_due()
+
+
+@shared_task(name="webhooks.forget_old", **RETRY)
+def forget_old() -> int:
+    return delivery.forget_old()

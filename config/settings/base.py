@@ -461,3 +461,5 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 72)
 WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", False)
 WEBHOOK_PLAIN_HTTP_HOSTS = env_list("WEBHOOK_PLAIN_HTTP_HOSTS", [])
+# The delivery log (and the events it names) is kept this long after delivery or giving up.
+WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 90)
