@@ -276,6 +276,7 @@ class HelpRequestViewSet(viewsets.GenericViewSet):
             phone=data["phone"],
             text=data["text"],
             new_case=new_case,
+            relayed_by=request.user,
         )
         # Past the limit the request joins the open case, if there is one; else it opens one.
         answer = {"case": case.pk, "status": case.status, "new_case": case.opened_at >= before}

@@ -3,11 +3,12 @@ help without logging in; a request opens a case for the responsible worker."""
 
 import secrets
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -90,6 +91,7 @@ def ask_for_help(
     phone: str = "",
     text: str = "",
     new_case: bool = True,
+    relayed_by=None,
 ) -> ServiceCase:
     """A family's request from its door card (or, relayed by a trusted system, for its
     household): a help-request case for its grid worker, who is told at once.
@@ -97,14 +99,22 @@ def ask_for_help(
     With ``new_case`` False (past the card's hourly limit) the request joins the family's
     open door-card case as a note instead, and that case's notice turns unread again:
     the family is still heard, without a flood of cases or notices for the worker.
+
+    ``relayed_by``, the trusted system's account, is named in the request's text: the
+    worker who calls back knows where the family asked.
     """
     household = card.household if card is not None else household
     category, label = HELP_KINDS[kind]
-    description = str(label)
-    if phone:
-        description += f" · {_('call back')}: {phone}"
-    if text.strip():
-        description += f" · {text.strip()}"
+    # In the site's language, not the sender's: the worker reads it, whoever relayed it.
+    with translation.override(settings.LANGUAGE_CODE):
+        description = str(label)
+        if phone:
+            description += f" · {_('call back')}: {phone}"
+        if text.strip():
+            description += f" · {text.strip()}"
+        if relayed_by is not None:
+            system = relayed_by.get_full_name() or relayed_by.get_username()
+            description += " · " + _("relayed by %(system)s") % {"system": system}
     if not new_case:
         # The household's row makes requests past the limit wait for each other, so that
         # two at once join one case rather than opening two.

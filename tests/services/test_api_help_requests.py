@@ -31,8 +31,8 @@ def limits_cleared(people):
     cache.delete(f"help:card:household-{people.household.pk}")
 
 
-def trusted(assign=None, unit=None):
-    system = UserFactory(username="resident-app")
+def trusted(assign=None, unit=None, **names):
+    system = UserFactory(username="resident-app", **names)
     system.user_permissions.add(Permission.objects.get(codename="request_help"))
     if assign is not None:
         assign(system, unit, role=Role.COMMUNITY_STAFF, starts_on="2020-01-01")
@@ -57,6 +57,14 @@ def test_a_request_by_door_card_opens_a_case_for_the_grid_worker(people, card):
     assert case.household == people.household and case.category == CaseCategory.AID_SICK
     assert "13912345678" in case.description
     assert Notification.objects.filter(recipient=case.assigned_to).exists()
+
+
+def test_the_case_names_the_system_that_relayed_it_in_chinese_whatever_the_senders_language(people, card):
+    system = trusted(first_name="找政府App", last_name="")  # asks in English (its language cookie)
+
+    send(system, door_card=door_card_token(card), kind="health", text="发烧")
+
+    assert ServiceCase.objects.get().description == "看病就医 · 发烧 · 经找政府App转来"
 
 
 def test_a_request_by_household_needs_it_in_scope(people, grid, assign, limits_cleared):
