@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from common.api import not_found
 from config import api, pwa
+from config.day import DayView
 from config.schema import SCHEMA_RENDERERS
 from grids.api import MeView
 from grids.forms import LoginForm
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("accounts.otp_urls")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
+    path("api/v1/me/day/", DayView.as_view(), name="api_me_day"),
     path("api/v1/", include(api.router().urls)),
     # The API's map is for its users: the schema answers 401 without a token or a session,
     # the docs page sends a visitor to log in. The split view serves Swagger UI's starter

@@ -32,6 +32,7 @@ FIGURES = [
     "dashboard",
     "api_households_list",
     "api_sync",
+    "api_worker_day",
     "export_xlsx",
     "export_xlsx_prepared",
     "import_xlsx",
@@ -206,6 +207,8 @@ def run():
         api_figures()
     if wanted("api_sync"):
         sync_figures()
+    if wanted("api_worker_day"):
+        day_figures(connection, fresh=not wanted("dashboard"))
     if wanted("export_xlsx"):
         export_figures()
     if wanted("export_xlsx_prepared"):
@@ -609,24 +612,11 @@ def dashboard_figures(connection):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from grids.demo import DemoContext
     from grids.models import Assignment, GridUnit, Role
     from grids.roles import COMMUNITY_STAFF
     from households.models import Household, HouseholdStatus
-    from monitoring.demo import build_recent_visits
-    from monitoring.followups import generate_follow_ups
-    from monitoring.models import FollowUp
 
-    # The follow-up figures left every follow-up missed forty days on: start again from
-    # a week of visits and misses, as the demo makes them.
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {FollowUp._meta.db_table} CASCADE")
-    build_recent_visits(DemoContext(households=HOUSEHOLDS, password="hhl-bench-2026"), 7)
-    generate_follow_ups()
-    with connection.cursor() as cursor:
-        # As autovacuum leaves a live database: statistics, and the visibility map that
-        # lets the people of a household be counted from an index alone.
-        cursor.execute("VACUUM ANALYZE")
+    a_week_of_follow_ups(connection)
 
     User = get_user_model()
     communities = list(GridUnit.objects.filter(level__name="社区").order_by("path"))
@@ -672,6 +662,102 @@ def dashboard_figures(connection):
             ratio=round(server_ms / raw_ms, 2),
             browser_paint_ms=browser_paint_ms(user.username),
         )
+
+
+def a_week_of_follow_ups(connection) -> None:
+    """The follow-up figures left every follow-up missed forty days on: start again from
+    a week of visits and misses, as the demo makes them."""
+    from grids.demo import DemoContext
+    from monitoring.demo import build_recent_visits
+    from monitoring.followups import generate_follow_ups
+    from monitoring.models import FollowUp
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {FollowUp._meta.db_table} CASCADE")
+    build_recent_visits(DemoContext(households=HOUSEHOLDS, password="hhl-bench-2026"), 7)
+    generate_follow_ups()
+    with connection.cursor() as cursor:
+        # As autovacuum leaves a live database: statistics, and the visibility map that
+        # lets the people of a household be counted from an index alone.
+        cursor.execute("VACUUM ANALYZE")
+
+
+def day_figures(connection, *, fresh: bool, households: int = 150) -> None:
+    """A floor head's day (issue 17): ``/api/v1/me/day/`` for a worker of ~150 households,
+    its bytes raw and gzipped, queries and time; beside it what the lists it replaces cost
+    fetched at their largest pages (200): Today's three follow-up lists, the households,
+    their heads (members), the caller's cases and the tiers' codes."""
+    import gzip
+    from urllib.parse import urlencode
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from grids.models import Assignment, GridUnit, Role
+    from grids.roles import GRID_WORKER
+    from households.models import Household, HouseholdStatus
+
+    if fresh:
+        a_week_of_follow_ups(connection)
+    user = get_user_model().objects.create_user("day150", password="hhl-bench-2026")
+    user.groups.add(Group.objects.get(name=GRID_WORKER))
+    active = Household.objects.filter(status=HouseholdStatus.ACTIVE)
+    in_scope = 0
+    for floor in GridUnit.objects.filter(level__name="楼层").order_by("path").iterator():
+        if in_scope >= households:
+            break
+        Assignment.objects.create(user=user, unit=floor, role=Role.FLOOR_HEAD)
+        in_scope += active.filter(unit=floor).count()
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    client.force_login(user)
+    url = "/api/v1/me/day/"
+    client.get(url)  # the session's first request writes it
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    body = gzip.decompress(response.content)
+    day = json.loads(body)
+    today = timezone.localdate()
+    week = [today + datetime.timedelta(days=n) for n in (-7, 1, 6)]
+    lists = [
+        ("follow-ups", {"status": "open", "due_to": today}),
+        ("follow-ups", {"status": "missed", "due_from": week[0]}),
+        ("follow-ups", {"status": "open", "due_from": week[1], "due_to": week[2]}),
+        ("households", {"status": "active"}),
+        ("members", {"relation": "head", "status": "active"}),
+        ("cases", {"assigned_to": user.pk}),
+        ("tiers", {}),
+    ]
+    lists_bytes = lists_gzip = requests = 0
+    for name, params in lists:
+        page = f"/api/v1/{name}/?{urlencode({**params, 'page_size': 200})}"
+        while page:
+            answer = client.get(page)
+            assert answer.status_code == 200, (page, answer.status_code)
+            raw = gzip.decompress(answer.content) if answer.has_header("Content-Encoding") else answer.content
+            lists_bytes, lists_gzip, requests = (
+                lists_bytes + len(raw),
+                lists_gzip + len(answer.content),
+                requests + 1,
+            )
+            page = json.loads(raw).get("next")
+    figure(
+        "api_worker_day",
+        households=len(day["households"]),
+        in_scope=in_scope,
+        bytes=len(body),
+        gzip_bytes=len(response.content),
+        queries=len(queries),
+        ms=timed(lambda: client.get(url), repeat=15),
+        lists_requests=requests,
+        lists_bytes=lists_bytes,
+        lists_gzip_bytes=lists_gzip,
+    )
 
 
 def browser_paint_ms(username: str, loads: int = 3) -> str:
