@@ -6,8 +6,8 @@ and no lower one may import services.
 
 What it sends is never more than the lists it replaces send the same user: the scope is
 the querysets' (``visible_to``), each part needs the permission of its list, and the
-household fields are the list's, fewer of them, with the phone masked for those who do not
-see full numbers (as the admin's history masks it)."""
+household fields are the list's, fewer of them (the phone as the list and the card show it:
+the worker calls the families on it)."""
 
 import datetime
 
@@ -23,7 +23,6 @@ from rest_framework.views import APIView
 
 from common.concurrency import etag
 from common.filters import refuse_unknown_parameters
-from households.models import mask_mobile
 from monitoring.models import FollowUp, FollowUpStatus
 from monitoring.today import LIST_LIMIT, listing, today_lists
 from services.models import ACTIVE_STATUSES, ServiceCase
@@ -32,7 +31,6 @@ FOLLOW_UPS = "monitoring.view_followup"
 HOUSEHOLDS = "households.view_household"
 MEMBERS = "households.view_member"  # the head's name is a member's
 CASES = "services.view_servicecase"
-FULL_NUMBERS = "households.view_id_number"
 
 
 class SeesFollowUpsAndHouseholds(BasePermission):
@@ -104,9 +102,7 @@ class DayHouseholdSerializer(serializers.Serializer):
     head_name = serializers.CharField(
         allow_null=True, help_text=_("the head's name; null without the permission to see members")
     )
-    phone = serializers.CharField(
-        help_text=_("the contact phone, masked (139****5678) without the permission to see full numbers")
-    )
+    phone = serializers.CharField(help_text=_("the contact phone"))
 
 
 class DayCountsSerializer(serializers.Serializer):
@@ -257,7 +253,7 @@ def day_of(user, day: datetime.date) -> dict:
     cases = _cases(user, day)
     context = {"day": day}
     rows = [*lists["due"], *lists["missed"], *lists["week"], *cases]
-    households = _households(rows, names=user.has_perm(MEMBERS), full_numbers=user.has_perm(FULL_NUMBERS))
+    households = _households(rows, names=user.has_perm(MEMBERS))
     due = lists["due"]
     overdue = sum(f.due_on < day for f in due)
     if due.total > len(due):  # cut: the rest counted in the database
@@ -307,16 +303,14 @@ class _Rows(list):
     overdue: int
 
 
-def _households(rows, *, names: bool, full_numbers: bool) -> list:
+def _households(rows, *, names: bool) -> list:
     """Each household the rows name, once, in walking order, with its head's name (read in
-    the rows' own query) and its phone as the caller may see it."""
+    the rows' own query)."""
     seen = {}
     for row in rows:
         household = row.household
         if household.pk not in seen:
             household.head_name = row.head_name if names else None
-            if not full_numbers:
-                household.phone = mask_mobile(household.phone)
             seen[household.pk] = household
     return sorted(seen.values(), key=_walking_key)
 
