@@ -1,7 +1,9 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.fields import MobileNumberFormField
 from common.validators import NOTE_MAX_LENGTH, validate_mobile
@@ -36,6 +38,11 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4())
+        self.fields["urgency"].help_text = ngettext(
+            "An urgent problem must be answered within %(days)s working day.",
+            "An urgent problem must be answered within %(days)s working days.",
+            settings.CASE_URGENT_WORKING_DAYS,
+        ) % {"days": settings.CASE_URGENT_WORKING_DAYS}
 
 
 class CaseFilterForm(forms.Form):
