@@ -113,12 +113,15 @@ def cases(request):
 @permission_required("services.view_servicecase", raise_exception=True)
 def case(request, pk):
     """A case, its timeline, and what the user may do next: a note, a status."""
-    found = get_object_or_404(_cases_in_scope(request.user).select_related("member", "opened_by"), pk=pk)
+    found = get_object_or_404(
+        _cases_in_scope(request.user).select_related("member", "opened_by", "household__unit"), pk=pk
+    )
     note_form = NoteForm(request.POST if request.POST.get("action") == "note" else None)
     status_form = StatusForm(request.POST if request.POST.get("action") == "status" else None, case=found)
     assign_form = AssignForm(
         request.POST if request.POST.get("action") == "assign" else None,
         user=request.user,
+        household=found.household,
         initial={"assigned_to": found.assigned_to_id},
     )
     if request.method == "POST":
