@@ -156,18 +156,28 @@ class Wall:
 
     def payload(self, tiers) -> dict:
         """Tiers, figures and tiles for the page to draw; ``too_many`` instead of the
-        tiles when the scope is too large for one wall and no filter narrows it."""
+        tiles when the scope is too large for one wall and no filter narrows it.
+
+        The figures count what the filters keep (a wall narrowed to the red households
+        counts red households), and say how many of the scope's households that is."""
         rows = self._rows()
         if rows is not None:
-            counts, kept = _count(rows), [row for row in rows if row[_KEPT]]
+            kept = [row for row in rows if row[_KEPT]] if self.filters.narrowed else rows
+            whole, counts = _count(rows), _count(kept)
         else:
-            counts = self._count_in_database()
+            whole, counts = self._count_in_database()
             kept = self._rows(narrowed_only=True) if self.filters.narrowed else None
-        # Only the schemes this wall's households use: a community of three colours is
-        # not shown the legend of a neighbour's four.
-        used = {tier.scheme_id for tier in tiers if tier.pk in counts}
+        # Only the schemes the kept households use: a community of three colours is not
+        # shown the legend of a neighbour's four. When no household is kept, the
+        # scope's schemes still name the tiers (an empty wall keeps its legend).
+        used = {tier.scheme_id for tier in tiers if tier.pk in counts} or {
+            tier.scheme_id for tier in tiers if tier.pk in whole
+        }
         tiers = [tier for tier in tiers if tier.scheme_id in used]
         figures = _figures(tiers, counts)
+        figures["narrowed"] = self.filters.narrowed
+        figures["scope_households"] = sum(c[0] for c in whole.values())
+        figures["scope_people"] = sum(c[1] for c in whole.values())
         if kept is None:
             return {"tiers": _tier_rows(tiers), "figures": figures, "too_many": figures["households"]}
         drawn = _tiles(kept, tiers)
@@ -203,19 +213,44 @@ class Wall:
         )
         return rows if len(rows) <= TILE_LIMIT else None
 
-    def _count_in_database(self) -> dict[int, list[int]]:
-        """The counts of ``_count``, by the database: for a scope too large to fetch."""
+    def _count_in_database(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """The counts of ``_count`` for the whole scope and for what the narrowing
+        filters keep, by the database, in one query: for a scope too large to fetch."""
         marks = _marked(self.day)
-        by_mark = {f"m{bit}": Count("pk", filter=Q(pk__in=ids)) for bit, ids in marks.items()}
+        narrowing = self.narrowing() if self.filters.narrowed else None
+
+        def counted(prefix: str, condition: Q | None) -> dict:
+            def only(q: Q | None) -> Q | None:
+                return q if condition is None else (condition if q is None else condition & q)
+
+            return {
+                f"{prefix}n": Count("pk", filter=only(None)),
+                f"{prefix}p": Sum("people", filter=only(None)),
+                f"{prefix}v": Sum("week_visits", filter=only(None)),
+                **{f"{prefix}m{bit}": Count("pk", filter=only(Q(pk__in=ids))) for bit, ids in marks.items()},
+            }
+
+        columns = counted("a", None)
+        if narrowing is not None:
+            columns |= counted("k", narrowing)
         rows = (
             self.households()
             .order_by()
             .annotate(people=_people(), week_visits=self._visits_this_week())
             .values("tier_id")
-            .annotate(n=Count("pk"), p=Sum("people"), v=Sum("week_visits"), **by_mark)
-            .values_list("tier_id", "n", "p", "v", *by_mark)
+            .annotate(**columns)
+            .values_list("tier_id", *columns)
         )
-        return {tier_id: [n, p or 0, v or 0, *by_mark] for tier_id, n, p, v, *by_mark in rows}
+        width = 3 + len(marks)
+        whole, kept = {}, {}
+        for tier_id, *values in rows:
+            values = [v or 0 for v in values]
+            whole[tier_id] = values[:width]
+            if narrowing is None:
+                kept[tier_id] = values[:width]
+            elif values[width]:
+                kept[tier_id] = values[width:]
+        return whole, kept
 
     def _visits_this_week(self):
         """A household's visits since Monday, as a column: looked up per household on the

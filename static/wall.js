@@ -81,7 +81,12 @@
         "</th><td data-households=\"" + esc(t.code) + "\">" + r.households + "</td><td>" + r.household_share +
         "%</td><td>" + r.people + "</td><td>" + r.people_share + "%</td></tr>";
     }).join("");
-    document.getElementById("figures").innerHTML =
+    // Narrowed by a filter, the figures count what it keeps: say of how many.
+    var of = f.narrowed && f.scope_households !== undefined
+      ? "<p class=\"wall-of small mb-1\" data-of>" + esc(text.ofScope.replace("%(kept)s", f.households)
+          .replace("%(all)s", f.scope_households)) + "</p>"
+      : "";
+    document.getElementById("figures").innerHTML = of +
       "<table class=\"table table-sm wall-figures mb-2\"><thead><tr><th scope=\"col\">" + esc(text.tier) +
       "</th><th scope=\"col\">" + esc(text.households) + "</th><th scope=\"col\">" + esc(text.share) +
       "</th><th scope=\"col\">" + esc(text.people) + "</th><th scope=\"col\">" + esc(text.share) +

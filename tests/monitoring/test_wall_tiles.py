@@ -131,8 +131,9 @@ def test_filters_by_tier_label_and_special_group(people, grid, client):
     assert household_ids(red) == {people.outside.pk}
     assert household_ids(labelled) == {people.household.pk}
     assert household_ids(grouped) == {people.outside.pk}
-    # The figures describe the whole unit, whatever the tiles are narrowed to.
-    assert red["figures"]["households"] == 3
+    # The figures count what the filters keep, and say of how many.
+    assert red["figures"]["households"] == 1
+    assert red["figures"]["scope_households"] == 3
 
 
 def test_an_unknown_filter_value_is_a_400_naming_the_field(people, client):
@@ -252,6 +253,7 @@ def test_too_many_households_asks_to_drill_down_first_with_the_same_figures(peop
     assert whole["too_many"] == 2 and "tiles" not in whole
     # Counted by the database instead of from the tiles, the figures are the same.
     assert whole["figures"] == counted_from_tiles
+    assert narrowed["figures"]["households"] == 1 and narrowed["figures"]["scope_households"] == 2
     assert whole["figures"]["proposals"] == 1 and whole["figures"]["people"] == 3
     assert household_ids(narrowed) == {people.outside.pk}
 
