@@ -72,6 +72,18 @@ def card_for_token(token: str) -> DoorCard | None:
     )
 
 
+def token_from_code(code: str) -> str:
+    """The token in what a scanner or a person typed from a door card: its QR code's whole
+    address (…/help/<token>/?kind=…) or the token alone."""
+    from urllib.parse import unquote, urlsplit
+
+    code = code.strip()
+    path = urlsplit(code).path if "/" in code else code
+    if "/help/" in path:
+        path = path.split("/help/", 1)[1]
+    return unquote(path.strip("/").split("/", 1)[0])
+
+
 HELP_KINDS = {
     "daily": (CaseCategory.HELP, gettext_lazy("Daily life")),
     "health": (CaseCategory.AID_SICK, gettext_lazy("Illness or health")),

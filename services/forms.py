@@ -115,6 +115,53 @@ class RedeemForm(forms.Form):
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
 
 
+class CounterLookupForm(forms.Form):
+    """The 爱心超市 counter's lookup: a door card's code (scanned, or its address typed),
+    or a building and a room. POSTed, as every search that could name a person."""
+
+    code = forms.CharField(label=_("door card code"), required=False, max_length=400)
+    building = forms.ModelChoiceField(label=_("building"), required=False, queryset=None)
+    room = forms.CharField(
+        label=_("room"),
+        required=False,
+        max_length=12,
+        help_text=_("such as 501, or 2-501 with the entrance"),
+    )
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The buildings where the user's scope has households: another community's is not
+        # a choice (and is refused as one).
+        from grids.models import GridUnit
+
+        self.fields["building"].queryset = GridUnit.objects.filter(
+            pk__in=households.values("building_id")
+        ).order_by("path")
+        self.fields["code"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
+        self.fields["room"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean_room(self):
+        room = self.cleaned_data["room"].strip().replace("－", "-")
+        if not room:
+            return None
+        entrance, _dash, number = room.rpartition("-")
+        if entrance and not (entrance.isascii() and entrance.isdigit()):
+            raise forms.ValidationError(_("A room is written 501, or 2-501 with the entrance."))
+        if not (number.isascii() and number.isalnum()) or len(number) > 8:
+            raise forms.ValidationError(_("A room is written 501, or 2-501 with the entrance."))
+        return (int(entrance) if entrance else None, number)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("code", "").strip():
+            return data
+        if (data.get("building") is None or data.get("room") is None) and not self.errors:
+            raise forms.ValidationError(
+                _("Scan or type the door card's code, or choose a building and a room.")
+            )
+        return data
+
+
 class EarnForm(forms.Form):
     rule = forms.ModelChoiceField(label=_("activity"), queryset=PointRule.objects.all())
     hours = forms.DecimalField(

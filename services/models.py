@@ -385,6 +385,10 @@ class PointEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Made when the counter asks "redeem this?" and sent back with the confirmation: a
+    # double tap finds the first redemption instead of spending the points twice. A key
+    # is its author's own.
+    key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
     # Moved on every save (and by every queryset update of it): the change feed of the API
     # (common.sync) orders by it, then by id.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -397,6 +401,9 @@ class PointEntry(models.Model):
         indexes = [models.Index(fields=["updated_at", "id"]), models.Index(fields=["household", "-id"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(balance__gte=0), name="points_balance_not_negative"),
+            models.UniqueConstraint(
+                fields=["by", "key"], condition=models.Q(key__isnull=False), name="point_entry_key_per_author"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(kind="earn") | models.Q(points__gt=0), name="earning_adds_points"
             ),

@@ -79,13 +79,30 @@ def record_service(*, volunteer: Volunteer, rule: PointRule, hours, on, by) -> S
 
 
 @transaction.atomic
-def redeem(*, household: Household, item: RewardItem, quantity: int, by) -> PointEntry:
+def redeem(*, household: Household, item: RewardItem, quantity: int, by, key=None) -> PointEntry:
     """Goods from the 爱心超市 for points: refused, with nothing written, if the household
-    has not enough points or the shop not enough stock."""
+    has not enough points or the shop not enough stock.
+
+    With a ``key`` (the counter's confirmation), a second redemption with the same key by
+    the same person (a double tap, a resent form) writes nothing and answers with the
+    first one, marked ``replayed``; the key used for another household or item is refused.
+    """
     if quantity < 1:
         raise ValidationError({"quantity": _("At least one.")})
     # Household first, then the item: the order every path locks them in.
     Household.objects.select_for_update().filter(pk=household.pk).first()
+    if key is not None:
+        # Read under the household's lock: a double tap's second request waits for the
+        # first and then finds its entry.
+        earlier = PointEntry.objects.filter(by=by, key=key).first()
+        if earlier is not None:
+            if earlier.household_id != household.pk or earlier.item_id != item.pk:
+                raise ValidationError(
+                    {"key": _("The key %(key)s was already used for another redemption.") % {"key": key}},
+                    code="key_reused",
+                )
+            earlier.replayed = True
+            return earlier
     item = RewardItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_active:
         raise ValidationError({"item": _("%(item)s is not on offer.") % {"item": item.name}})
@@ -99,7 +116,9 @@ def redeem(*, household: Household, item: RewardItem, quantity: int, by) -> Poin
         item=item,
         quantity=quantity,
         reason=f"{item.name} × {quantity}",
+        key=key,
     )
+    entry.replayed = False
     item.stock -= quantity
     item.save(update_fields=["stock"])
     return entry

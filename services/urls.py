@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/<int:pk>/report/", views.report, name="report"),
     path("households/<int:pk>/door-card/", views.door_card, name="door_card"),
     path("households/<int:pk>/points/", views.points, name="points"),
+    path("points/counter/", views.counter, name="counter"),
     path("cases/", views.cases, name="cases"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("help/<str:token>/", views.help_request, name="help"),

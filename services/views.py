@@ -1,6 +1,8 @@
 """Cases (report, list, page with its timeline), door cards and the residents' help page,
 and a household's points."""
 
+import uuid
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -27,10 +29,12 @@ from services.door_cards import (
     count,
     door_card_token,
     issue_door_card,
+    token_from_code,
 )
 from services.forms import (
     AssignForm,
     CaseFilterForm,
+    CounterLookupForm,
     EarnForm,
     HelpForm,
     NoteForm,
@@ -39,7 +43,7 @@ from services.forms import (
     ReverseForm,
     StatusForm,
 )
-from services.models import CaseStatus, DoorCard, PointEntry, ServiceCase, overdue_on
+from services.models import CaseStatus, DoorCard, PointEntry, RewardItem, ServiceCase, overdue_on
 from services.points import balance, earn_points, redeem, reverse_entry
 
 # A door card's page, per hour: an address may send this many requests, sent or refused;
@@ -291,3 +295,143 @@ def points(request, pk):
         **{f"{name}_form": form for name, form in forms.items()},
     }
     return render(request, "services/points.html", context, status=400 if request.method == "POST" else 200)
+
+
+# -- the 爱心超市 counter -------------------------------------------------------------------
+
+
+def _counter_households(user):
+    return Household.objects.visible_to(user).select_related("building")
+
+
+def _posted_pk(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        raise Http404
+    return int(value)
+
+
+@login_required
+@permission_required("services.view_pointentry", raise_exception=True)
+def counter(request):
+    """The 爱心超市 counter: find a household by its door card or its room, see its balance
+    and the goods on offer as buttons; a tap asks "redeem this?", a second tap redeems.
+
+    Everything is POSTed (a search that could name a person stays out of URLs and logs)
+    and answered on this page; each step carries the household's number, checked against
+    the user's scope every time. The confirmation carries a key, so that a double tap
+    redeems once."""
+    households = _counter_households(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = CounterLookupForm(request.POST if action == "lookup" else None, households=households)
+    context = {"form": form, "household": None, "matches": None, "confirm": None, "redeemed": None}
+    status = 200
+    if action in ("choose", "redeem") and not request.user.has_perm("services.add_pointentry"):
+        raise PermissionDenied
+    if action == "lookup":
+        household, matches, error = _look_up(form, households)
+        if error:
+            form.add_error(None, error)
+        if form.errors:
+            status = 400
+        context.update(household=household, matches=matches)
+    elif action in ("show", "choose", "redeem"):
+        household = get_object_or_404(households, pk=_posted_pk(request, "household"))
+        context["household"] = household
+        if action != "show":
+            item = get_object_or_404(RewardItem, pk=_posted_pk(request, "item"))
+            status = _choose_or_redeem(request, action, household, item, context)
+    elif action is not None:
+        raise Http404
+    household = context["household"]
+    if household is not None:
+        context.update(_household_at_counter(household))
+    return render(request, "services/counter.html", context, status=status)
+
+
+def _look_up(form, households):
+    """(the household, several to choose from, or why none): by the card's code, else by
+    building and room."""
+    if not form.is_valid():
+        return None, None, None
+    code = form.cleaned_data["code"].strip()
+    if code:
+        card = card_for_token(token_from_code(code))
+        # A revoked card, a forged code and another community's card read the same.
+        if card is None or not households.filter(pk=card.household_id).exists():
+            return None, None, _("No household in your scope has this door card.")
+        return households.get(pk=card.household_id), None, None
+    entrance, room = form.cleaned_data["room"]
+    found = households.filter(building=form.cleaned_data["building"], room__iexact=room)
+    if entrance is not None:
+        found = found.filter(entrance=entrance)
+    found = list(found.order_by("entrance")[:20])
+    if not found:
+        return None, None, _("No household lives at this room.")
+    if len(found) > 1:
+        return None, found, None
+    return found[0], None, None
+
+
+def _choose_or_redeem(request, action, household, item, context) -> int:
+    """The first tap (what to confirm) or the second (the redemption); the status code."""
+    have = balance(household)
+    if action == "choose":
+        problem = _why_not(item, have)
+        if problem:
+            messages.error(request, problem)
+            return 400
+        context["confirm"] = {"item": item, "key": uuid.uuid4(), "after": have - item.points}
+        return 200
+    key = request.POST.get("key", "")
+    try:
+        key = uuid.UUID(key)
+    except ValueError:
+        messages.error(request, _("The confirmation is missing; tap the item again."))
+        return 400
+    try:
+        entry = redeem(household=household, item=item, quantity=1, by=request.user, key=key)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return 400
+    if entry.replayed:
+        messages.info(request, _("Already redeemed: %(what)s.") % {"what": entry.reason})
+    else:
+        messages.success(
+            request,
+            _("Redeemed %(what)s for %(points)s points.") % {"what": entry.reason, "points": -entry.points},
+        )
+    context["redeemed"] = entry
+    return 200
+
+
+def _why_not(item: RewardItem, have: int) -> str:
+    if not item.is_active:
+        return _("%(item)s is not on offer.") % {"item": item.name}
+    if item.stock < 1:
+        return _("Only %(n)s left in stock.") % {"n": item.stock}
+    if item.points > have:
+        return _("Not enough points: %(have)s, and this needs %(need)s.") % {
+            "have": have,
+            "need": item.points,
+        }
+    return ""
+
+
+def _household_at_counter(household) -> dict:
+    """What the counter shows of a household: its head as the card shows, its balance,
+    its last redemptions, and the goods with whether it can have each."""
+    from households.models import Member, MemberStatus, Relation
+
+    head = (
+        Member.objects.filter(household=household, relation=Relation.HEAD, status=MemberStatus.ACTIVE)
+        .values_list("name", flat=True)
+        .first()
+    )
+    have = balance(household)
+    items = list(RewardItem.objects.filter(is_active=True).order_by("points", "name"))
+    for item in items:
+        item.affordable = item.points <= have and item.stock > 0
+    recent = list(PointEntry.objects.filter(household=household).order_by("-id")[:5])
+    return {"head": head, "balance": have, "items": items, "recent": recent}
