@@ -92,11 +92,11 @@
       "</th><th scope=\"col\">" + esc(text.people) + "</th><th scope=\"col\">" + esc(text.share) +
       "</th></tr></thead><tbody>" + rows + "</tbody><tfoot><tr><th scope=\"row\">" + esc(text.total) +
       "</th><td data-total>" + f.households + "</td><td></td><td>" + f.people + "</td><td></td></tr></tfoot></table>" +
-      "<dl class=\"row small mb-0\">" +
+      "<dl class=\"wall-counts small mb-0\">" +
       MARKS.map(function (k) {
-        return "<dt class=\"col-9\">" + esc(k[4]) + "</dt><dd class=\"col-3\" data-" + esc(k[3]) + ">" + f[k[3]] + "</dd>";
+        return "<dt>" + esc(k[4]) + "</dt><dd data-" + esc(k[3]) + ">" + f[k[3]] + "</dd>";
       }).join("") +
-      "<dt class=\"col-9\">" + esc(text.visits) + "</dt><dd class=\"col-3\" data-visits>" + f.visits_this_week + "</dd></dl>";
+      "<dt>" + esc(text.visits) + "</dt><dd data-visits>" + f.visits_this_week + "</dd></dl>";
   }
 
   // Tile size: named in the URL (?size=s|m|l), else by how many tiles there are (in
@@ -128,13 +128,35 @@
     // The tiles keep their area as the width changes: laid out 1/s as wide, they are
     // about s times as tall, so s = sqrt(height / natural height) fills the screen.
     var scale = Math.min(3, Math.sqrt(height / tilesEl.scrollHeight));
-    style.width = width / scale + "px";
+    // Buildings wrap whole, so a layout rarely fills its width: each try is scaled by what
+    // it really uses (the width its buildings reach, its height). A try held back by the
+    // height is followed by a wider one (a row fewer); one held back by the width, by the
+    // scale it allowed. At most five layouts, not a search.
+    var best = 0, bestWidth = width;
+    for (var i = 0; i < 5; i++) {
+      var tryWidth = width / scale;
+      style.width = tryWidth + "px";
+      var byHeight = height / tilesEl.scrollHeight, byWidth = width / Math.max(usedWidth(), 1);
+      var fits = Math.min(3, byWidth, byHeight);
+      if (fits > best) { best = fits; bestWidth = tryWidth; }
+      var next = byHeight < byWidth ? Math.min(scale, fits) * 0.92 : fits;
+      if (Math.abs(next - scale) < scale * 0.01) break;
+      scale = next;
+    }
+    style.width = bestWidth + "px";
     var laidOut = tilesEl.scrollHeight;
-    scale = Math.min(scale, height / laidOut);
+    scale = Math.min(best, height / laidOut);
     style.transform = "scale(" + scale + ")";
     // A transform leaves the layout box as it was: the margins give back the difference.
-    style.marginRight = width - width / scale + "px";
+    style.marginRight = width - bestWidth + "px";
     style.marginBottom = laidOut * scale - laidOut + "px";
+  }
+  // How far right the tiles reach: the rightmost building's edge, from the tiles' left.
+  function usedWidth() {
+    var left = tilesEl.getBoundingClientRect().left, right = left;
+    var blds = tilesEl.getElementsByClassName("bld");
+    for (var i = 0; i < blds.length; i++) right = Math.max(right, blds[i].getBoundingClientRect().right);
+    return blds.length ? right - left : tilesEl.clientWidth;
   }
   var refitting = null;
   window.addEventListener("resize", function () {
