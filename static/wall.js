@@ -83,8 +83,8 @@
     }).join("");
     // Narrowed by a filter, the figures count what it keeps: say of how many.
     var of = f.narrowed && f.scope_households !== undefined
-      ? "<p class=\"wall-of small mb-1\" data-of>" + esc(text.ofScope.replace("%(kept)s", f.households)
-          .replace("%(all)s", f.scope_households)) + "</p>"
+      ? "<p class=\"wall-of small mb-1\" data-of>" + esc(text.ofScope.replace("{kept}", f.households)
+          .replace("{all}", f.scope_households)) + "</p>"
       : "";
     document.getElementById("figures").innerHTML = of +
       "<table class=\"table table-sm wall-figures mb-2\"><thead><tr><th scope=\"col\">" + esc(text.tier) +

@@ -3,6 +3,7 @@ most of it, at 1366 and on a phone nothing scrolls sideways. A demo-sized commun
 few thousand households). Screenshots go to test-results/wall-width/."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,18 @@ def test_at_1920_the_tiles_take_most_of_the_screen_without_scrolling_sideways(de
     assert measured["count"] > 1000
     assert measured["section"] >= 0.7 * 1920, measured
     assert measured["scroll"] <= measured["viewport"], measured
+
+
+def test_a_filtered_wall_counts_what_it_shows_and_says_of_how_many(demo, live_server, browser):
+    page = open_wall(browser, live_server, SCREEN, "?tier=red")
+
+    shown = page.locator("#tiles a.t").count()
+    page.screenshot(path=SHOTS / "5-wall-1920-red-only.png")
+
+    assert 0 < shown < 1000
+    assert page.inner_text("[data-total]") == str(shown)
+    said = page.inner_text("[data-of]")
+    assert re.search(rf"(?<!\d){shown}\D+\d{{3,}}", said) and not re.search(r"[%{}]", said), said
 
 
 def test_in_wall_mode_at_1920_the_tiles_fill_the_width_and_the_height(demo, live_server, browser):
