@@ -375,8 +375,8 @@ def _look_up(form, households):
 
 def _choose_or_redeem(request, action, household, item, context) -> int:
     """The first tap (what to confirm) or the second (the redemption); the status code."""
-    have = balance(household)
     if action == "choose":
+        have = balance(household)
         problem = _why_not(item, have)
         if problem:
             messages.error(request, problem)

@@ -2,6 +2,7 @@
 balance and the goods as buttons; a tap asks, a second tap redeems, once."""
 
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -256,9 +257,11 @@ def test_the_counter_s_queries_do_not_grow_with_the_goods_or_the_ledger(people, 
 
     def steps():
         card = door_card_token(issue_door_card(household=people.household, by=people.staff))
+        redeem = {"action": "redeem", "household": people.household.pk, "item": shop["soap"].pk}
         return [
             lambda: look_up(staff, code=card),
             lambda: choose(staff, people.household, shop["soap"]),
+            lambda: staff.post(URL, {**redeem, "key": str(uuid.uuid4())}),
         ]
 
     staff.get(URL)  # the session's first request of the minute writes its last-seen time
@@ -268,8 +271,10 @@ def test_the_counter_s_queries_do_not_grow_with_the_goods_or_the_ledger(people, 
         earn_points(household=people.household, rule=shop["clean"], by=people.staff)
     many = [count(step) for step in steps()]
 
-    assert few == many
-    assert max(many) <= 16
+    assert few == many, (few, many)
+    # Lookup 14, first tap 14, second tap 23 (the redemption under its locks, then the
+    # household shown again), of which 8 are the session, permissions and the page's badges.
+    assert max(many) <= 24, many
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
