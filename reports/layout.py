@@ -5,8 +5,9 @@ never disagree about what a column means."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from employment.models import LabourStatus
 from reports import charts
@@ -38,8 +39,7 @@ def percent(value) -> str:
 
 def month_label(month: str) -> str:
     """ "2026-10" as people write it: 2026年10月 in Chinese, October 2026 in English."""
-    day = datetime.date.fromisoformat(f"{month}-01")
-    return _("%(year)s-%(month)02d") % {"year": day.year, "month": day.month}
+    return date_format(datetime.date.fromisoformat(f"{month}-01"), "YEAR_MONTH_FORMAT")
 
 
 def short_month(month: str) -> str:
@@ -65,8 +65,8 @@ def band_label(band: dict) -> str:
 
 
 VISIT_HEADERS = [
-    gettext_lazy("due"),
-    gettext_lazy("done"),
+    pgettext_lazy("follow-ups", "due"),
+    pgettext_lazy("follow-ups", "done"),
     gettext_lazy("missed"),
     gettext_lazy("still open"),
 ]
@@ -224,7 +224,7 @@ def sections(figures: dict) -> list[Section]:
         Table(
             _("Employed, by kind"),
             [_("kind of work"), _("people")],
-            [[LabourStatus(kind).label, n] for kind, n in e["by_kind"].items()],
+            [[str(LabourStatus(kind).label), n] for kind, n in e["by_kind"].items()],
             key="kinds",
         )
     )

@@ -40,9 +40,14 @@ def _register_font() -> None:
 STYLES = {
     "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=4),
     "subtitle": ParagraphStyle("subtitle", fontName=FONT, fontSize=9, leading=13, textColor=colors.grey),
-    "h2": ParagraphStyle("h2", fontName=FONT, fontSize=12.5, leading=18, spaceBefore=10, spaceAfter=4),
-    "h3": ParagraphStyle("h3", fontName=FONT, fontSize=10, leading=14, spaceBefore=6, spaceAfter=3),
+    "h2": ParagraphStyle(
+        "h2", fontName=FONT, fontSize=12.5, leading=18, spaceBefore=10, spaceAfter=4, keepWithNext=True
+    ),
+    "h3": ParagraphStyle(
+        "h3", fontName=FONT, fontSize=10, leading=14, spaceBefore=6, spaceAfter=3, keepWithNext=True
+    ),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11),
+    "number": ParagraphStyle("number", fontName=FONT, fontSize=8.5, leading=11, alignment=2),
 }
 
 
@@ -98,7 +103,10 @@ def _drawing(chart: Chart, width: float) -> Drawing:
 
 def _table(table: layout.Table, width: float) -> Table:
     cell = STYLES["cell"]
-    data = [[Paragraph(_esc(h), cell) for h in table.headers]]
+    number = STYLES["number"]
+    data = [
+        [Paragraph(_esc(h), cell if i < table.numeric_from else number) for i, h in enumerate(table.headers)]
+    ]
     data += [
         [Paragraph(_esc(v), cell) if i < table.numeric_from else str(v) for i, v in enumerate(row)]
         for row in table.rows
