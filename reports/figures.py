@@ -250,11 +250,33 @@ def _visits(unit: GridUnit, month: datetime.date, last: datetime.date, end: date
         path, name = buildings[row.pop("household__building")]
         within = parents.get(path[: -GridUnit.steplen], "") if len(path) > len(unit.path) else ""
         rows.append({"name": f"{within} {name}".strip(), "path": path, **row})
-    rows.sort(key=lambda r: r.pop("path"))
+    rows.sort(key=lambda r: r["path"])
+    # The same counts by the unit one level below (a county's streets, a community's
+    # areas), added up here from the buildings': what a chart of a large unit shows.
+    step = len(unit.path) + GridUnit.steplen
+    child_names = dict(
+        GridUnit.objects.filter(
+            path__in={r["path"][:step] for r in rows if len(r["path"]) >= step}
+        ).values_list("path", "name")
+    )
+    children: dict[str, dict] = {}
+    for r in rows:
+        path = r.pop("path")
+        if path[:step] in child_names:
+            child = children.setdefault(
+                path[:step], {"name": child_names[path[:step]], "due": 0, "done": 0, "missed": 0, "open": 0}
+            )
+            for key in ("due", "done", "missed", "open"):
+                child[key] += r[key]
     total = {key: sum(w[key] for w in rows) for key in ("due", "done", "missed", "open")}
     total["visits"] = sum(visits.values())
     total["done_share"] = _pct(total["done"], total["due"])
-    return {"total": total, "workers": workers, "buildings": rows}
+    return {
+        "total": total,
+        "workers": workers,
+        "buildings": rows,
+        "units_below": [children[path] for path in sorted(children)],
+    }
 
 
 def _cases(unit: GridUnit, month: datetime.date, last: datetime.date, end: datetime.datetime):

@@ -64,6 +64,8 @@ def band_label(band: dict) -> str:
     return _("%(from)s to %(to)s yuan") % {"from": f"{band['from']:,}", "to": f"{band['to']:,}"}
 
 
+CHART_ROWS = 40
+
 VISIT_HEADERS = [
     pgettext_lazy("follow-ups", "due"),
     pgettext_lazy("follow-ups", "done"),
@@ -155,14 +157,17 @@ def sections(figures: dict) -> list[Section]:
         (_("Share done"), percent(total["done_share"])),
         (_("Visits recorded"), total["visits"]),
     ]
+    # A community's buildings fit a chart; a county's thousand do not: its streets do.
+    few = len(v["buildings"]) <= CHART_ROWS
+    charted = v["buildings"] if few else v.get("units_below", [])[:CHART_ROWS]
     visits.charts.append(
         charts.stacked_bars(
-            _("Follow-ups due, by building"),
-            [b["name"] for b in v["buildings"]],
+            _("Follow-ups due, by building") if few else _("Follow-ups due, by unit below"),
+            [b["name"] for b in charted],
             [
-                (_("done"), charts.DONE, [b["done"] for b in v["buildings"]]),
-                (_("missed"), charts.MISSED, [b["missed"] for b in v["buildings"]]),
-                (_("still open"), charts.OPEN, [b["open"] for b in v["buildings"]]),
+                (_("done"), charts.DONE, [b["done"] for b in charted]),
+                (_("missed"), charts.MISSED, [b["missed"] for b in charted]),
+                (_("still open"), charts.OPEN, [b["open"] for b in charted]),
             ],
         )
     )

@@ -213,7 +213,7 @@ def render(report) -> bytes:
         author=unit["name"],
         subject=layout.title(figures),
     )
-    width = A4[0] - 2 * MARGIN
+    width = A4[0] - 2 * MARGIN - 12  # the frame's own padding, 6 points a side
     story = [
         Paragraph(_esc(layout.title(figures)), STYLES["title"]),
         Paragraph(_esc(" / ".join(unit["lineage"])) + " · " + _esc(generated), STYLES["subtitle"]),

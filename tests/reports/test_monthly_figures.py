@@ -89,6 +89,10 @@ def test_follow_ups_due_in_the_month_are_counted_per_worker_and_per_building(gri
     assert workers["赵强"] == {"name": "赵强", "due": 1, "done": 0, "missed": 1, "open": 0, "visits": 0}
     buildings = {b["name"]: (b["due"], b["done"], b["missed"]) for b in visits["buildings"]}
     assert buildings == {"东片区 1栋": (2, 1, 1), "东片区 2栋": (1, 1, 0), "西片区 3栋": (1, 0, 1)}
+    assert visits["units_below"] == [  # the areas, for a chart of a unit with many buildings
+        {"name": "东片区", "due": 3, "done": 2, "missed": 1, "open": 0},
+        {"name": "西片区", "due": 1, "done": 0, "missed": 1, "open": 0},
+    ]
 
 
 def test_cases_are_counted_and_their_closing_measured_against_the_deadline(grid):
