@@ -22,7 +22,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from reports import layout
 from reports.charts import Chart
@@ -43,9 +51,7 @@ STYLES = {
     "h2": ParagraphStyle(
         "h2", fontName=FONT, fontSize=12.5, leading=18, spaceBefore=10, spaceAfter=4, keepWithNext=True
     ),
-    "h3": ParagraphStyle(
-        "h3", fontName=FONT, fontSize=10, leading=14, spaceBefore=6, spaceAfter=3, keepWithNext=True
-    ),
+    "h3": ParagraphStyle("h3", fontName=FONT, fontSize=10, leading=14, spaceBefore=6, spaceAfter=3),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11),
     "number": ParagraphStyle("number", fontName=FONT, fontSize=8.5, leading=11, alignment=2),
 }
@@ -235,6 +241,9 @@ def render(report) -> bytes:
         for table in section.tables:
             if not table.rows:
                 continue
+            # A long table runs on over pages (its header repeated); a heading is never
+            # left alone at the foot of a page: room for it and a few rows, or a new page.
+            story.append(CondPageBreak(30 * mm))
             story.append(Paragraph(_esc(table.title), STYLES["h3"]))
             story.append(_table(table, width))
     doc.build(story, canvasmaker=_numbered_canvas(header, generated))
