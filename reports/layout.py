@@ -160,17 +160,18 @@ def sections(figures: dict) -> list[Section]:
     # A community's buildings fit a chart; a county's thousand do not: its streets do.
     few = len(v["buildings"]) <= CHART_ROWS
     charted = v["buildings"] if few else v.get("units_below", [])[:CHART_ROWS]
-    visits.charts.append(
-        charts.stacked_bars(
-            _("Follow-ups due, by building") if few else _("Follow-ups due, by unit below"),
-            [b["name"] for b in charted],
-            [
-                (_("done"), charts.DONE, [b["done"] for b in charted]),
-                (_("missed"), charts.MISSED, [b["missed"] for b in charted]),
-                (_("still open"), charts.OPEN, [b["open"] for b in charted]),
-            ],
+    if charted:  # a month with no follow-up due has nothing to draw
+        visits.charts.append(
+            charts.stacked_bars(
+                _("Follow-ups due, by building") if few else _("Follow-ups due, by unit below"),
+                [b["name"] for b in charted],
+                [
+                    (_("done"), charts.DONE, [b["done"] for b in charted]),
+                    (_("missed"), charts.MISSED, [b["missed"] for b in charted]),
+                    (_("still open"), charts.OPEN, [b["open"] for b in charted]),
+                ],
+            )
         )
-    )
     visits.tables.append(
         Table(
             _("By worker"),
