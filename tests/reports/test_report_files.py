@@ -13,7 +13,7 @@ from reports.services import generate_report
 from tests.grids.factories import community_staff
 from tests.reports.factories import OCTOBER, october_settlement
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = [pytest.mark.django_db, pytest.mark.dates, pytest.mark.usefixtures("late_november")]
 
 
 @pytest.fixture

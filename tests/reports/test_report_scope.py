@@ -11,7 +11,7 @@ from reports.services import generate_report
 from tests.grids.factories import GridUnitFactory, UserFactory, community_staff, grid_worker, level
 from tests.reports.factories import OCTOBER
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = [pytest.mark.django_db, pytest.mark.dates, pytest.mark.usefixtures("late_november")]
 SINCE = datetime.date(2020, 1, 1)
 
 
