@@ -7,19 +7,34 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids.models import GridUnit, scope_roots
 from monitoring.wall import default_unit
 from reports import layout, pdf, spreadsheet
+from reports.figures import SHAPE
 from reports.models import MonthlyReport, previous_month
 from reports.services import generate_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A stored version never changes, so its files need drawing once per language: a county's
+# PDF (every building, every worker) takes seconds to set, a copy in the cache none.
+FILE_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _file(report: MonthlyReport, kind: str, render) -> bytes:
+    key = f"reports:{kind}:{report.pk}:{report.generated_at.timestamp()}:{get_language()}:{SHAPE}"
+    data = cache.get(key)
+    if data is None:
+        data = render(report)
+        cache.set(key, data, FILE_CACHE_SECONDS)
+    return data
 
 
 def _unit_or_404(user, code: str) -> GridUnit:
@@ -114,7 +129,7 @@ def report(request, code, month):
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report_pdf(request, code, month):
     report = _report_or_404(request, code, month)
-    response = HttpResponse(pdf.render(report), content_type="application/pdf")
+    response = HttpResponse(_file(report, "pdf", pdf.render), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_file_name(report)}.pdf"'
     return response
 
@@ -123,7 +138,7 @@ def report_pdf(request, code, month):
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report_xlsx(request, code, month):
     report = _report_or_404(request, code, month)
-    response = HttpResponse(spreadsheet.render(report), content_type=XLSX)
+    response = HttpResponse(_file(report, "xlsx", spreadsheet.render), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_file_name(report)}.xlsx"'
     return response
 

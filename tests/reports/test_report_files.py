@@ -134,3 +134,15 @@ def test_an_old_version_stays_readable_after_the_month_is_computed_again(client,
     report.refresh_from_db()
     assert report.figures["tiers"]["households"] == 4  # as it was printed
     assert client.get("/reports/C1/2026-10/report.pdf?version=1").status_code == 200
+
+
+def test_a_kept_pdf_is_kept_per_language(client, staff, report):
+    client.force_login(staff)
+    english = client.get("/reports/C1/2026-10/report.pdf").content
+    client.cookies["django_language"] = "zh-hans"
+
+    chinese = client.get("/reports/C1/2026-10/report.pdf").content
+
+    assert client.get("/reports/C1/2026-10/report.pdf").content == chinese  # the kept copy
+    text = lambda data: "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)  # noqa: E731
+    assert "风险等级" in text(chinese) and "风险等级" not in text(english)
