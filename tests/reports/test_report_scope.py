@@ -115,3 +115,12 @@ def test_staff_compute_a_month_on_demand_from_the_index(client, staff, reports):
     report = MonthlyReport.objects.get(unit__code="C1", month=datetime.date(2026, 11, 1))
     assert report.generated_by == staff and report.version == 1
     assert client.get("/reports/C1/2026-10/generate/").status_code == 405  # a GET writes nothing
+
+
+def test_a_leader_opens_the_list_on_the_top_of_the_grid(client, reports):
+    client.force_login(UserFactory(username="leader", groups=[LEADER]))
+
+    page = client.get("/reports/").content.decode()
+
+    assert "幸福县" in page and 'data-month="2026-10"' in page
+    assert "Compute the report now" not in page and "立即生成报告" not in page
