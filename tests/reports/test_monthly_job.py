@@ -111,3 +111,11 @@ def test_the_migration_grants_reports_to_role_groups_that_already_exist():
     module.grant(apps, None)
 
     assert codenames(COMMUNITY_STAFF) == {"view_monthlyreport", "add_monthlyreport"}
+
+
+def test_the_worker_knows_the_job_by_the_name_beat_sends():
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: every app's tasks
+
+    assert "reports.generate_monthly_reports" in app.tasks
