@@ -364,6 +364,9 @@ class MemberSerializer(StrictSerializer):
         # The model validates (full_clean in the service): one head, one active
         # membership per person, the ID number's check digit, birth date and sex.
         validators = []
+        # Lean pages (common.lean); the ID number is masked by its own field, row by row,
+        # and the special groups are read from the viewset's prefetch.
+        list_serializer_class = LeanListSerializer
 
 
 class MemberViewSet(

@@ -149,3 +149,19 @@ def test_members_read_lean_are_masked_as_the_serializer_masks_them(people, reade
 
 def test_an_empty_page_is_an_empty_list(api, people):
     assert api.get("/api/v1/households/", {"tier": "red", "unit": "B1"}).json()["results"] == []
+
+
+@pytest.mark.parametrize(("reader", "masked"), [("worker", True), ("staff", False)])
+def test_a_member_reads_the_same_in_the_list_and_alone(people, reader, masked):
+    member = people.household.members.get()
+    member.special_groups.add(*SpecialGroup.objects.order_by("-code")[:2])
+    MemberFactory(household=people.household, relation="spouse", mobile="13700137000")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(getattr(people, reader))}")
+
+    rows = client.get("/api/v1/members/").json()["results"]
+
+    assert len(rows) >= 2 and any(row["special_groups"] for row in rows)
+    for row in rows:
+        assert client.get(f"/api/v1/members/{row['id']}/").json() == row
+        assert ("*" in row["id_number"]) == masked
