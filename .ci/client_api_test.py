@@ -70,12 +70,8 @@ def pull_households(client) -> list:
         number += 1
 
 
-def post_visit(client, household, key) -> BatchResult:
-    item = VisitBatchItemRequest(
-        key=key,
-        household=household.id,
-        visited_at=datetime.datetime.now(datetime.UTC).replace(microsecond=0),
-    )
+def post_visit(client, household, key, visited_at) -> BatchResult:
+    item = VisitBatchItemRequest(key=key, household=household.id, visited_at=visited_at)
     body = V1VisitsBatchCreateFilesBody(items=json.dumps([item.to_dict()]))
     body.additional_properties[f"photo-{key}"] = File(
         payload=BytesIO(PHOTO), file_name="photo.jpg", mime_type="image/jpeg"
@@ -239,9 +235,11 @@ def main() -> None:
     assert ids and ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
     print(f"pulled {len(ids)} households")
 
-    key = uuid.uuid4()
-    first = post_visit(client, households[0], key).results[0]
-    again = post_visit(client, households[0], key).results[0]  # a retry after a lost answer
+    # A retry sends the same visit again: the same key, the same time (a time read again
+    # could fall in the next second, another visit under a used key, refused).
+    key, visited_at = uuid.uuid4(), datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    first = post_visit(client, households[0], key, visited_at).results[0]
+    again = post_visit(client, households[0], key, visited_at).results[0]  # after a lost answer
     assert first.status == "created" and again.status == "duplicate" and again.id == first.id, (first, again)
     print(f"visit {first.id} recorded with its photo; the retry answered duplicate")
 
