@@ -1,16 +1,8 @@
 """The report as a PDF to print and file: A4, the unit and month in every page's header,
-"page n of m" in the footer, Chinese set in a font embedded in the file.
-
-ReportLab rather than WeasyPrint: ReportLab installs from pip wheels alone, where
-WeasyPrint needs Pango and its libraries from the system, and `make demo` promises a
-fresh machine with Python only. The font is WenQuanYi Micro Hei (Apache-2.0), shipped in
-reports/fonts/ cut down to GBK: ReportLab embeds the glyphs a file uses, so the PDF
-prints the same on a machine without any Chinese font (ReportLab's built-in STSong-Light
-is not embedded, and leaves the glyphs to the reader's own fonts).
-"""
+"page n of m" in the footer, Chinese set in the font every PDF of ours embeds
+(common/pdf.py: ReportLab rather than WeasyPrint, and why)."""
 
 import io
-from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +11,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -32,17 +22,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from common.pdf import FONT, register_font
 from reports import layout
 from reports.charts import Chart
 
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei-gbk.ttf"
-FONT = "WenQuanYiMicroHei"
 MARGIN = 18 * mm
-
-
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
 
 
 STYLES = {
@@ -199,7 +183,7 @@ def _numbered_canvas(header: str, generated: str):
 
 def render(report) -> bytes:
     """The PDF of a stored report (one version), in the active language."""
-    _register_font()
+    register_font()
     figures = report.figures
     unit = figures["unit"]
     header = " · ".join([" / ".join(unit["lineage"]), layout.month_label(figures["month"])])
