@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "monitoring",
     "employment",
     "services",
+    "reports",
     # Commands for the whole project (backup, restore); no models.
     "config",
 ]
