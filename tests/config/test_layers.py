@@ -21,7 +21,8 @@ FLOORS = {
     "monitoring": 6,
     "employment": 7,
     "services": 7,
-    "config": 8,
+    "reviews": 8,
+    "config": 9,
 }
 ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}
 ALLOWED_MIGRATIONS = {(("households", "0002_initial"), ("monitoring", "0001_initial"))}

@@ -1,0 +1,137 @@
+"""The agenda page's forms: the meeting (date, who came, minutes) and one small form per
+household row, of which only the rows given a decision are read."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.validators import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from grids.models import GridUnit
+from reviews.agenda import Why
+from reviews.models import MINUTES_MAX_LENGTH, DecisionKind
+from services.models import CaseCategory, Urgency
+
+
+class AgendaChoiceForm(forms.Form):
+    """Which unit and month (the page's GET)."""
+
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=GridUnit.objects.none())
+    month = forms.CharField(label=_("month"), max_length=7, help_text=_("As 2026-11."))
+    why = forms.ChoiceField(label=_("only"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["why"].choices = [("", _("every reason")), *Why.choices()]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+
+    def clean_month(self):
+        value = self.cleaned_data["month"]
+        try:
+            month = datetime.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise ValidationError(_("Give the month as 2026-11.")) from None
+        if month > timezone.localdate().replace(day=1):
+            raise ValidationError(_("A month to come cannot be reviewed yet."))
+        return month
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("attendees"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_attendees = forms.CharField(
+        label=_("other attendees"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("People without an account, one per line."),
+    )
+    minutes = forms.CharField(
+        label=_("minutes"), required=False, max_length=MINUTES_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = people
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise ValidationError(_("A meeting cannot be recorded before it is held."))
+        return held_on
+
+
+class RowForm(forms.Form):
+    """One household's decision. Rendered by hand in the agenda's table (a page of rows,
+    each a few inputs); the person is typed from one shared list of names."""
+
+    pick = forms.BooleanField(required=False)
+    kind = forms.ChoiceField(label=_("decision"), required=False)
+    tier = forms.ChoiceField(label=_("tier"), required=False)
+    reason = forms.CharField(label=_("reason or description"), required=False, max_length=REASON_MAX_LENGTH)
+    measure = forms.CharField(label=_("measure"), required=False, max_length=200)
+    person = forms.ChoiceField(label=_("person responsible"), required=False)
+    category = forms.ChoiceField(label=_("case category"), required=False)
+    urgency = forms.ChoiceField(label=_("urgency"), required=False, choices=Urgency.choices)
+
+    def __init__(self, *args, tiers, people, bulk_kind="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tiers = {str(t.pk): t for t in tiers}
+        self.people = {str(p.pk): p for p in people}
+        self.bulk_kind = bulk_kind
+        self.fields["kind"].choices = [("", "—"), *DecisionKind.choices]
+        self.fields["tier"].choices = [("", "—"), *((pk, t.name) for pk, t in self.tiers.items())]
+        self.fields["person"].choices = [("", "—"), *((pk, _name(p)) for pk, p in self.people.items())]
+        self.fields["category"].choices = [("", "—"), *CaseCategory.choices]
+        # A table row has no room for labels: each input says what it is to a screen reader.
+        for name, formfield in self.fields.items():
+            widget = formfield.widget
+            widget.attrs["aria-label"] = str(formfield.label or _("pick"))
+            if name == "pick":
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or (self.bulk_kind if data.get("pick") else "")
+        data["kind"] = kind
+        data["tier"] = self.tiers.get(data.get("tier") or "")
+        data["person"] = self.people.get(data.get("person") or "")
+        reason = data.get("reason", "").strip()
+        data["reason"] = reason
+        data["measure"] = data.get("measure", "").strip()
+        if kind == DecisionKind.CHANGE_TIER:
+            if data["tier"] is None:
+                self.add_error("tier", _("Choose the new tier."))
+            if not reason:
+                self.add_error("reason", _("Say why the tier changes."))
+        elif kind == DecisionKind.OPEN_CASE:
+            if not data.get("category"):
+                self.add_error("category", _("Choose what the case is about."))
+            if not reason:
+                self.add_error("reason", _("Describe the problem for the case."))
+        elif kind == DecisionKind.MEASURE:
+            if not data["measure"]:
+                self.add_error("measure", _("Say what is to be done."))
+            if data["person"] is None:
+                self.add_error("person", _("Name the person who does it."))
+        return data
+
+
+def _name(user) -> str:
+    return f"{user.last_name}{user.first_name}" or user.get_username()
