@@ -42,5 +42,5 @@ def scene(grid, people):
     s.poor = household()
     WarningFactory(household=s.poor, kind=WarningKind.LOW_INCOME, raised_at=at(datetime.date(2026, 9, 1)))
     s.stale = household()
-    Household.objects.filter(pk=s.stale.pk).update(tier_changed_at=timezone.now() - datetime.timedelta(days=200))
+    Household.objects.filter(pk=s.stale.pk).update(tier_changed_at=timezone.now() - datetime.timedelta(days=300))
     return s
