@@ -44,7 +44,9 @@ class AgendaChoiceForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(
-        label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("held on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     attendees = forms.ModelMultipleChoiceField(
         label=_("attendees"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple

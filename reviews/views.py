@@ -172,6 +172,7 @@ def agenda(request):
         "page_query": urlencode({"unit": unit.pk, "month": f"{month:%Y-%m}", "why": why or ""}),
         "meeting": meeting,
         "bulk_choices": RowForm(tiers=[], people=[]).fields["kind"].choices,
+        "bulk_kind": bulk_kind,
         "can_decide": request.user.has_perm("reviews.add_review") and request.user.has_perm("reviews.add_decision"),
         "row_ids": ",".join(str(row.household_id) for row in rows),
     }
