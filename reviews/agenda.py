@@ -150,7 +150,9 @@ def follow_through(decision: Decision, *, visited: bool) -> FollowThrough:
         return FollowThrough(decision, False, _("Case %(status)s") % {"status": status})
     if kind == DecisionKind.MEASURE:
         if visited:
-            return FollowThrough(decision, True, _("%(person)s has visited since") % {"person": _person(decision.person)})
+            return FollowThrough(
+                decision, True, _("%(person)s has visited since") % {"person": _person(decision.person)}
+            )
         return FollowThrough(
             decision, False, _("No visit by %(person)s since") % {"person": _person(decision.person)}
         )
@@ -235,11 +237,14 @@ def build_agenda(*, unit, month: datetime.date, user, today: datetime.date | Non
         overdue_on(today) | Q(status__in=ACTIVE_STATUSES, level__in=[CaseLevel.COMMUNITY, CaseLevel.STREET])
     )
     categories = dict(ServiceCase._meta.get_field("category").choices)
-    for household_id, category, due_on, level in cases.values_list(
-        "household_id", "category", "due_on", "level"
-    ).order_by("due_on", "id"):
+    for household_id, category, due_on in cases.values_list("household_id", "category", "due_on").order_by(
+        "due_on", "id"
+    ):
         if due_on < today:
-            fact = _("case %(category)s overdue since %(due)s") % {"category": categories[category], "due": due_on}
+            fact = _("case %(category)s overdue since %(due)s") % {
+                "category": categories[category],
+                "due": due_on,
+            }
         else:
             fact = _("case %(category)s escalated") % {"category": categories[category]}
         add(household_id, Why.CASE, fact)

@@ -3,7 +3,9 @@ household row, of which only the rows given a decision are read."""
 
 import datetime
 
+from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -42,13 +44,18 @@ class AgendaChoiceForm(forms.Form):
         return month
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return _name(obj)
+
+
 class MeetingForm(forms.Form):
     held_on = forms.DateField(
         label=_("held on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = PeopleField(
         label=_("attendees"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     other_attendees = forms.CharField(
@@ -59,7 +66,10 @@ class MeetingForm(forms.Form):
         help_text=_("People without an account, one per line."),
     )
     minutes = forms.CharField(
-        label=_("minutes"), required=False, max_length=MINUTES_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("minutes"),
+        required=False,
+        max_length=MINUTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
     def __init__(self, *args, people, **kwargs):
@@ -67,6 +77,14 @@ class MeetingForm(forms.Form):
         self.fields["attendees"].queryset = people
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("held_on", css_class="col-md-2"),
+                Column(InlineCheckboxes("attendees"), css_class="col-md-6"),
+                Column("other_attendees", css_class="col-md-4"),
+            ),
+            "minutes",
+        )
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
@@ -83,10 +101,11 @@ class RowForm(forms.Form):
     kind = forms.ChoiceField(label=_("decision"), required=False)
     tier = forms.ChoiceField(label=_("tier"), required=False)
     reason = forms.CharField(label=_("reason or description"), required=False, max_length=REASON_MAX_LENGTH)
-    measure = forms.CharField(label=_("measure"), required=False, max_length=200)
-    person = forms.ChoiceField(label=_("person responsible"), required=False)
+    # In the order of the table's columns.
     category = forms.ChoiceField(label=_("case category"), required=False)
     urgency = forms.ChoiceField(label=_("urgency"), required=False, choices=Urgency.choices)
+    measure = forms.CharField(label=_("measure"), required=False, max_length=200)
+    person = forms.ChoiceField(label=_("person responsible"), required=False)
 
     def __init__(self, *args, tiers, people, bulk_kind="", **kwargs):
         super().__init__(*args, **kwargs)

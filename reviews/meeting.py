@@ -75,7 +75,9 @@ def _decide(*, review: Review, household: Household, proposed: Proposed, row, pr
         if not proposed.reason:
             raise ValidationError(_("Say why the tier changes."))
         if proposal is not None and proposal.to_tier_id == proposed.tier.pk:
-            decision.tier_change = approve_proposal(proposal=proposal, by=by, note=proposed.reason).tier_change
+            decision.tier_change = approve_proposal(
+                proposal=proposal, by=by, note=proposed.reason
+            ).tier_change
         else:
             if proposal is not None:
                 reject_proposal(
@@ -87,7 +89,8 @@ def _decide(*, review: Review, household: Household, proposed: Proposed, row, pr
             decision.tier_change = change_tier(
                 household=household,
                 tier=proposed.tier,
-                reason=_("Monthly review %(month)s: %(reason)s") % {"month": month, "reason": proposed.reason},
+                reason=_("Monthly review %(month)s: %(reason)s")
+                % {"month": month, "reason": proposed.reason},
                 by=by,
             )
         decision.tier = proposed.tier
@@ -131,7 +134,12 @@ def hold_review(
     review, created = Review.objects.get_or_create(
         unit=unit,
         month=agenda.month,
-        defaults={"held_on": held_on, "other_attendees": other_attendees, "minutes": minutes, "recorded_by": by},
+        defaults={
+            "held_on": held_on,
+            "other_attendees": other_attendees,
+            "minutes": minutes,
+            "recorded_by": by,
+        },
     )
     if not created:
         review.held_on, review.other_attendees, review.minutes = held_on, other_attendees, minutes

@@ -96,7 +96,9 @@ class DecisionQuerySet(AboutHouseholdQuerySet):
 class Decision(models.Model):
     """What a review decided for one household. Appended, never edited."""
 
-    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("review"))
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("review")
+    )
     household = models.ForeignKey(
         "households.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
     )
@@ -111,7 +113,12 @@ class Decision(models.Model):
         validators=[MaxLengthValidator(RECORDED_REASON_MAX_LENGTH)],
     )
     tier = models.ForeignKey(
-        "monitoring.Tier", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tier")
+        "monitoring.Tier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tier"),
     )
     measure = models.CharField(_("measure"), max_length=200, blank=True)
     person = models.ForeignKey(

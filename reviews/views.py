@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, scope_roots
 from monitoring.models import Tier
-from reviews.agenda import Why, build_agenda, earlier_follow_through, households_below, load_households, ordered_ids
+from reviews.agenda import (
+    Why,
+    build_agenda,
+    earlier_follow_through,
+    households_below,
+    load_households,
+    ordered_ids,
+)
 from reviews.forms import AgendaChoiceForm, MeetingForm, RowForm
 from reviews.meeting import MeetingRefused, Proposed, hold_review
 from reviews.models import Decision, Review
@@ -45,8 +52,10 @@ def _default_unit(user):
 @permission_required("reviews.view_review", raise_exception=True)
 def reviews(request):
     """The reviews of the units in scope, newest first, and where to open an agenda."""
-    found = Review.objects.visible_to(request.user).select_related("unit", "recorded_by").order_by(
-        "-month", "unit__path"
+    found = (
+        Review.objects.visible_to(request.user)
+        .select_related("unit", "recorded_by")
+        .order_by("-month", "unit__path")
     )
     unit = None
     if unit_id := request.GET.get("unit"):
@@ -65,8 +74,12 @@ def reviews(request):
 def _row_forms(request, rows, tiers_by_scheme, people, bulk_kind=""):
     data = request.POST if request.method == "POST" else None
     for row in rows:
-        tiers = [t for t in tiers_by_scheme.get(row.household.tier.scheme_id, []) if t.pk != row.household.tier_id]
-        row.form = RowForm(data, prefix=f"h{row.household_id}", tiers=tiers, people=people, bulk_kind=bulk_kind)
+        tiers = [
+            t for t in tiers_by_scheme.get(row.household.tier.scheme_id, []) if t.pk != row.household.tier_id
+        ]
+        row.form = RowForm(
+            data, prefix=f"h{row.household_id}", tiers=tiers, people=people, bulk_kind=bulk_kind
+        )
     return rows
 
 
@@ -126,7 +139,7 @@ def agenda(request):
     rows = _row_forms(request, rows, tiers_by_scheme, people, bulk_kind=bulk_kind)
     status = 200
     if request.method == "POST":
-        forms_valid = meeting.is_valid() & all([row.form.is_valid() for row in rows])
+        forms_valid = meeting.is_valid() & all([row.form.is_valid() for row in rows])  # noqa: C419 (every form validated, for its errors)
         for household_id in not_on_agenda:
             meeting.add_error(None, _("Household %(id)s: not on this agenda.") % {"id": household_id})
             forms_valid = False
@@ -173,7 +186,8 @@ def agenda(request):
         "meeting": meeting,
         "bulk_choices": RowForm(tiers=[], people=[]).fields["kind"].choices,
         "bulk_kind": bulk_kind,
-        "can_decide": request.user.has_perm("reviews.add_review") and request.user.has_perm("reviews.add_decision"),
+        "can_decide": request.user.has_perm("reviews.add_review")
+        and request.user.has_perm("reviews.add_decision"),
         "row_ids": ",".join(str(row.household_id) for row in rows),
     }
     return render(request, "reviews/agenda.html", context, status=status)
@@ -204,12 +218,16 @@ def minutes(request, pk):
     households = households_below(review.unit, request.user)
     decisions = (
         Decision.objects.filter(review=review, household__in=households)
-        .select_related("household__building", "household__tier", "tier", "person", "case", "decided_by", "corrects")
+        .select_related(
+            "household__building", "household__tier", "tier", "person", "case", "decided_by", "corrects"
+        )
         .order_by("decided_at", "id")
     )
     previous = Review.objects.filter(unit=review.unit, month__lt=review.month).order_by("-month").first()
     follow = earlier_follow_through(previous, households)
-    agenda_url = reverse("reviews:agenda") + "?" + urlencode({"unit": review.unit_id, "month": review.month_label})
+    agenda_url = (
+        reverse("reviews:agenda") + "?" + urlencode({"unit": review.unit_id, "month": review.month_label})
+    )
     return render(
         request,
         "reviews/minutes.html",

@@ -41,6 +41,7 @@ FIGURES = [
     "audit",
     "webhook",
     "phone",
+    "review_agenda",
 ]
 # Figures that seed what they need themselves: asked for alone, no county is seeded.
 SELF_SEEDED = {"webhook"}
@@ -226,6 +227,9 @@ def run():
 
     if wanted("phone"):
         phone_figures()
+
+    if wanted("review_agenda"):
+        review_agenda_figures()
 
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
@@ -1155,6 +1159,52 @@ def export_child(prepared_id: str) -> None:
     started = time.perf_counter()
     exports.prepare(PreparedExport.objects.get(pk=int(prepared_id)))
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}))
+
+
+def review_agenda_figures() -> None:
+    """The monthly review's agenda page (月研判) of the first street (~10,000 households in a
+    county), for staff of that street: its queries (the same for any size: one per rule)
+    and the server's time, with one household in ten made stale (a tier unchanged for 400
+    days) so that the agenda holds about a thousand rows besides the demo's warnings,
+    proposals and cases."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from grids.models import Assignment, GridUnit, Role
+    from grids.roles import COMMUNITY_STAFF
+    from households.models import Household
+    from reviews.agenda import build_agenda
+
+    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
+    households = Household.objects.below(street)
+    stale = timezone.now() - datetime.timedelta(days=400)
+    ids = list(households.order_by("pk").values_list("pk", flat=True)[::10])
+    for start in range(0, len(ids), 5000):
+        Household.objects.filter(pk__in=ids[start : start + 5000]).update(tier_changed_at=stale)
+    user = get_user_model().objects.create_user("reviewer", password="hhl-bench-2026")
+    user.groups.add(Group.objects.get(name=COMMUNITY_STAFF))
+    Assignment.objects.create(user=user, unit=street, role=Role.COMMUNITY_STAFF)
+    client = Client()
+    client.force_login(user)
+    month = timezone.localdate().replace(day=1)
+    url = f"/reviews/agenda/?unit={street.pk}&month={month:%Y-%m}"
+    client.get(url)  # the first request also writes the session
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    figure(
+        "review_agenda",
+        households=households.count(),
+        on_agenda=len(build_agenda(unit=street, month=month, user=user).rows),
+        queries=len(queries),
+        ms=timed(lambda: client.get(url), repeat=5),
+        agenda_only_ms=timed(lambda: build_agenda(unit=street, month=month, user=user), repeat=5),
+    )
 
 
 def _new_community(name: str, code: str, *, buildings: int):

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def agenda_of(scene, user=None, month=None):
-    return build_agenda(unit=scene.grid.community, month=month or scene.month, user=user or scene.people.staff)
+    return build_agenda(
+        unit=scene.grid.community, month=month or scene.month, user=user or scene.people.staff
+    )
 
 
 def test_the_agenda_lists_each_household_once_with_why_on_one_line(scene):
@@ -78,7 +80,9 @@ def test_a_tier_is_stale_after_the_set_time_without_change_or_review(scene, sett
 
 
 def test_a_household_registered_long_ago_without_tier_history_counts_from_registration(scene):
-    Household.objects.filter(pk=scene.calm.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
+    Household.objects.filter(pk=scene.calm.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=400)
+    )
 
     row = agenda_of(scene).rows[scene.calm.pk]
 
@@ -87,7 +91,9 @@ def test_a_household_registered_long_ago_without_tier_history_counts_from_regist
 
 
 def test_a_household_that_moved_out_is_not_on_the_agenda(scene):
-    Household.objects.filter(pk=scene.zero.pk).update(status="moved_out", moved_out_on=datetime.date(2026, 11, 2))
+    Household.objects.filter(pk=scene.zero.pk).update(
+        status="moved_out", moved_out_on=datetime.date(2026, 11, 2)
+    )
 
     assert scene.zero.pk not in agenda_of(scene).rows
 

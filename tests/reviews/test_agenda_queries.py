@@ -35,12 +35,20 @@ def crowd(grid, people, n: int):
         unit=grid.community, recorded_by=people.staff
     )
     for i in range(n):
-        household = HouseholdFactory(unit=grid.building_1 if i % 2 else grid.building_2, tier=default_tier("yellow"))
-        WarningFactory(household=household, kind=WarningKind.ZERO_EMPLOYMENT, raised_at=at(datetime.date(2026, 11, 2)))
-        WarningFactory(household=household, kind=WarningKind.LOW_INCOME, raised_at=at(datetime.date(2026, 9, 2)))
+        household = HouseholdFactory(
+            unit=grid.building_1 if i % 2 else grid.building_2, tier=default_tier("yellow")
+        )
+        WarningFactory(
+            household=household, kind=WarningKind.ZERO_EMPLOYMENT, raised_at=at(datetime.date(2026, 11, 2))
+        )
+        WarningFactory(
+            household=household, kind=WarningKind.LOW_INCOME, raised_at=at(datetime.date(2026, 9, 2))
+        )
         missed(household, datetime.date(2026, 11, 8), datetime.date(2026, 11, 15))
         propose_tier_change(household=household, tier=default_tier("red"), reason="病", by=people.worker)
-        case = open_case(household=household, category="dibao", description="低保", urgency="normal", by=people.staff)
+        case = open_case(
+            household=household, category="dibao", description="低保", urgency="normal", by=people.staff
+        )
         ServiceCase.objects.filter(pk=case.pk).update(due_on=datetime.date(2026, 11, 1))
         Decision.objects.create(
             review=october,

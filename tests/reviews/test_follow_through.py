@@ -39,7 +39,9 @@ def october(scene):
             other_attendees="",
             minutes="十月研判",
             decisions=[
-                Proposed(scene.stale.pk, DecisionKind.CHANGE_TIER, reason="复核", tier=default_tier("yellow")),
+                Proposed(
+                    scene.stale.pk, DecisionKind.CHANGE_TIER, reason="复核", tier=default_tier("yellow")
+                ),
                 Proposed(scene.zero.pk, DecisionKind.OPEN_CASE, reason="申请低保", category="dibao"),
                 Proposed(scene.poor.pk, DecisionKind.MEASURE, measure="送岗上门", person=worker),
                 Proposed(scene.proposed.pk, DecisionKind.DEFER, reason="待核实"),
@@ -74,9 +76,13 @@ def test_a_closed_case_a_visit_by_the_person_named_make_them_done(scene, october
     change_status(case=case, status="resolved", by=scene.people.worker, note="已办理")
     _, resolved = follow(scene)
     change_status(case=case, status="closed", by=scene.people.staff)
-    Visit.objects.create(household=scene.poor, visited_by=scene.people.staff, visited_at=at(datetime.date(2026, 11, 2)))
+    Visit.objects.create(
+        household=scene.poor, visited_by=scene.people.staff, visited_at=at(datetime.date(2026, 11, 2))
+    )
     _, someone_else = follow(scene)
-    Visit.objects.create(household=scene.poor, visited_by=scene.people.worker, visited_at=at(datetime.date(2026, 11, 3)))
+    Visit.objects.create(
+        household=scene.poor, visited_by=scene.people.worker, visited_at=at(datetime.date(2026, 11, 3))
+    )
 
     _, items = follow(scene)
 

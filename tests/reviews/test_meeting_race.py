@@ -35,8 +35,12 @@ def test_the_same_meeting_recorded_twice_at_once_makes_one_review_and_one_tier_c
             other_attendees="",
             minutes="",
             decisions=[
-                Proposed(scene.zero.pk, DecisionKind.CHANGE_TIER, reason="零就业", tier=default_tier("yellow")),
-                Proposed(scene.proposed.pk, DecisionKind.CHANGE_TIER, reason="同意", tier=default_tier("red")),
+                Proposed(
+                    scene.zero.pk, DecisionKind.CHANGE_TIER, reason="零就业", tier=default_tier("yellow")
+                ),
+                Proposed(
+                    scene.proposed.pk, DecisionKind.CHANGE_TIER, reason="同意", tier=default_tier("red")
+                ),
             ],
         )
 

@@ -3,6 +3,7 @@ view, and who may do what."""
 
 import datetime
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -52,12 +53,14 @@ def test_the_minutes_show_who_came_what_was_decided_and_print_on_a4(scene, held,
     assert "送岗上门" in html and f'data-decision="{scene.poor.pk}"' in html
     assert "二、下月安排。" in html
     assert "review.css" in html
-    css = open(finders.find("review.css")).read()
+    css = Path(finders.find("review.css")).read_text()
     assert "size: A4" in css and "@media print" in css
 
 
 def test_the_list_shows_the_reviews_of_the_units_in_scope(scene, held, client, assign):
-    elsewhere = ReviewFactory(unit=scene.grid.street, month=datetime.date(2026, 10, 1), recorded_by=scene.people.staff)
+    elsewhere = ReviewFactory(
+        unit=scene.grid.street, month=datetime.date(2026, 10, 1), recorded_by=scene.people.staff
+    )
     client.force_login(scene.people.staff)
 
     response = client.get(reverse("reviews:list"))
@@ -81,9 +84,18 @@ def test_the_admin_shows_reviews_and_decisions_and_edits_none(scene, held, clien
 
 def test_community_staff_hold_reviews_and_leaders_read_them():
     def codenames(name):
-        return {p.codename for p in Group.objects.get(name=name).permissions.filter(content_type__app_label="reviews")}
+        return {
+            p.codename
+            for p in Group.objects.get(name=name).permissions.filter(content_type__app_label="reviews")
+        }
 
-    assert codenames(roles.COMMUNITY_STAFF) == {"view_review", "add_review", "change_review", "view_decision", "add_decision"}
+    assert codenames(roles.COMMUNITY_STAFF) == {
+        "view_review",
+        "add_review",
+        "change_review",
+        "view_decision",
+        "add_decision",
+    }
     assert codenames(roles.LEADER) == {"view_review", "view_decision"}
     assert codenames(roles.GRID_WORKER) == set()
 
