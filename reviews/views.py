@@ -23,7 +23,7 @@ from reviews.agenda import (
     load_households,
     ordered_ids,
 )
-from reviews.forms import AgendaChoiceForm, MeetingForm, RowForm
+from reviews.forms import AgendaChoiceForm, MeetingForm, RowForm, RowInputs
 from reviews.meeting import MeetingRefused, Proposed, hold_review
 from reviews.models import Decision, Review
 
@@ -71,15 +71,20 @@ def reviews(request):
     return render(request, "reviews/list.html", {"page": page, "form": form, "unit": unit})
 
 
-def _row_forms(request, rows, tiers_by_scheme, people, bulk_kind=""):
+def _row_forms(request, rows, tiers_by_scheme, assignments, bulk_kind=""):
+    """Each row's form: the tiers of its household's scheme, and as the people who may be
+    given a measure or a case those assigned on the household's unit or above it (its
+    grid workers, its building's and its community's staff)."""
     data = request.POST if request.method == "POST" else None
+    render = RowInputs()
     for row in rows:
-        tiers = [
-            t for t in tiers_by_scheme.get(row.household.tier.scheme_id, []) if t.pk != row.household.tier_id
-        ]
+        household = row.household
+        tiers = [t for t in tiers_by_scheme.get(household.tier.scheme_id, []) if t.pk != household.tier_id]
+        people = {user.pk: user for path, user in assignments if household.unit.path.startswith(path)}
         row.form = RowForm(
-            data, prefix=f"h{row.household_id}", tiers=tiers, people=people, bulk_kind=bulk_kind
+            data, prefix=f"h{row.household_id}", tiers=tiers, people=people.values(), bulk_kind=bulk_kind
         )
+        row.inputs = render(row.form)
     return rows
 
 
@@ -119,7 +124,13 @@ def agenda(request):
     else:
         page_ids = list(page.object_list)
     rows = load_households(the_agenda, page_ids)
-    people = list(_people(unit))
+    assignments = [
+        (a.unit.path, a.user)
+        for a in Assignment.objects.current()
+        .filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths()))
+        .select_related("unit", "user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    ]
     tiers_by_scheme = {}
     for tier in Tier.objects.order_by("severity"):
         tiers_by_scheme.setdefault(tier.scheme_id, []).append(tier)
@@ -136,7 +147,7 @@ def agenda(request):
     people_qs = _people(unit)
     meeting = MeetingForm(request.POST or None, initial=initial, people=people_qs)
     bulk_kind = request.POST.get("bulk_kind", "") if request.method == "POST" else ""
-    rows = _row_forms(request, rows, tiers_by_scheme, people, bulk_kind=bulk_kind)
+    rows = _row_forms(request, rows, tiers_by_scheme, assignments, bulk_kind=bulk_kind)
     status = 200
     if request.method == "POST":
         forms_valid = meeting.is_valid() & all([row.form.is_valid() for row in rows])  # noqa: C419 (every form validated, for its errors)
