@@ -3,7 +3,6 @@ household row, of which only the rows given a decision are read."""
 
 import datetime
 
-from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -24,7 +23,11 @@ class AgendaChoiceForm(forms.Form):
     """Which unit and month (the page's GET)."""
 
     unit = forms.ModelChoiceField(label=_("unit"), queryset=GridUnit.objects.none())
-    month = forms.CharField(label=_("month"), max_length=7, help_text=_("As 2026-11."))
+    month = forms.CharField(
+        label=_("month"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
+    )
     why = forms.ChoiceField(label=_("only"), required=False)
 
     def __init__(self, *args, units, **kwargs):
@@ -79,12 +82,10 @@ class MeetingForm(forms.Form):
         self.fields["attendees"].queryset = people
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The attendees are written out by the template (a street's hundreds of people
+        # through crispy's checkbox templates took a second).
         self.helper.layout = Layout(
-            Row(
-                Column("held_on", css_class="col-md-2"),
-                Column(InlineCheckboxes("attendees"), css_class="col-md-6"),
-                Column("other_attendees", css_class="col-md-4"),
-            ),
+            Row(Column("held_on", css_class="col-md-2"), Column("other_attendees", css_class="col-md-10")),
             "minutes",
         )
 
@@ -95,36 +96,44 @@ class MeetingForm(forms.Form):
         return held_on
 
 
+class SelectOne(forms.CharField):
+    """A choice among the row's own options (its household's tiers, its people), checked
+    in ``RowForm.clean``: a ChoiceField normalises its choices again for every row."""
+
+
 class RowForm(forms.Form):
-    """One household's decision. Rendered by hand in the agenda's table (a page of rows,
-    each a few inputs); the person is typed from one shared list of names."""
+    """One household's decision. Rendered by ``RowInputs`` in the agenda's table."""
 
     pick = forms.BooleanField(required=False)
-    kind = forms.ChoiceField(label=_("decision"), required=False)
-    tier = forms.ChoiceField(label=_("tier"), required=False)
+    kind = forms.ChoiceField(label=_("decision"), required=False, choices=[("", "—"), *DecisionKind.choices])
+    tier = SelectOne(label=_("tier"), required=False)
     reason = forms.CharField(label=_("reason or description"), required=False, max_length=REASON_MAX_LENGTH)
     # In the order of the table's columns.
-    category = forms.ChoiceField(label=_("case category"), required=False)
+    category = forms.ChoiceField(
+        label=_("case category"), required=False, choices=[("", "—"), *CaseCategory.choices]
+    )
     urgency = forms.ChoiceField(label=_("urgency"), required=False, choices=Urgency.choices)
     measure = forms.CharField(label=_("measure"), required=False, max_length=200)
-    person = forms.ChoiceField(label=_("person responsible"), required=False)
+    person = SelectOne(label=_("person responsible"), required=False)
 
     def __init__(self, *args, tiers, people, bulk_kind="", **kwargs):
         super().__init__(*args, **kwargs)
         self.tiers = {str(t.pk): t for t in tiers}
         self.people = {str(p.pk): p for p in people}
         self.bulk_kind = bulk_kind
-        self.fields["kind"].choices = [("", "—"), *DecisionKind.choices]
-        self.fields["tier"].choices = [("", "—"), *((pk, t.name) for pk, t in self.tiers.items())]
-        self.fields["person"].choices = [("", "—"), *((pk, _name(p)) for pk, p in self.people.items())]
-        self.fields["category"].choices = [("", "—"), *CaseCategory.choices]
+        self.options = {
+            "tier": (("", "—"), *((pk, t.name) for pk, t in self.tiers.items())),
+            "person": (("", "—"), *((pk, _name(p)) for pk, p in self.people.items())),
+        }
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind") or (self.bulk_kind if data.get("pick") else "")
         data["kind"] = kind
-        data["tier"] = self.tiers.get(data.get("tier") or "")
-        data["person"] = self.people.get(data.get("person") or "")
+        for name, among in (("tier", self.tiers), ("person", self.people)):
+            if data.get(name) and data[name] not in among:
+                self.add_error(name, _("Choose one of those offered."))
+            data[name] = among.get(data.get(name) or "")
         reason = data.get("reason", "").strip()
         data["reason"] = reason
         data["measure"] = data.get("measure", "").strip()
@@ -160,7 +169,7 @@ class RowInputs:
         self._options: dict = {}
 
     def _options_html(self, choices) -> str:
-        key = tuple(choices)
+        key = tuple((str(value), str(label)) for value, label in choices)
         if key not in self._options:
             self._options[key] = format_html_join("", '<option value="{}">{}</option>', key)
         return self._options[key]
@@ -179,8 +188,9 @@ class RowInputs:
                     label,
                     mark_safe(" checked") if value else "",
                 )
-            elif isinstance(formfield, forms.ChoiceField):
-                options = self._options_html(formfield.choices)
+            elif isinstance(formfield, forms.ChoiceField | SelectOne):
+                choices = form.options[name] if isinstance(formfield, SelectOne) else formfield.choices
+                options = self._options_html(choices)
                 if value not in (None, ""):
                     marker = format_html('value="{}"', value)
                     options = mark_safe(options.replace(marker, f"{marker} selected", 1))

@@ -23,7 +23,7 @@ from reviews.agenda import (
     load_households,
     ordered_ids,
 )
-from reviews.forms import AgendaChoiceForm, MeetingForm, RowForm, RowInputs
+from reviews.forms import AgendaChoiceForm, MeetingForm, RowForm, RowInputs, _name
 from reviews.meeting import MeetingRefused, Proposed, hold_review
 from reviews.models import Decision, Review
 
@@ -140,7 +140,7 @@ def agenda(request):
     if review is not None:
         initial = {
             "held_on": review.held_on,
-            "attendees": list(review.attendees.all()),
+            "attendees": [str(pk) for pk in review.attendees.values_list("pk", flat=True)],
             "other_attendees": review.other_attendees,
             "minutes": review.minutes,
         }
@@ -181,7 +181,6 @@ def agenda(request):
                     _("The meeting is recorded with %(n)s decisions.") % {"n": len(decided)},
                 )
                 return redirect(request.get_full_path())
-        messages.error(request, _("Nothing was saved: see the rows marked below."))
         status = 400
     context = {
         "choice": choice,
@@ -195,10 +194,12 @@ def agenda(request):
         "page": page,
         "page_query": urlencode({"unit": unit.pk, "month": f"{month:%Y-%m}", "why": why or ""}),
         "meeting": meeting,
-        "bulk_choices": RowForm(tiers=[], people=[]).fields["kind"].choices,
+        "bulk_choices": RowForm.base_fields["kind"].choices,
+        "attendee_choices": [(str(p.pk), _name(p)) for p in meeting.fields["attendees"].queryset],
         "bulk_kind": bulk_kind,
         "can_decide": request.user.has_perm("reviews.add_review")
         and request.user.has_perm("reviews.add_decision"),
+        "refused": status == 400,
         "row_ids": ",".join(str(row.household_id) for row in rows),
     }
     return render(request, "reviews/agenda.html", context, status=status)

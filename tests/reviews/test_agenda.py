@@ -168,5 +168,5 @@ def test_households_of_other_schemes_offer_their_own_tiers(scene, client):
     response = client.get(reverse("reviews:agenda"), {"unit": scene.grid.community.pk, "month": "2026-11"})
 
     row = next(r for r in response.context["rows"] if r.household_id == scene.proposed.pk)
-    offered = [label for value, label in row.form.fields["tier"].choices if value]
+    offered = [label for value, label in row.form.options["tier"] if value]
     assert offered == [default_tier("red").name, default_tier("green").name]

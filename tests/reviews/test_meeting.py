@@ -290,3 +290,19 @@ def test_staff_without_the_right_to_change_tiers_are_refused_that_row(scene, cli
     assert response.status_code == 400
     assert not TierChange.objects.filter(household=scene.zero, to_tier=default_tier("yellow")).exists()
     assert not TierProposal.objects.filter(household=scene.zero).exists()
+
+
+def test_a_measure_goes_only_to_someone_responsible_for_the_household(scene, client):
+    client.force_login(scene.people.staff)
+    # The worker looks after building 1; the escalated household lives in building 3.
+    response = post(
+        client,
+        scene,
+        {scene.escalated: {"kind": "measure", "measure": "调解", "person": scene.people.worker.pk}},
+    )
+
+    assert response.status_code == 400
+    row = next(r for r in response.context["rows"] if r.household_id == scene.escalated.pk)
+    assert "person" in row.form.errors
+    assert str(scene.people.worker.pk) not in dict(row.form.options["person"])
+    assert not Decision.objects.exists()
