@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from grids.models import Assignment, GridUnit, scope_roots
+from grids.models import Assignment, GridLevel, GridUnit, scope_roots
 from monitoring.models import Tier
 from reviews.agenda import (
     Why,
@@ -31,8 +31,12 @@ ROWS_PER_PAGE = 100
 
 
 def _units(user):
-    """The units a review can be held for: those in the user's scope above the buildings."""
-    return GridUnit.objects.visible_to(user).filter(level__is_building=False).select_related("level")
+    """The units a review can be held for: those in the user's scope above the buildings
+    (not the floors and groups inside them: a street has thousands)."""
+    buildings = GridLevel.objects.filter(is_building=True).order_by("rank").values("rank")[:1]
+    return (
+        GridUnit.objects.visible_to(user).filter(level__rank__lt=Subquery(buildings)).select_related("level")
+    )
 
 
 def _people(unit):

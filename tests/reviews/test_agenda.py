@@ -170,3 +170,14 @@ def test_households_of_other_schemes_offer_their_own_tiers(scene, client):
     row = next(r for r in response.context["rows"] if r.household_id == scene.proposed.pk)
     offered = [label for value, label in row.form.options["tier"] if value]
     assert offered == [default_tier("red").name, default_tier("green").name]
+
+
+def test_reviews_are_held_for_units_above_the_buildings_only(scene, client):
+    client.force_login(scene.people.staff)
+
+    response = client.get(reverse("reviews:agenda"), {"unit": scene.grid.community.pk, "month": "2026-11"})
+    floor = client.get(reverse("reviews:agenda"), {"unit": scene.grid.floor_1_1.pk, "month": "2026-11"})
+
+    offered = set(response.context["choice"].fields["unit"].queryset)
+    assert offered == {scene.grid.community, scene.grid.area_east, scene.grid.area_west}
+    assert floor.status_code == 404
