@@ -81,10 +81,13 @@ def _row_forms(request, rows, tiers_by_scheme, assignments, bulk_kind=""):
     grid workers, its building's and its community's staff)."""
     data = request.POST if request.method == "POST" else None
     render = RowInputs()
+    by_path = {}
+    for path, user in assignments:
+        by_path.setdefault(path, []).append(user)
     for row in rows:
         household = row.household
         tiers = [t for t in tiers_by_scheme.get(household.tier.scheme_id, []) if t.pk != household.tier_id]
-        people = {user.pk: user for path, user in assignments if household.unit.path.startswith(path)}
+        people = {u.pk: u for path in household.unit.ancestor_paths() for u in by_path.get(path, [])}
         row.form = RowForm(
             data, prefix=f"h{row.household_id}", tiers=tiers, people=people.values(), bulk_kind=bulk_kind
         )
