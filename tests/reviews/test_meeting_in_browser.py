@@ -100,7 +100,7 @@ def test_staff_hold_the_monthly_meeting_decide_in_bulk_and_print_the_minutes(liv
     assert desktop.locator("tr[data-decision]").count() == 5
     assert accessibility_violations(desktop) == []
     desktop.emulate_media(media="print")
-    assert desktop.locator("header.navbar").is_hidden()
+    assert desktop.locator("header.navbar").is_hidden() and desktop.locator("body > footer").is_hidden()
     desktop.screenshot(path=SHOTS / "4-minutes-print.png", full_page=True)
     pdf = desktop.pdf(path=SHOTS / "minutes.pdf", prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 594.9" in pdf  # A4: 595 x 842 points
