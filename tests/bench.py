@@ -1164,9 +1164,9 @@ def export_child(prepared_id: str) -> None:
 def review_agenda_figures() -> None:
     """The monthly review's agenda page (月研判) of the first street (~10,000 households in a
     county), for staff of that street: its queries (the same for any size: one per rule)
-    and the server's time, with one household in ten made stale (a tier unchanged for 400
-    days) so that the agenda holds about a thousand rows besides the demo's warnings,
-    proposals and cases."""
+    and the server's time. The demo's tiers were all set more than REVIEW_TIER_STALE_DAYS
+    ago, so every household of the street is on the agenda (as at a unit's first review):
+    the worst case, besides the demo's warnings and cases."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection, reset_queries
@@ -1181,10 +1181,6 @@ def review_agenda_figures() -> None:
 
     street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
     households = Household.objects.below(street)
-    stale = timezone.now() - datetime.timedelta(days=400)
-    ids = list(households.order_by("pk").values_list("pk", flat=True)[::10])
-    for start in range(0, len(ids), 5000):
-        Household.objects.filter(pk__in=ids[start : start + 5000]).update(tier_changed_at=stale)
     user = get_user_model().objects.create_user("reviewer", password="hhl-bench-2026")
     user.groups.add(Group.objects.get(name=COMMUNITY_STAFF))
     Assignment.objects.create(user=user, unit=street, role=Role.COMMUNITY_STAFF)
