@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.staticfiles import finders
 from django.urls import reverse
@@ -116,3 +117,29 @@ def test_the_footer_links_staff_to_the_monthly_review(scene, client):
     html = client.get(reverse("reviews:list")).content.decode()
 
     assert reverse("reviews:list") in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_holds_last_months_review_of_the_first_community_and_this_month_follows_it(client):
+    import io
+
+    from django.core.management import call_command
+
+    from grids.models import GridUnit
+
+    call_command(
+        "seed_demo",
+        households=300,
+        history_days=2,
+        trend_every_days=90,
+        stdout=io.StringIO(),
+        no_progress=True,
+    )
+    client.force_login(get_user_model().objects.get(username="staff"))
+    community = GridUnit.objects.filter(level__name="社区").order_by("path").first()
+
+    page = client.get(reverse("reviews:agenda"), {"unit": community.pk, "month": "2026-11"})
+
+    review = page.context["agenda"].previous
+    assert review.month == datetime.date(2026, 10, 1) and review.decisions.count() > 0
+    assert len(page.context["agenda"].follow_through) == review.decisions.count()
