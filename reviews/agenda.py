@@ -80,6 +80,10 @@ class AgendaRow:
 
     @property
     def facts(self) -> str:
+        """Why it is on the agenda; for a household that is there only because it was
+        decided (its tier changed, its proposal answered), why it was when decided."""
+        if not self.why and self.decisions:
+            return self.decisions[-1].facts
         return " · ".join(self.why.values())
 
     @property

@@ -88,8 +88,11 @@ def test_staff_decide_in_bulk_and_each_decision_is_written_through_its_service(s
     assert decisions[scene.poor.pk].measure == "送岗上门：保洁岗位"
     assert decisions[scene.zero.pk].facts  # the agenda's line, as it stood
     # The page after the meeting shows what was decided beside each household.
-    page = client.get(query(scene)).content.decode()
-    assert page.count("data-decided") == 5
+    page = client.get(query(scene))
+    assert page.content.decode().count("data-decided") == 5
+    # Off the agenda's rules now (reviewed), still there with why it was.
+    stale = next(row for row in page.context["rows"] if row.household_id == scene.stale.pk)
+    assert not stale.why and stale.facts == decisions[scene.stale.pk].facts != ""
 
 
 def test_changing_to_the_proposed_tier_approves_the_proposal(scene, client):
