@@ -15,10 +15,12 @@ it needs: a plain line is written instead); the e-mail's subject defaults to the
 label and the household's number.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +30,7 @@ class Notice:
     body: str  # the e-mail's text
     detail: str = ""  # the short line under the notice in the inbox
     subject: str | None = None  # the e-mail's subject, when the default will not do
+    url: str = ""  # what the inbox opens: the thing it is about; the household's card if empty
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def render(notification) -> Notice:
     if notice.subject is None:
         label = kind.label if kind else notification.kind
         subject = _("%(kind)s: household %(household)s") % {"kind": label, "household": household}
-        notice = Notice(body=notice.body, detail=notice.detail, subject=subject)
+        notice = dataclasses.replace(notice, subject=subject)
+    if not notice.url:
+        notice = dataclasses.replace(notice, url=reverse("households:card", args=[notification.household_id]))
     return notice
 
 

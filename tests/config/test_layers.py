@@ -1,4 +1,5 @@
-"""The apps stand on each other: grids < webhooks < households < monitoring < employment, services.
+"""The apps stand on each other: grids < webhooks < households < monitoring < employment, services
+< reports.
 
 A model refers, and a migration depends, only on its own app or on apps below it; Django's
 own apps and third-party ones lie below all of ours. The one exception: a household carries
@@ -21,6 +22,7 @@ FLOORS = {
     "monitoring": 6,
     "employment": 7,
     "services": 7,
+    "reports": 8,
     "reviews": 8,
     "config": 9,
 }

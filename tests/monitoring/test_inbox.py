@@ -33,3 +33,19 @@ def test_nobody_reads_anothers_inbox(people, client, test_today):
     client.force_login(people.leader)
 
     assert list(client.get(reverse("monitoring:inbox")).context["notifications"]) == []
+
+
+def test_a_notice_about_a_case_opens_the_case_and_one_about_a_follow_up_the_household(
+    people, client, test_today
+):
+    from services.door_cards import ask_for_help, issue_door_card
+
+    generate_follow_ups(test_today)
+    mark_missed(test_today + datetime.timedelta(days=40))
+    case = ask_for_help(card=issue_door_card(household=people.household, by=people.staff), kind="health")
+    client.force_login(people.worker)
+
+    html = client.get(reverse("monitoring:inbox")).content.decode()
+
+    assert f'href="{reverse("services:case", args=[case.pk])}"' in html
+    assert f'href="{reverse("households:card", args=[people.household.pk])}"' in html
