@@ -16,6 +16,7 @@ random generator is drawn in, so that a seed gives the same settlement:
     50  services     volunteers, points, cases with their escalation, door cards
     60  monitoring   the last days of follow-ups and visits, as the engine saw them
     70  monitoring   the daily tier counts of the wall's trend chart
+    85  reviews      last month's review of the first community (its decisions, 月督促)
 
 The shape of the grid follows domain.md: floor heads cover about 15 households each
 (东川: 376 micro-grid heads), and buildings carry a wayfinding picture.

@@ -43,6 +43,7 @@ FIGURES = [
     "webhook",
     "phone",
     "monthly_report",
+    "review_agenda",
 ]
 # Figures that seed what they need themselves: asked for alone, no county is seeded.
 SELF_SEEDED = {"webhook"}
@@ -238,6 +239,8 @@ def run():
 
     if wanted("monthly_report"):
         report_figures()
+    if wanted("review_agenda"):
+        review_agenda_figures()
 
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
@@ -1250,6 +1253,48 @@ def _rss_mb() -> float:
     status = Path("/proc/self/status").read_text()
     return round(
         int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024, 1
+    )
+
+
+def review_agenda_figures() -> None:
+    """The monthly review's agenda page (月研判) of the first street (~10,000 households in a
+    county), for staff of that street: its queries (the same for any size: one per rule)
+    and the server's time. The demo's tiers were all set more than REVIEW_TIER_STALE_DAYS
+    ago, so every household of the street is on the agenda (as at a unit's first review):
+    the worst case, besides the demo's warnings and cases."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from grids.models import Assignment, GridUnit, Role
+    from grids.roles import COMMUNITY_STAFF
+    from households.models import Household
+    from reviews.agenda import build_agenda
+
+    street = GridUnit.objects.filter(level__name="街道").order_by("path").first()
+    households = Household.objects.below(street)
+    user = get_user_model().objects.create_user("reviewer", password="hhl-bench-2026")
+    user.groups.add(Group.objects.get(name=COMMUNITY_STAFF))
+    Assignment.objects.create(user=user, unit=street, role=Role.COMMUNITY_STAFF)
+    client = Client()
+    client.force_login(user)
+    month = timezone.localdate().replace(day=1)
+    url = f"/reviews/agenda/?unit={street.pk}&month={month:%Y-%m}"
+    client.get(url)  # the first request also writes the session
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    figure(
+        "review_agenda",
+        households=households.count(),
+        on_agenda=len(build_agenda(unit=street, month=month, user=user).rows),
+        queries=len(queries),
+        ms=timed(lambda: client.get(url), repeat=5),
+        agenda_only_ms=timed(lambda: build_agenda(unit=street, month=month, user=user), repeat=5),
     )
 
 

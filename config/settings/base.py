@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "employment",
     "services",
     "reports",
+    # The monthly review (月研判), above employment and services: its agenda reads both.
+    "reviews",
     # Commands for the whole project (backup, restore); no models.
     "config",
 ]
@@ -467,3 +469,7 @@ WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", False)
 WEBHOOK_PLAIN_HTTP_HOSTS = env_list("WEBHOOK_PLAIN_HTTP_HOSTS", [])
 # The delivery log (and the events it names) is kept this long after delivery or giving up.
 WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 90)
+
+# The monthly review puts a household on its agenda when its tier has been neither changed
+# nor reviewed for this many days.
+REVIEW_TIER_STALE_DAYS = env_int("REVIEW_TIER_STALE_DAYS", 180)

@@ -23,6 +23,7 @@ FLOORS = {
     "employment": 7,
     "services": 7,
     "reports": 8,
+    "reviews": 8,
     "config": 9,
 }
 ALLOWED_MODELS = {("households", "monitoring"): {"Tier", "TierScheme", "TierChange"}}

@@ -20,6 +20,7 @@ def test_it_finds_every_apps_steps_and_orders_them_as_the_data_needs():
         "monitoring.demo.build_followed_week",
         "monitoring.demo.build_trend_counts",
         "reports.demo.build_reports",  # after the trend, which its chart reads
+        "reviews.demo.build_last_review",  # last month's meeting, on the agenda the others made
     ]
 
 
