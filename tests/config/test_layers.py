@@ -1,4 +1,4 @@
-"""The apps stand on each other: grids < webhooks < households < monitoring < employment, services.
+"""The apps stand on each other: grids < messaging, webhooks < households < monitoring < employment, services.
 
 A model refers, and a migration depends, only on its own app or on apps below it; Django's
 own apps and third-party ones lie below all of ours. The one exception: a household carries
@@ -16,6 +16,7 @@ FLOORS = {
     "audit": 1,
     "accounts": 2,
     "grids": 3,
+    "messaging": 4,
     "webhooks": 4,
     "households": 5,
     "monitoring": 6,
