@@ -138,11 +138,18 @@ class WeCom(Provider):
                 return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "nobody", "msgid": ""}
             seen = (message["touser"], message["text"]["content"])
             now = time.monotonic()
-            window = message.get("duplicate_check_interval", 1800) if message.get("enable_duplicate_check") else 0
+            window = (
+                message.get("duplicate_check_interval", 1800) if message.get("enable_duplicate_check") else 0
+            )
             if not (window and seen in self._seen and now - self._seen[seen] < window):
                 self.delivered.append(message)
             self._seen[seen] = now
-            return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg-{len(self.requests)}"}
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "invaliduser": "",
+                "msgid": f"msg-{len(self.requests)}",
+            }
         if path == "/cgi-bin/webhook/send":
             if query.get("key") != ROBOT_KEY:
                 return 200, {"errcode": 93000, "errmsg": "invalid webhook url"}
@@ -172,8 +179,19 @@ class AliyunSms(Provider):
     timestamp within 15 minutes; ``sent`` keeps what reached a phone."""
 
     REQUIRED = {
-        "AccessKeyId", "Action", "Format", "PhoneNumbers", "RegionId", "SignName", "SignatureMethod",
-        "SignatureNonce", "SignatureVersion", "TemplateCode", "TemplateParam", "Timestamp", "Version",
+        "AccessKeyId",
+        "Action",
+        "Format",
+        "PhoneNumbers",
+        "RegionId",
+        "SignName",
+        "SignatureMethod",
+        "SignatureNonce",
+        "SignatureVersion",
+        "TemplateCode",
+        "TemplateParam",
+        "Timestamp",
+        "Version",
     }
 
     def __init__(self):
@@ -182,12 +200,18 @@ class AliyunSms(Provider):
         self.nonces: set[str] = set()
 
     def handle(self, method, path, query, headers, body):
-        params = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)) if method == "POST" else {}
+        params = (
+            dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)) if method == "POST" else {}
+        )
         params |= query
         request_id = f"req-{len(self.requests)}"
         missing = self.REQUIRED - set(params)
         if missing:
-            return 400, {"Code": "MissingParameter", "Message": ",".join(sorted(missing)), "RequestId": request_id}
+            return 400, {
+                "Code": "MissingParameter",
+                "Message": ",".join(sorted(missing)),
+                "RequestId": request_id,
+            }
         signature = params.pop("Signature", "")
         if params["AccessKeyId"] != ACCESS_KEY_ID:
             return 404, {"Code": "InvalidAccessKeyId.NotFound", "RequestId": request_id}
@@ -199,7 +223,11 @@ class AliyunSms(Provider):
         if params["SignatureNonce"] in self.nonces:
             return 400, {"Code": "SignatureNonceUsed", "RequestId": request_id}
         self.nonces.add(params["SignatureNonce"])
-        if (params["Action"], params["Version"], params["SignatureMethod"]) != ("SendSms", "2017-05-25", "HMAC-SHA1"):
+        if (params["Action"], params["Version"], params["SignatureMethod"]) != (
+            "SendSms",
+            "2017-05-25",
+            "HMAC-SHA1",
+        ):
             return 400, {"Code": "InvalidParameter", "RequestId": request_id}
         answer = self.next_answer()
         if isinstance(answer, int):

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from messaging.sending import deliver, deliver_due
 from messaging.models import Attempt, Message
+from messaging.sending import deliver, deliver_due
 from tests.messaging import providers
 from tests.messaging.helpers import later, write
 

@@ -51,7 +51,8 @@ SECTIONS = {"missed": "missed", "escalated": "missed_again"}
 
 def told(kind, day=None):
     """Who the morning digest (at 07:00 on ``day``: the last run's day) tells of a miss."""
-    day = day or timezone.localdate(FollowUp.objects.order_by("-created_at").values_list("created_at", flat=True)[0])
+    last_run = FollowUp.objects.order_by("-created_at").values_list("created_at", flat=True)[0]
+    day = day or timezone.localdate(last_run)
     with time_machine.travel(at(day, 7), tick=False):
         send_digests()
     return sorted(
