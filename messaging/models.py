@@ -103,7 +103,7 @@ class Status(models.TextChoices):
 
 class Message(models.Model):
     id = models.BigAutoField(primary_key=True)
-    key = models.CharField(_("key"), max_length=100, unique=True, editable=False)
+    key = models.CharField(_("message key"), max_length=100, unique=True, editable=False)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

@@ -40,6 +40,7 @@ FIGURES = [
     "admin_household_list",
     "audit",
     "webhook",
+    "missed_notify",
     "phone",
 ]
 # Figures that seed what they need themselves: asked for alone, no county is seeded.
@@ -71,6 +72,9 @@ def child(job: str, day: str) -> None:
     import django
 
     django.setup()
+    if job == "missed_notify":
+        notify_child(datetime.date.fromisoformat(day))
+        return
     from monitoring import followups, snapshots
 
     today = datetime.date.fromisoformat(day)
@@ -223,6 +227,9 @@ def run():
 
     if wanted("webhook"):
         webhook_figures()
+
+    if wanted("missed_notify"):
+        missed_notify_figures(connection, FollowUp, timezone.localdate())
 
     if wanted("phone"):
         phone_figures()
@@ -1416,6 +1423,86 @@ def _wait_for_port(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {port}")
+
+
+def notify_child(day: datetime.date) -> None:
+    """The hourly job that marks the misses, then the morning digest that tells of them,
+    each timed; the digest's messages go to the WeCom API on loopback."""
+    from messaging import digest
+    from monitoring import followups
+
+    started = time.perf_counter()
+    missed = followups.mark_missed(day)
+    marked = time.perf_counter()
+    messages = digest.send_digests(day)
+    done = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "count": missed,
+                "messages": messages,
+                "mark_s": marked - started,
+                "digest_s": done - marked,
+                "seconds": done - started,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def missed_notify_figures(connection, FollowUp, today) -> None:
+    """Issue 18: forty days on, every follow-up of the county has ended unvisited (the
+    100,000 rows the engine once told one notification each). The hourly job marks them,
+    and the morning digest tells each person once, on WeCom: a server on loopback that
+    checks the token (tests/messaging/providers.py). messages <= workers."""
+    from django.contrib.auth import get_user_model
+
+    from grids.models import Assignment
+    from messaging.models import Contact, Message
+    from monitoring.models import Notification
+    from tests.messaging import providers
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {FollowUp._meta.db_table} CASCADE")
+    in_child("generate", today)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    users = set(Assignment.objects.values_list("user_id", flat=True))
+    Contact.objects.bulk_create(
+        [Contact(user_id=pk, channel="wecom", wecom_userid=f"u{pk}") for pk in users],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    server = providers.WeCom().start()
+    saved = dict(os.environ)
+    os.environ |= {
+        "WECOM_API_URL": server.url,
+        "WECOM_CORP_ID": providers.CORP_ID,
+        "WECOM_SECRET": providers.SECRET,
+        "WECOM_AGENT_ID": str(providers.AGENT_ID),
+        "MESSAGES_QUIET_HOURS": "",  # whatever the hour the bench runs at
+    }
+    try:
+        run = in_child("missed_notify", today + datetime.timedelta(days=40))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        server.stop()
+    workers = get_user_model().objects.filter(pk__in=users).count()
+    figure(
+        "missed_notify",
+        households=HOUSEHOLDS,
+        missed=run["count"],
+        messages=run["messages"],
+        workers=workers,
+        delivered=len(server.delivered),
+        notifications=Notification.objects.exclude(kind="digest").count(),
+        sent=Message.objects.filter(status="sent").count(),
+        mark_s=round(run["mark_s"], 2),
+        digest_s=round(run["digest_s"], 2),
+        seconds=round(run["seconds"], 2),
+        peak_rss_mb=run["peak_rss_mb"],
+    )
 
 
 if __name__ == "__main__":

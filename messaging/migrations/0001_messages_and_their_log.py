@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             name='Message',
             fields=[
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('key', models.CharField(editable=False, max_length=100, unique=True, verbose_name='key')),
+                ('key', models.CharField(editable=False, max_length=100, unique=True, verbose_name='message key')),
                 ('kind', models.CharField(choices=messaging.registry.kind_choices, max_length=24, verbose_name='kind')),
                 ('channel', models.CharField(choices=[('inapp', 'In the app only'), ('email', 'E-mail'), ('wecom', 'WeCom (企业微信) app message'), ('wecom_robot', 'WeCom group robot'), ('sms', 'SMS'), ('console', 'Console (demo)')], max_length=16, verbose_name='channel')),
                 ('urgent', models.BooleanField(default=False, verbose_name='urgent')),
