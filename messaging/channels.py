@@ -163,7 +163,7 @@ class Email(Backend):
         started = time.perf_counter()
         try:
             send_mail(message.subject, body, None, [address], fail_silently=False)
-        except (OSError, Exception) as error:  # smtplib's errors, a refused connection
+        except Exception as error:  # smtplib's errors, a refused connection: try later
             return Outcome(retry=True, error="smtp", code=type(error).__name__[:64])
         return Outcome(sent=True, code="250", duration_ms=round((time.perf_counter() - started) * 1000))
 

@@ -22,7 +22,7 @@ class PreferencesForm(forms.Form):
         self.user = user
         chosen = dict(Preference.objects.filter(user=user).values_list("kind", "channel"))
         choices = [(SAME, _("As usual")), *Channel.choices]
-        for kind in registry.kinds():
+        for kind in registry.kinds(listed_only=True):
             self.fields[f"kind_{kind.code}"] = forms.ChoiceField(
                 label=kind.label,
                 choices=choices,
@@ -32,7 +32,7 @@ class PreferencesForm(forms.Form):
             )
 
     def save(self) -> None:
-        for kind in registry.kinds():
+        for kind in registry.kinds(listed_only=True):
             channel = self.cleaned_data.get(f"kind_{kind.code}") or SAME
             if channel == SAME:
                 Preference.objects.filter(user=self.user, kind=kind.code).delete()

@@ -29,6 +29,8 @@ class Kind:
     label: str
     # Sent at once whatever the hour (quiet hours do not hold it back).
     urgent: bool = False
+    # Offered on the settings page: a kind nothing writes any more is not.
+    listed: bool = True
 
 
 @dataclass
@@ -54,8 +56,8 @@ _kinds: dict[str, Kind] = {}
 _sections: dict[str, Section] = {}
 
 
-def register_kind(code: str, label, *, urgent: bool = False) -> Kind:
-    kind = Kind(str(code), label, urgent)
+def register_kind(code: str, label, *, urgent: bool = False, listed: bool = True) -> Kind:
+    kind = Kind(str(code), label, urgent, listed)
     _kinds[kind.code] = kind
     return kind
 
@@ -64,8 +66,8 @@ def kind(code: str) -> Kind:
     return _kinds.get(code) or Kind(code, code)
 
 
-def kinds() -> list[Kind]:
-    return list(_kinds.values())
+def kinds(*, listed_only: bool = False) -> list[Kind]:
+    return [k for k in _kinds.values() if k.listed or not listed_only]
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -288,19 +288,31 @@ def due_messages(now=None, limit: int = 1000) -> list[int]:
     )
 
 
+# A sweep stops taking new batches after this long: the next one (a minute later) goes on.
+SWEEP_SECONDS = 50
+
+
 def deliver_due() -> int:
-    """The periodic sweep: what quiet hours held, retries whose time came, and messages
-    whose queued task was lost. Returns how many were sent."""
+    """The periodic sweep: what quiet hours held (a county's morning at 07:00), retries
+    whose time came, and messages whose queued task was lost, urgent ones first, in
+    batches. Returns how many were sent."""
     recover_abandoned()
-    sent = 0
-    for message_id in due_messages():
-        outcome = deliver(message_id)
-        sent += bool(outcome and outcome.sent)
+    started = timezone.now()
+    sent, tried = 0, set()
+    while timezone.now() - started < datetime.timedelta(seconds=SWEEP_SECONDS):
+        batch = [pk for pk in due_messages() if pk not in tried]
+        if not batch:
+            break
+        for message_id in batch:
+            tried.add(message_id)
+            outcome = deliver(message_id)
+            sent += bool(outcome and outcome.sent)
     return sent
 
 
 def send_again(messages) -> int:
-    """The admin's action: given up, or answer unknown, sent again from now."""
+    """The admin's action: given up, or answer unknown, sent again from now (and retried
+    for MESSAGES_RETRY_HOURS from now: ``created_at`` is where retrying is counted from)."""
     return messages.filter(status__in=[Status.FAILED, Status.UNKNOWN]).update(
         status=Status.PENDING, next_attempt_at=timezone.now(), created_at=timezone.now()
     )

@@ -42,7 +42,9 @@ class Kind:
 _kinds: dict[str, Kind] = {}
 
 
-def register(code: str, label, *, render: Callable[..., "Notice | None"], urgent: bool = False) -> None:
+def register(
+    code: str, label, *, render: Callable[..., "Notice | None"], urgent: bool = False, listed: bool = True
+) -> None:
     """Add a kind of notification. A code is registered once: two apps claiming the same
     one would write each other's notices.
 
@@ -51,7 +53,7 @@ def register(code: str, label, *, render: Callable[..., "Notice | None"], urgent
     if str(code) in _kinds and _kinds[str(code)].render is not render:
         raise ValueError(f"The notification kind {code!r} is registered already.")
     _kinds[str(code)] = Kind(str(code), label, render)
-    messages.register_kind(str(code), label, urgent=urgent)
+    messages.register_kind(str(code), label, urgent=urgent, listed=listed)
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -132,7 +134,8 @@ class NotificationKind(models.TextChoices):
 
 
 register(NotificationKind.DIGEST, NotificationKind.DIGEST.label, render=_digest)
-register(NotificationKind.MISSED, NotificationKind.MISSED.label, render=_missed)
-register(NotificationKind.ESCALATED, NotificationKind.ESCALATED.label, render=_missed)
+# No longer written (the digest tells of misses): not offered on the settings page.
+register(NotificationKind.MISSED, NotificationKind.MISSED.label, render=_missed, listed=False)
+register(NotificationKind.ESCALATED, NotificationKind.ESCALATED.label, render=_missed, listed=False)
 register(NotificationKind.PROPOSAL_APPROVED, NotificationKind.PROPOSAL_APPROVED.label, render=_decided)
 register(NotificationKind.PROPOSAL_REJECTED, NotificationKind.PROPOSAL_REJECTED.label, render=_decided)

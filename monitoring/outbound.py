@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging import sending
-from messaging.models import Channel
+from messaging.models import Channel, Message, Status
 from monitoring.models import Notification, NotificationKind
 
 BATCH = 500
@@ -25,9 +25,9 @@ def link_of(notification: Notification) -> str:
     return reverse("households:card", args=[notification.household_id])
 
 
-def _message(notification: Notification, *, key: str, urgent=None, queue: bool):
+def _build(notification: Notification, *, key: str, urgent=None, routes=None):
     notice = notification.notice()
-    return sending.send(
+    return sending.build(
         recipient=notification.recipient,
         kind=notification.kind,
         subject=notice.subject,
@@ -35,7 +35,7 @@ def _message(notification: Notification, *, key: str, urgent=None, queue: bool):
         key=key,
         link=link_of(notification),
         urgent=urgent,
-        queue=queue,
+        routes=routes,
     )
 
 
@@ -56,13 +56,15 @@ def dispatch_notifications() -> int:
                 return sent
             Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
             _prefetch_about(pending)
-            messages = [_message(n, key=f"notification:{n.pk}", queue=False) for n in pending]
-        for message in messages:
-            if message.channel == Channel.INAPP:
-                sending.deliver(message.pk)  # logged as kept in the inbox
-                continue
-            outcome = sending.deliver(message.pk)
-            sent += bool(outcome and outcome.sent)
+            routes = sending.Routes.for_users([n.recipient_id for n in pending])
+            built = [_build(n, key=f"notification:{n.pk}", routes=routes) for n in pending]
+            Message.objects.bulk_create(built, ignore_conflicts=True)
+        due = Message.objects.filter(
+            key__in=[m.key for m in built], status=Status.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("pk", "channel")
+        for message_id, channel in due:
+            outcome = sending.deliver(message_id)  # in-app: logged as kept in the inbox
+            sent += bool(outcome and outcome.sent and channel != Channel.INAPP)
 
 
 def _prefetch_about(notifications) -> None:
@@ -77,7 +79,16 @@ def send_now(notification: Notification, *, urgent: bool = True) -> None:
     (a family that asks again) is a new message."""
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     key = f"notification:{notification.pk}:{timezone.now().timestamp():.6f}"
-    _message(notification, key=key, urgent=urgent, queue=True)
+    notice = notification.notice()
+    sending.send(
+        recipient=notification.recipient,
+        kind=notification.kind,
+        subject=notice.subject,
+        body=notice.body,
+        key=key,
+        link=link_of(notification),
+        urgent=urgent,
+    )
 
 
 def digests_in_inbox(sender, *, digests, **kwargs) -> None:

@@ -1426,23 +1426,27 @@ def _wait_for_port(port: int) -> None:
 
 
 def notify_child(day: datetime.date) -> None:
-    """The hourly job that marks the misses, then the morning digest that tells of them,
-    each timed; the digest's messages go to the WeCom API on loopback."""
-    from messaging import digest
+    """The hourly job that marks the misses, then the morning digest that tells of them
+    (written, then sent, each timed); the messages go to the WeCom API on loopback."""
+    from messaging import digest, sending
     from monitoring import followups
 
     started = time.perf_counter()
     missed = followups.mark_missed(day)
     marked = time.perf_counter()
-    messages = digest.send_digests(day)
+    messages = digest.send_digests(day, deliver=False)
+    written = time.perf_counter()
+    sent = sending.deliver_due()
     done = time.perf_counter()
     print(
         json.dumps(
             {
                 "count": missed,
                 "messages": messages,
+                "sent": sent,
                 "mark_s": marked - started,
-                "digest_s": done - marked,
+                "digest_s": written - marked,
+                "send_s": done - written,
                 "seconds": done - started,
                 "peak_rss_mb": _peak_rss_mb(),
             }
@@ -1468,6 +1472,7 @@ def missed_notify_figures(connection, FollowUp, today) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     users = set(Assignment.objects.values_list("user_id", flat=True))
+    notifications_before = Notification.objects.count()
     Contact.objects.bulk_create(
         [Contact(user_id=pk, channel="wecom", wecom_userid=f"u{pk}") for pk in users],
         ignore_conflicts=True,
@@ -1496,10 +1501,12 @@ def missed_notify_figures(connection, FollowUp, today) -> None:
         messages=run["messages"],
         workers=workers,
         delivered=len(server.delivered),
-        notifications=Notification.objects.exclude(kind="digest").count(),
+        # Written by the run: one inbox line per digest, none per miss.
+        notifications=Notification.objects.count() - notifications_before,
         sent=Message.objects.filter(status="sent").count(),
         mark_s=round(run["mark_s"], 2),
         digest_s=round(run["digest_s"], 2),
+        send_s=round(run["send_s"], 2),
         seconds=round(run["seconds"], 2),
         peak_rss_mb=run["peak_rss_mb"],
     )

@@ -81,3 +81,34 @@ def test_a_digest_is_its_recipients_alone(client, worker):
     client.force_login(UserFactory(username="other"))
 
     assert client.get(reverse("messaging:digest", args=[digest.pk])).status_code == 404
+
+
+def test_the_settings_page_offers_no_kind_nothing_writes_any_more(client, worker):
+    client.force_login(worker)
+
+    page = client.get(reverse("messaging:preferences")).content.decode()
+
+    assert "kind_digest" in page and "kind_case_overdue" in page
+    assert "kind_missed" not in page and "kind_escalated" not in page
+
+
+def test_the_hourly_job_sends_each_notification_on_the_channel_chosen_for_its_kind(
+    wecom, aliyun, worker, grid
+):
+    from monitoring.models import Notification
+    from monitoring.outbound import dispatch_notifications
+    from tests.households.factories import HouseholdFactory
+
+    household = HouseholdFactory(unit=grid.building_1)
+    Preference.objects.create(user=worker, kind="case_overdue", channel="sms")
+    Preference.objects.create(user=worker, kind="proposal_approved", channel="wecom")
+    for kind in ["case_overdue", "proposal_approved", "case_escalated"]:
+        Notification.objects.create(recipient=worker, kind=kind, household=household)
+
+    assert dispatch_notifications() == 3
+    assert dispatch_notifications() == 0
+
+    assert len(aliyun.sent) == 1 and len(wecom.delivered) == 1
+    from django.core import mail
+
+    assert [m.to for m in mail.outbox] == [["floor@example.org"]]  # the site's default: e-mail
