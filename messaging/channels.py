@@ -24,6 +24,7 @@ import http.client
 import json
 import ssl
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -60,11 +61,16 @@ class Reply:
     duration_ms: int
 
 
-def _http(method: str, url: str, *, body: bytes | None = None, headers=None) -> Reply:
-    """One request with the messages' timeout; JSON back (an empty dict when it is not).
-    A timeout after the request was written is reported as such: the caller decides
-    whether the provider may have got it."""
-    parts = urlsplit(url)
+_connections = threading.local()
+
+
+def _connection(parts) -> tuple[http.client.HTTPConnection, bool]:
+    """A kept-alive connection to the provider's host, per thread (a morning's thousand
+    digests cost one TCP and TLS handshake, not a thousand); True if it is reused."""
+    pool = _connections.__dict__.setdefault("pool", {})
+    key = (parts.scheme, parts.hostname, parts.port)
+    if key in pool:
+        return pool[key], True
     timeout = settings.MESSAGES_TIMEOUT_SECONDS
     if parts.scheme == "https":
         connection = http.client.HTTPSConnection(
@@ -72,30 +78,58 @@ def _http(method: str, url: str, *, body: bytes | None = None, headers=None) -> 
         )
     else:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection.connect()
+    pool[key] = connection
+    return connection, False
+
+
+def _drop(parts) -> None:
+    connection = _connections.__dict__.get("pool", {}).pop((parts.scheme, parts.hostname, parts.port), None)
+    if connection is not None:
+        connection.close()
+
+
+def _http(method: str, url: str, *, body: bytes | None = None, headers=None) -> Reply:
+    """One request with the messages' timeout; JSON back (an empty dict when it is not).
+    A timeout after the request was written is reported as such: the caller decides
+    whether the provider may have got it."""
+    parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.perf_counter()
     status, data, error = None, {}, ""
-    try:
-        connection.connect()
-    except OSError:
-        error = "connection"  # never reached the provider: safe to try again
-    else:
+    for fresh_try in (False, True):
+        try:
+            connection, reused = _connection(parts)
+        except OSError:
+            error = "connection"  # never reached the provider: safe to try again
+            break
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             status, raw = response.status, response.read(256 * 1024)
+            if response.will_close:
+                _drop(parts)
             try:
                 data = json.loads(raw or b"{}")
             except ValueError:
                 data = {}
             if not isinstance(data, dict):
                 data = {}
+            break
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # A kept-alive connection the provider had closed while idle: once more, anew.
+            _drop(parts)
+            if not reused or fresh_try:
+                error = "no_answer"
+                break
         except TimeoutError:
+            _drop(parts)
             error = "timeout"
+            break
         except (OSError, http.client.HTTPException):
+            _drop(parts)
             error = "no_answer"
-        finally:
-            connection.close()
+            break
     return Reply(status, data, error, round((time.perf_counter() - started) * 1000))
 
 

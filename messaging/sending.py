@@ -202,8 +202,8 @@ def deliver(message_id: int) -> Outcome | None:
     now = timezone.now()
     if not _claim(message_id, now):
         return None
-    message = Message.objects.select_related("recipient").get(pk=message_id)
-    contact = Contact.objects.filter(user_id=message.recipient_id).first()
+    message = Message.objects.select_related("recipient__message_contact").get(pk=message_id)
+    contact = getattr(message.recipient, "message_contact", None)
     try:
         outcome = backend(message.channel).send(message, contact)
     except NoAddress:
