@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import socket
 import ssl
 import sys
 import threading
@@ -79,6 +80,7 @@ def _connection(parts) -> tuple[http.client.HTTPConnection, bool]:
     else:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     connection.connect()
+    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     pool[key] = connection
     return connection, False
 

@@ -10,7 +10,6 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from households.models import Household
 from messaging import registry
 from monitoring.followups import told_of_misses
 from monitoring.models import FollowUp, FollowUpStatus, NotificationKind
@@ -40,22 +39,15 @@ def visits_due(run) -> dict[int, registry.Part]:
 
 def _misses(kind: str, run) -> dict[int, registry.Part]:
     """The misses closed since the digest before, by who hears of them."""
-    rows = told_of_misses(closed_from=run.since, closed_to=run.until, today=run.day, kinds=[kind])
-    counts: dict[int, int] = defaultdict(int)
-    first: dict[int, list[int]] = defaultdict(list)
-    for user_id, _kind, household_id, _follow_up_id in rows:
-        counts[user_id] += 1
-        if len(first[user_id]) < LINES:
-            first[user_id].append(household_id)
-    numbers = dict(
-        Household.objects.filter(pk__in={h for ids in first.values() for h in ids}).values_list(
-            "pk", "number"
-        )
+    rows = told_of_misses(
+        closed_from=run.since, closed_to=run.until, today=run.day, kinds=[kind], first=LINES
     )
-    return {
-        user_id: registry.Part(count, [numbers.get(h, str(h)) for h in first[user_id]])
-        for user_id, count in counts.items()
-    }
+    counts: dict[int, int] = {}
+    lines: dict[int, list[str]] = defaultdict(list)
+    for user_id, _kind, _household, _follow_up, count, number in rows:
+        counts[user_id] = count
+        lines[user_id].append(number)
+    return {user_id: registry.Part(count, lines[user_id]) for user_id, count in counts.items()}
 
 
 def missed(run) -> dict[int, registry.Part]:

@@ -1436,7 +1436,9 @@ def notify_child(day: datetime.date) -> None:
     marked = time.perf_counter()
     messages = digest.send_digests(day, deliver=False)
     written = time.perf_counter()
-    sent = sending.deliver_due()
+    sent = 0
+    while sent_now := sending.deliver_due():  # the sweep, minute after minute
+        sent += sent_now
     done = time.perf_counter()
     print(
         json.dumps(

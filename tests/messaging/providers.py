@@ -48,7 +48,11 @@ class Provider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+            protocol_version = "HTTP/1.1"  # keep-alive, as the providers answer
+            # The answer in one write, as a real server sends it: headers and body written
+            # apart on a kept-alive connection wait on the client's delayed ACK (40 ms).
+            wbufsize = -1
+            disable_nagle_algorithm = True
 
             def _serve(self, method):
                 parts = urllib.parse.urlsplit(self.path)
