@@ -144,6 +144,13 @@ def _tell_assignee(case: ServiceCase) -> None:
     # asks again; and a message on the worker's channel at once: whatever the hour for a
     # household of an urgent tier (red), else held only by the worker's quiet hours.
     if case.assigned_to_id:
+        unread = Notification.objects.filter(
+            recipient_id=case.assigned_to_id,
+            kind=CaseNotificationKind.HELP_REQUEST,
+            content_type=ContentType.objects.get_for_model(case),
+            object_id=case.pk,
+            read_at__isnull=True,
+        ).exists()
         notification, _created = Notification.objects.update_or_create(
             recipient_id=case.assigned_to_id,
             kind=CaseNotificationKind.HELP_REQUEST,
@@ -151,6 +158,8 @@ def _tell_assignee(case: ServiceCase) -> None:
             object_id=case.pk,
             defaults={"household_id": case.household_id, "read_at": None},
         )
+        if unread:
+            return  # told already and not yet read: one message until they look, not one per scan
         tier = case.household.tier
         outbound.send_now(
             notification, urgent=tier is not None and tier.code in settings.MESSAGES_URGENT_TIERS

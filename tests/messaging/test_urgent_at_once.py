@@ -119,3 +119,19 @@ def test_the_urgent_kinds_say_so_on_the_settings_page(client, people):
 
     assert page.count("kind_case_due_soon") >= 1
     assert providers.ROBOT_KEY not in page
+
+
+def test_a_family_asking_again_before_the_worker_looked_sends_no_second_message(
+    people, on_wecom, wecom, eager
+):
+    from monitoring.models import Notification
+
+    card = issue_door_card(household=people.household, by=people.staff)
+    ask_for_help(card=card, kind="daily")
+    ask_for_help(card=card, kind="daily", new_case=False)
+    assert Message.objects.filter(kind="help_request").count() == 1
+
+    Notification.objects.filter(recipient=people.worker).update(read_at="2026-11-25T02:00:00Z")
+    ask_for_help(card=card, kind="daily", new_case=False)
+
+    assert Message.objects.filter(kind="help_request").count() == 2  # read, then asked again
