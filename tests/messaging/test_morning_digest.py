@@ -118,7 +118,7 @@ def test_the_next_morning_tells_only_the_misses_since_the_last_digest(county):
     assert sections(county["head"], WEDNESDAY)["missed"] == 6
 
 
-def test_messages_are_never_more_than_the_people_with_something_to_do(county, grid, assign):
+def test_messages_are_never_more_than_the_people_with_something_to_do(county, grid, assign, client):
     for n in range(20):
         HouseholdFactory(unit=grid.floor_1_2, tier=default_tier("red"), room=f"3{n:02d}")
     run_on(MONDAY)
@@ -129,8 +129,12 @@ def test_messages_are_never_more_than_the_people_with_something_to_do(county, gr
     people = set(Digest.objects.values_list("user_id", flat=True))
     assert written == len(people) == Message.objects.filter(kind="digest").count() == 3
     assert sections(county["worker"], TUESDAY) == {"visits_due": 23, "missed": 23}
-    listed = Digest.objects.get(user=county["worker"]).sections[0]["lines"]
-    assert len(listed) == 10  # the first ten; the page says how many in all
+    digest = Digest.objects.get(user=county["worker"])
+    assert len(digest.sections[0]["lines"]) == 10  # the first ten; the page says how many in all
+    client.force_login(county["worker"])
+    page = client.get(reverse("messaging:digest", args=[digest.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "and more (23 in all)" in page.content.decode()
+    assert reverse("monitoring:today") in page.content.decode()  # the whole list of visits
 
 
 def test_nobody_with_nothing_to_do_gets_a_digest(county):
