@@ -11,7 +11,7 @@ from tests.grids.factories import UserFactory
 from tests.messaging.helpers import write
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers"),
 ]
 
