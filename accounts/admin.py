@@ -4,7 +4,8 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,6 +81,12 @@ class AccountAdmin(UserAdmin):
 
     actions = ["unlock_accounts"]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = role_name
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         # A security administrator gives roles (groups), never all powers at once: only a
         # superuser makes a superuser or grants permissions one by one.
@@ -104,3 +111,21 @@ class AccountAdmin(UserAdmin):
         for user in queryset:
             unlock(username=user.get_username(), request=request)
         self.message_user(request, _("The selected accounts are unlocked."))
+
+
+def role_name(group) -> str:
+    """A role group's name in the user's language: the names are stored in English (data,
+    marked for translation where they are defined), and administrators read Chinese."""
+    return _(group.name)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    list_display = ["role", "name"]
+
+    @admin.display(description=gettext_lazy("role"), ordering="name")
+    def role(self, group):
+        return role_name(group)

@@ -67,9 +67,11 @@ class IdFirstPaginator(Paginator):
         """The rows with these ids, joined and prefetched as the list asks. By id alone:
         the ids come from the scoped query just run, and PostgreSQL given the scope's
         filter again walked every household in scope to find fifty."""
+        # Unordered: the caller puts them in the ids' order. The model's default ordering
+        # (a household's by its building's path) joined a table and sorted for nothing.
         if queryset.query.annotations or queryset.query.deferred_loading[0]:
-            return queryset.filter(pk__in=ids)  # what a plain query would not carry over
-        rows = queryset.model._default_manager.filter(pk__in=ids)
+            return queryset.filter(pk__in=ids).order_by()  # what a plain query would not carry over
+        rows = queryset.model._default_manager.filter(pk__in=ids).order_by()
         rows.query.select_related = queryset.query.select_related
         return rows.prefetch_related(*queryset._prefetch_related_lookups)
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("employment.urls")),
     path("", include("services.urls")),
     path("", include("messaging.urls")),
+    path("", include("reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accounts.urls")),

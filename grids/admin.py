@@ -3,6 +3,7 @@ import copy
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -164,3 +165,14 @@ class AssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit", "covering_for"]
     date_hierarchy = "starts_on"
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            group = obj.join_role_group()
+        if group is not None:
+            self.message_user(
+                request,
+                _("%(user)s has the permissions of the role group %(group)s.")
+                % {"user": obj.user, "group": _(group.name)},
+            )

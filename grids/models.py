@@ -8,6 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from common.fields import MobileNumberField
+from grids.roles import group_of_role
 from grids.scope import ScopedQuerySet
 
 
@@ -223,6 +225,17 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    def join_role_group(self) -> Group | None:
+        """Put the user in the role's group (grids.roles.GROUP_OF_ROLE): an assignment made
+        by an administrator is what gives someone a role, without a second step in the
+        user's form. Ending one leaves the group alone: without an assignment in force the
+        user's scope is empty, and a group may have been given by hand for other reasons.
+        A group an administrator deleted is not made again."""
+        group = Group.objects.filter(name=group_of_role(self.role)).first()
+        if group is not None:
+            self.user.groups.add(group)
+        return group
 
     def clean(self):
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:

@@ -16,6 +16,16 @@ COMMUNITY_STAFF = gettext_noop("Community staff")
 GRID_WORKER = gettext_noop("Grid worker")
 LEADER = gettext_noop("Read-only leader")
 
+# The role group an assignment's role puts its user in: making someone a building head on
+# a unit is all it takes for them to use the phone pages (no second step in the user's
+# form). Roles not listed are a grid worker's.
+GROUP_OF_ROLE = {"community_staff": COMMUNITY_STAFF, "grid_head": COMMUNITY_STAFF}
+
+
+def group_of_role(role: str) -> str:
+    return GROUP_OF_ROLE.get(role, GRID_WORKER)
+
+
 VIEW = ["view"]
 EDIT = ["view", "add", "change"]
 

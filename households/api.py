@@ -18,6 +18,7 @@ from audit.models import Action
 from common.api import ModelPermissions, StrictSerializer
 from common.fields import MobileNumberField, ResidentIdField
 from common.filters import KnownCodeFilter
+from common.lean import LeanListSerializer
 from common.sync import ChangeFeed
 from common.validators import REASON_MAX_LENGTH, normalize_mobile, normalize_resident_id
 from common.viewsets import ScopedReadOnlyViewSet
@@ -170,6 +171,10 @@ class HouseholdSerializer(StrictSerializer):
         # The model validates (full_clean in the service): an address taken by another
         # active household is told beside the room, as on the pages.
         validators = []
+        # A page of the list is serialized lean (common.lean): the same rows, its labels
+        # fetched in one query of two columns, by code as a household alone reads them.
+        list_serializer_class = LeanListSerializer
+        lean_orderings = {"labels": ["code"]}
 
     def to_internal_value(self, data):
         try:
@@ -283,8 +288,11 @@ class HouseholdViewSet(
 
     def get_queryset(self):
         # Labels by code alone: their default ordering joins two tables per page for nothing.
+        queryset = super().get_queryset().select_related("tier")
+        if self.action == "list":  # the list serializer fetches a page's labels itself
+            return queryset
         labels = Prefetch("labels", queryset=Label.objects.order_by("code"))
-        return super().get_queryset().select_related("tier").prefetch_related(labels)
+        return queryset.prefetch_related(labels)
 
     def get_serializer_class(self):
         return HouseholdCreateSerializer if self.action == "create" else HouseholdSerializer
@@ -356,6 +364,9 @@ class MemberSerializer(StrictSerializer):
         # The model validates (full_clean in the service): one head, one active
         # membership per person, the ID number's check digit, birth date and sex.
         validators = []
+        # Lean pages (common.lean); the ID number is masked by its own field, row by row,
+        # and the special groups are read from the viewset's prefetch.
+        list_serializer_class = LeanListSerializer
 
 
 class MemberViewSet(

@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -32,16 +33,31 @@ from households.search import find_households
 
 @login_required
 def overview(request):
-    """The user's grid, and how its households stand by tier."""
+    """The user's grid, how its households stand by tier, and with ``?tier=`` the
+    households behind a count, in walking order (a count nobody could open was a number
+    staff had to find again on the wall)."""
     households = Household.objects.visible_to(request.user).filter(status=HouseholdStatus.ACTIVE)
     by_tier = list(
-        households.values("tier__name", "tier__colour", "tier__scheme__name", "tier__severity")
+        households.values("tier", "tier__name", "tier__colour", "tier__scheme__name", "tier__severity")
         .annotate(count=Count("id"))
         .order_by("tier__scheme__name", "tier__severity")
     )
     total = sum(row["count"] for row in by_tier)
     for row in by_tier:
         row["share"] = 100 * row["count"] / total if total else 0
+    chosen, page = None, None
+    if "tier" in request.GET:
+        if not request.user.has_perm("households.view_household"):
+            raise PermissionDenied
+        chosen = next((row for row in by_tier if str(row["tier"]) == request.GET["tier"]), None)
+        if chosen is None:
+            return HttpResponseBadRequest(_("No households of this tier in your scope."))
+        listed = (
+            households.filter(tier=chosen["tier"])
+            .select_related("building", "unit")
+            .order_by("building__path", "entrance", "floor", "room", "pk")
+        )
+        page = Paginator(listed, 100).get_page(request.GET.get("page"))
     assignments = list(
         Assignment.objects.current().filter(user=request.user).select_related("unit__level", "covering_for")
     )
@@ -57,6 +73,8 @@ def overview(request):
             "assignments": assignments,
             "by_tier": by_tier,
             "total": total,
+            "chosen": chosen,
+            "page": page,
         },
     )
 

@@ -15,10 +15,12 @@ it needs: a plain line is written instead); the e-mail's subject defaults to the
 label and the household's number.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +32,7 @@ class Notice:
     body: str  # the e-mail's text
     detail: str = ""  # the short line under the notice in the inbox
     subject: str | None = None  # the e-mail's subject, when the default will not do
+    url: str = ""  # what the inbox opens: the thing it is about; the household's card if empty
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,14 @@ def render(notification) -> Notice:
     if notice.subject is None:
         label = kind.label if kind else notification.kind
         subject = _("%(kind)s: household %(household)s") % {"kind": label, "household": household}
-        notice = Notice(body=notice.body, detail=notice.detail, subject=subject)
+        notice = dataclasses.replace(notice, subject=subject)
+    if not notice.url:
+        url = (
+            reverse("households:card", args=[notification.household_id])
+            if notification.household_id
+            else reverse("monitoring:inbox")
+        )
+        notice = dataclasses.replace(notice, url=url)
     return notice
 
 
@@ -116,7 +126,12 @@ def _digest(notification) -> Notice | None:
     if digest is None:
         return None
     detail = "，".join(f"{s['label']} {s['count']}" for s in digest.sections)
-    return Notice(body=detail, detail=detail, subject=str(NotificationKind.DIGEST.label))
+    return Notice(
+        body=detail,
+        detail=detail,
+        subject=str(NotificationKind.DIGEST.label),
+        url=reverse("messaging:digest", args=[digest.pk]),
+    )
 
 
 class NotificationKind(models.TextChoices):

@@ -9,7 +9,6 @@ late) are handed on at once by the code that writes them (``send_now``).
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from messaging import sending
@@ -17,12 +16,6 @@ from messaging.models import Channel, Message, Status
 from monitoring.models import Notification, NotificationKind
 
 BATCH = 500
-
-
-def link_of(notification: Notification) -> str:
-    if notification.household_id is None:
-        return reverse("monitoring:inbox")
-    return reverse("households:card", args=[notification.household_id])
 
 
 def _build(notification: Notification, *, key: str, urgent=None, routes=None):
@@ -33,7 +26,7 @@ def _build(notification: Notification, *, key: str, urgent=None, routes=None):
         subject=notice.subject,
         body=notice.body,
         key=key,
-        link=link_of(notification),
+        link=notice.url,
         urgent=urgent,
         routes=routes,
     )
@@ -86,7 +79,7 @@ def send_now(notification: Notification, *, urgent: bool = True) -> None:
         subject=notice.subject,
         body=notice.body,
         key=key,
-        link=link_of(notification),
+        link=notice.url,
         urgent=urgent,
     )
 

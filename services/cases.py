@@ -3,6 +3,7 @@ from the tier; every step of one is a ``CaseEvent``, appended, never edited."""
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, When
@@ -19,14 +20,20 @@ from services.models import (
     CaseStatus,
     EventKind,
     ServiceCase,
+    Urgency,
 )
 
 DEFAULT_RESPONSE_WORKING_DAYS = 7
 
 
-def response_working_days(household: Household) -> int:
-    # A tier without a response time of its own (green) gets the slowest the reports name.
-    return household.tier.response_working_days or DEFAULT_RESPONSE_WORKING_DAYS
+def response_working_days(household: Household, urgency: str = Urgency.NORMAL) -> int:
+    """The working days a case of ``household`` has at each level: its tier's (a tier
+    without a response time of its own, green, gets the slowest the reports name), and at
+    most CASE_URGENT_WORKING_DAYS for an urgent one, whatever the tier."""
+    days = household.tier.response_working_days or DEFAULT_RESPONSE_WORKING_DAYS
+    if urgency == Urgency.URGENT:
+        days = min(days, settings.CASE_URGENT_WORKING_DAYS)
+    return days
 
 
 def set_deadline(case: ServiceCase, *, day, days: int, deadline: Deadline | None = None) -> None:
@@ -88,7 +95,7 @@ def open_case(
     )
     if key is not None:
         case.key = key
-    set_deadline(case, day=timezone.localdate(opened_at), days=response_working_days(household))
+    set_deadline(case, day=timezone.localdate(opened_at), days=response_working_days(household, urgency))
     case.full_clean(exclude=["household", "opened_by", "visit", "member", "assigned_to"])
     case.save()
     CaseEvent.objects.create(case=case, kind=EventKind.OPENED, status=case.status, level=case.level, by=by)
@@ -192,7 +199,7 @@ def change_status(*, case: ServiceCase, status: str, by, note: str = "") -> Serv
         raise ValidationError(errors)
     case.status = status
     if status == CaseStatus.REOPENED:
-        set_deadline(case, day=timezone.localdate(), days=response_working_days(case.household))
+        set_deadline(case, day=timezone.localdate(), days=response_working_days(case.household, case.urgency))
     case.save(update_fields=["status", "updated_at", *DEADLINE_FIELDS])
     CaseEvent.objects.create(
         case=case, kind=EventKind.STATUS, status=status, text=(note or "").strip(), by=by

@@ -70,8 +70,8 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         )
     )
     staff = _memo(lambda key: staff_at_level(key[0], key[1], today))
-    days = _memo(response_working_days, key=lambda h: h.tier_id)
-    deadlines = _memo(lambda household: add_working_days(today, days(household)), key=lambda h: h.tier_id)
+    days = _memo(lambda case: response_working_days(case.household, case.urgency), key=_tier_and_urgency)
+    deadlines = _memo(lambda case: add_working_days(today, days(case)), key=_tier_and_urgency)
     notifications, escalated, events = [], [], []
     for case in overdue:
         unit = case.household.unit
@@ -84,7 +84,7 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
         if level is None:
             continue  # at the street already: late, and told so, but nowhere higher to go
         case.level = level
-        set_deadline(case, day=today, days=days(case.household), deadline=deadlines(case.household))
+        set_deadline(case, day=today, days=days(case), deadline=deadlines(case))
         escalated.append(case)
         events.append(CaseEvent(case=case, kind=EventKind.ESCALATED, level=level, by=None))
         notifications += [
@@ -129,6 +129,10 @@ def warn_cases_due_today(today: datetime.date | None = None) -> int:
                 outbound.send_now(notification, urgent=True)
                 warned += 1
     return warned
+
+
+def _tier_and_urgency(case):
+    return case.household.tier_id, case.urgency
 
 
 def recount_provisional_deadlines() -> int:

@@ -1,7 +1,9 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.fields import MobileNumberFormField
 from common.validators import NOTE_MAX_LENGTH, validate_mobile
@@ -36,6 +38,11 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4())
+        self.fields["urgency"].help_text = ngettext(
+            "An urgent problem must be answered within %(days)s working day.",
+            "An urgent problem must be answered within %(days)s working days.",
+            settings.CASE_URGENT_WORKING_DAYS,
+        ) % {"days": settings.CASE_URGENT_WORKING_DAYS}
 
 
 class CaseFilterForm(forms.Form):
@@ -75,7 +82,11 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, CaseStatus(s).label) for s in case.next_statuses]
+        # No status chosen for the user: after "resolved" the first would be "closed", and
+        # a case was closed by someone who only meant to add a line.
+        self.fields["status"].choices = [("", _("choose…"))] + [
+            (s, CaseStatus(s).label) for s in case.next_statuses
+        ]
 
 
 class HelpForm(forms.Form):
@@ -122,17 +133,49 @@ class ReverseForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assigned_to = forms.ModelChoiceField(label=_("hand to"), queryset=None)
+    """Whom a case may be handed to: the grid workers, grid heads and community staff in the
+    user's scope, grouped by the unit they are assigned to with their role there, the units
+    above the case's household first (a community has a hundred people; bare names told
+    staff nothing about who covers that building)."""
 
-    def __init__(self, *args, user, **kwargs):
+    assigned_to = forms.TypedChoiceField(label=_("hand to"), coerce=int)
+
+    def __init__(self, *args, user, household=None, **kwargs):
         from grids.models import Role
         from monitoring.followups import WORKER_ROLES
 
         super().__init__(*args, **kwargs)
         roles = [*WORKER_ROLES, Role.GRID_HEAD, Role.COMMUNITY_STAFF]
-        self.fields["assigned_to"].queryset = (
-            Assignment.objects.current().visible_to(user).filter(role__in=roles).people()
+        assignments = (
+            Assignment.objects.current()
+            .visible_to(user)
+            .filter(role__in=roles)
+            .select_related("user", "unit")
+            .order_by("unit__path", "role", "user__last_name", "user__first_name", "user__username")
         )
-        self.fields["assigned_to"].label_from_instance = lambda u: (
-            f"{u.last_name}{u.first_name}" if (u.last_name or u.first_name) else u.get_username()
-        )
+        groups: dict = {}
+        self._people = {}
+        for assignment in assignments:
+            person = assignment.user
+            self._people[person.pk] = person
+            label = f"{_person_name(person)} · {assignment.get_role_display()}"
+            groups.setdefault(assignment.unit, []).append((person.pk, label))
+        home = household.unit.path if household is not None else ""
+
+        def nearest_first(unit):
+            above = home.startswith(unit.path)
+            return (not above, -unit.depth if above else 0, unit.path)
+
+        self.fields["assigned_to"].choices = [("", _("choose…"))] + [
+            (str(unit), people)
+            for unit, people in sorted(groups.items(), key=lambda item: nearest_first(item[0]))
+        ]
+
+    def clean_assigned_to(self):
+        return self._people[self.cleaned_data["assigned_to"]]
+
+
+def _person_name(user) -> str:
+    return (
+        f"{user.last_name}{user.first_name}" if (user.last_name or user.first_name) else user.get_username()
+    )

@@ -1,6 +1,7 @@
 """The notifications about cases, and what they say (registered with monitoring.notices)."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +19,11 @@ def _due(case) -> str:
     return _("due %(due)s") % {"due": case.due_on.isoformat()}
 
 
+def _case_url(case) -> str:
+    # The inbox opens the case a notice is about, not its household's card.
+    return reverse("services:case", args=[case.pk])
+
+
 def _overdue(notification) -> notices.Notice | None:
     if (case := notification.about) is None:
         return None  # cases are kept; were one deleted, monitoring writes a plain line
@@ -25,6 +31,7 @@ def _overdue(notification) -> notices.Notice | None:
         body=_("The case for household %(household)s was due on %(due)s and is still open.")
         % {"household": notification.household.number, "due": case.due_on},
         detail=f"{case.get_category_display()} · {_due(case)}",
+        url=_case_url(case),
     )
 
 
@@ -43,6 +50,7 @@ def _escalated(notification) -> notices.Notice | None:
             "due": case.due_on,
         },
         detail=f"{case.get_category_display()} · {case.get_level_display()} · {_due(case)}",
+        url=_case_url(case),
     )
 
 
@@ -57,6 +65,7 @@ def _due_soon(notification) -> notices.Notice | None:
             "due": case.due_on,
         },
         detail=f"{case.get_category_display()} · {_due(case)}",
+        url=_case_url(case),
     )
 
 
@@ -77,6 +86,7 @@ def _help_request(notification) -> notices.Notice | None:
             "due": case.due_on,
         },
         detail=f"{case.get_category_display()} · {_due(case)}",
+        url=_case_url(case),
     )
 
 

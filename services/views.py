@@ -7,18 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from audit.events import record
 from audit.models import Action, Outcome
 from common.forms import add_errors
+from grids.models import GridUnit
 from households.models import Household
 from services.cases import add_note, assign_case, case_for_key, change_status, report_problem
+from services.door_card_sheets import doors, issue_missing, sheet_pdf
 from services.door_cards import (
     HELP_KINDS,
     HELP_LIMIT_PER_CARD,
@@ -113,12 +116,15 @@ def cases(request):
 @permission_required("services.view_servicecase", raise_exception=True)
 def case(request, pk):
     """A case, its timeline, and what the user may do next: a note, a status."""
-    found = get_object_or_404(_cases_in_scope(request.user).select_related("member", "opened_by"), pk=pk)
+    found = get_object_or_404(
+        _cases_in_scope(request.user).select_related("member", "opened_by", "household__unit"), pk=pk
+    )
     note_form = NoteForm(request.POST if request.POST.get("action") == "note" else None)
     status_form = StatusForm(request.POST if request.POST.get("action") == "status" else None, case=found)
     assign_form = AssignForm(
         request.POST if request.POST.get("action") == "assign" else None,
         user=request.user,
+        household=found.household,
         initial={"assigned_to": found.assigned_to_id},
     )
     if request.method == "POST":
@@ -179,6 +185,43 @@ def door_card(request, pk):
         url = request.build_absolute_uri(reverse("services:help", args=[door_card_token(card)]))
         qr = segno.make(url, error="m").svg_inline(scale=6, title=_("Ask for help"))
     return render(request, "services/door_card.html", {"household": household, "card": card, "qr": qr})
+
+
+@login_required
+@permission_required("services.add_doorcard", raise_exception=True)
+def building_door_cards(request, pk):
+    """A building's door cards at once: how many doors have one, a button that makes the
+    missing ones, and the PDF of them all (?format=pdf), four to an A4 sheet."""
+    building = get_object_or_404(GridUnit.objects.visible_to(request.user), pk=pk, level__is_building=True)
+    if request.method == "POST":
+        issued = issue_missing(building, by=request.user)
+        messages.success(
+            request,
+            ngettext("%(n)s door card made.", "%(n)s door cards made.", issued) % {"n": issued},
+        )
+        return redirect("services:building_door_cards", pk=building.pk)
+    found = doors(building, request.user)
+    if request.GET.get("format") == "pdf":
+        pdf = sheet_pdf(
+            building,
+            [door for door in found if door.card is not None],
+            lambda token: request.build_absolute_uri(reverse("services:help", args=[token])),
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        # The unit's id, not its name: a file name is not a place for words.
+        response["Content-Disposition"] = f'attachment; filename="door-cards-{building.pk}.pdf"'
+        return response
+    with_card = sum(door.card is not None for door in found)
+    return render(
+        request,
+        "services/building_door_cards.html",
+        {
+            "building": building,
+            "doors": found,
+            "with_card": with_card,
+            "without_card": len(found) - with_card,
+        },
+    )
 
 
 _count = count

@@ -10,6 +10,7 @@ comma-separated list of the figures to measure after seeding (their names as pri
 seeds no county: the figure makes the one unit it needs.
 """
 
+import base64
 import datetime
 import io
 import json
@@ -42,6 +43,7 @@ FIGURES = [
     "webhook",
     "missed_notify",
     "phone",
+    "monthly_report",
 ]
 # Figures that seed what they need themselves: asked for alone, no county is seeded.
 SELF_SEEDED = {"webhook"}
@@ -123,6 +125,9 @@ def main():
     if sys.argv[1:2] == ["check"]:
         check_child(sys.argv[2])
         return
+    if sys.argv[1:2] == ["report"]:
+        report_child(sys.argv[2], sys.argv[3])
+        return
     if sys.argv[1:2] == ["load"]:
         load(*sys.argv[2:])
         return
@@ -135,6 +140,10 @@ def main():
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
     os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    # Keys of the bench's own: the API's figures run the production settings, which refuse
+    # the published development keys the local settings would otherwise encrypt under.
+    for name in ("FIELD_ENCRYPTION_KEYS", "FIELD_BLIND_INDEX_KEYS"):
+        os.environ.setdefault(name, "bench1:" + base64.b64encode(os.urandom(32)).decode())
     try:
         run()
     finally:
@@ -233,6 +242,9 @@ def run():
 
     if wanted("phone"):
         phone_figures()
+
+    if wanted("monthly_report"):
+        report_figures()
 
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
@@ -1162,6 +1174,90 @@ def export_child(prepared_id: str) -> None:
     started = time.perf_counter()
     exports.prepare(PreparedExport.objects.get(pk=int(prepared_id)))
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}))
+
+
+def report_figures() -> None:
+    """The monthly report (issue 18) of the county and of one community, this month's, each
+    computed in a process of its own: its time, its queries and its peak memory, which
+    must not grow with the households (the figures are grouped counts, never rows); then
+    the county's PDF and spreadsheet from the stored figures."""
+    from django.utils import timezone
+
+    from grids.models import GridUnit
+    from households.models import Household
+    from monitoring import followups
+    from monitoring.models import FollowUp
+
+    today = timezone.localdate()
+    if not FollowUp.objects.exists():  # alone (BENCH_ONLY): this month's follow-ups, to count
+        followups.generate_follow_ups(today)
+    county = GridUnit.objects.get(depth=1)
+    community = GridUnit.objects.filter(level__name="社区").order_by("path").first()
+    for name, unit in (("county", county), ("community", community)):
+        result = subprocess.run(
+            [sys.executable, __file__, "report", unit.code, today.replace(day=1).isoformat()],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+        )
+        if result.returncode:
+            raise RuntimeError(result.stderr[-3000:])
+        measured = json.loads(result.stdout.strip().splitlines()[-1])
+        figure(
+            "monthly_report",
+            unit=name,
+            households=Household.objects.below(unit).count(),
+            **measured,
+        )
+
+
+def report_child(code: str, month: str) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grids.models import GridUnit
+    from reports import pdf, spreadsheet
+    from reports.services import generate_report
+
+    unit = GridUnit.objects.get(code=code)
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        report = generate_report(unit=unit, month=datetime.date.fromisoformat(month))
+    seconds = time.perf_counter() - started
+    peak = _peak_rss_mb()
+    started = time.perf_counter()
+    document = pdf.render(report)
+    pdf_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    workbook = spreadsheet.render(report)
+    xlsx_seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 1),
+                "queries": len(queries),
+                "rss_before_mb": rss_before,
+                "peak_mb": peak,
+                "figures_kb": round(len(json.dumps(report.figures)) / 1024, 1),
+                "pdf_s": round(pdf_seconds, 1),
+                "pdf_kb": round(len(document) / 1024),
+                "xlsx_s": round(xlsx_seconds, 1),
+                "xlsx_kb": round(len(workbook) / 1024),
+                "peak_with_files_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return round(
+        int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024, 1
+    )
 
 
 def _new_community(name: str, code: str, *, buildings: int):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "monitoring",
     "employment",
     "services",
+    "reports",
     # Commands for the whole project (backup, restore); no models.
     "config",
 ]
@@ -261,6 +262,9 @@ LEDGER_MAX_CELLS = env_int("LEDGER_MAX_CELLS", 10_000_000)
 # deletes its file. The slowest real runs take a minute or two (make bench: ledger_check,
 # import_xlsx, export_xlsx_prepared), behind whatever else is queued.
 STALLED_WORK_SECONDS = env_int("STALLED_WORK_SECONDS", 60 * 60)
+
+# An urgent case's deadline at each level, in working days, whatever its tier allows.
+CASE_URGENT_WORKING_DAYS = env_int("CASE_URGENT_WORKING_DAYS", 1)
 
 # The phone keeps every household's pages for offline use only for a user who visits and
 # whose scope holds at most this many (a grid worker's; not a community staff member's).

@@ -19,6 +19,7 @@ def test_it_finds_every_apps_steps_and_orders_them_as_the_data_needs():
         "services.demo.build_services",
         "monitoring.demo.build_followed_week",
         "monitoring.demo.build_trend_counts",
+        "reports.demo.build_reports",  # after the trend, which its chart reads
     ]
 
 

@@ -49,3 +49,25 @@ def test_logging_in_with_a_password_lands_on_the_home_page(grid, client):
 
     assert response.status_code == 302
     assert response.url == reverse("monitoring:today")
+
+
+def test_each_count_opens_the_households_behind_it_in_walking_order(grid, client, people):
+    red = default_tier("red")
+    upstairs = HouseholdFactory(unit=grid.floor_1_2, tier=red, floor=2, room="201")
+    downstairs = HouseholdFactory(unit=grid.floor_1_1, tier=red, floor=1, room="101")
+    HouseholdFactory(unit=grid.building_3, tier=red)  # not the worker's
+    client.force_login(people.worker)
+
+    page = client.get(reverse("households:overview"), {"tier": red.pk})
+
+    assert [h.pk for h in page.context["page"]] == [downstairs.pk, upstairs.pk]
+    html = page.content.decode()
+    assert reverse("households:card", args=[downstairs.pk]) in html
+    assert f'href="?tier={red.pk}#households"' in html
+
+
+def test_a_tier_with_no_households_in_scope_is_refused(grid, client, people):
+    client.force_login(people.worker)
+
+    assert client.get(reverse("households:overview"), {"tier": default_tier("red").pk}).status_code == 400
+    assert client.get(reverse("households:overview"), {"tier": "bogus"}).status_code == 400

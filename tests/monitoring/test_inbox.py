@@ -40,3 +40,28 @@ def test_nobody_reads_anothers_inbox(people, client, test_today):
     client.force_login(people.leader)
 
     assert list(client.get(reverse("monitoring:inbox")).context["notifications"]) == []
+
+
+def test_a_notice_about_a_case_opens_the_case_one_about_a_follow_up_the_household_and_a_digest_its_lists(
+    people, client, test_today
+):
+    from monitoring.models import FollowUp
+    from services.door_cards import ask_for_help, issue_door_card
+
+    generate_follow_ups(test_today)
+    mark_missed(test_today + datetime.timedelta(days=40))
+    send_digests(test_today + datetime.timedelta(days=40))
+    # A miss told the way it was before the morning digest (issue 18): such rows remain.
+    missed = FollowUp.objects.filter(household=people.household, status="missed").first()
+    Notification.objects.create(
+        recipient=people.worker, kind="missed", household=people.household, follow_up=missed
+    )
+    case = ask_for_help(card=issue_door_card(household=people.household, by=people.staff), kind="health")
+    client.force_login(people.worker)
+
+    html = client.get(reverse("monitoring:inbox")).content.decode()
+
+    assert f'href="{reverse("services:case", args=[case.pk])}"' in html
+    assert f'href="{reverse("households:card", args=[people.household.pk])}"' in html
+    digest = Notification.objects.get(recipient=people.worker, kind="digest")
+    assert f'href="{reverse("messaging:digest", args=[digest.object_id])}"' in html

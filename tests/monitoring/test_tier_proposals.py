@@ -108,3 +108,22 @@ def test_proposals_outside_scope_do_not_exist(people, client, grid, assign):
     )
     client.force_login(people.worker)
     assert client.get(reverse("monitoring:propose", args=[people.outside.pk])).status_code == 404
+
+
+def test_the_review_button_says_how_many_proposals_wait_in_scope(people, client):
+    from monitoring.services import send_proposal
+
+    send_proposal(
+        household=people.household,
+        tier=default_tier("red"),
+        reason="住院",
+        by=people.worker,
+        key=uuid.uuid4(),
+    )
+    client.force_login(people.staff)
+    staff_html = client.get(reverse("monitoring:today")).content.decode()
+    client.force_login(people.worker)
+    worker_html = client.get(reverse("monitoring:today")).content.decode()
+
+    assert '<span class="badge text-bg-warning" data-proposals-waiting>1</span>' in staff_html
+    assert "data-proposals-waiting" not in worker_html  # grid workers do not decide

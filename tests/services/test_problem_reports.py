@@ -23,7 +23,7 @@ def test_a_report_opens_a_case_due_in_the_tiers_working_days(people, client):
             reverse("services:report", args=[people.household.pk]),
             {
                 "category": "dispute",
-                "urgency": "urgent",
+                "urgency": "normal",
                 "description": "邻里漏水纠纷",
                 "key": str(uuid.uuid4()),
             },
@@ -32,7 +32,7 @@ def test_a_report_opens_a_case_due_in_the_tiers_working_days(people, client):
 
     assert response.status_code == 302
     case = ServiceCase.objects.get()
-    assert case.opened_by == people.worker and case.urgency == "urgent"
+    assert case.opened_by == people.worker and case.urgency == "normal"
     assert case.due_on == add_working_days(datetime.date(2026, 9, 25), 7).due
     assert case.due_on > datetime.date(2026, 10, 8) and not case.due_provisional
     assert "邻里漏水纠纷" in card
