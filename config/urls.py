@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("employment.urls")),
     path("", include("services.urls")),
+    path("", include("messaging.urls")),
     path("", include("reports.urls")),
     path("", include("reviews.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),

@@ -26,3 +26,8 @@ class MonitoringConfig(AppConfig):
 
         # Every app's notification kinds, from its notices.py (monitoring.notices).
         autodiscover_modules("notices")
+
+        from messaging.digest import digests_written
+        from monitoring import outbound
+
+        digests_written.connect(outbound.digests_in_inbox, dispatch_uid="monitoring.digests_in_inbox")

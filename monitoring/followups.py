@@ -10,9 +10,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,6 @@ from monitoring.models import (
     Cadence,
     FollowUp,
     FollowUpStatus,
-    Notification,
     NotificationKind,
     Tier,
     TierChange,
@@ -278,10 +276,8 @@ def _insert_follow_ups(today: datetime.date, *, households: list[int] | None = N
             created = cursor.fetchone()[0]
         else:
             created = cursor.rowcount
-        # Only a run that wrote periods as missed (after downtime) has anyone to tell.
-        first = _window(today)[0]
-        if created and FollowUp.objects.filter(status="missed", closed_at=now, due_on__gte=first).exists():
-            _notify_missed(cursor, since=first, today=today, now=now)
+    # Periods written as missed (after downtime) are told in the next morning digest, with
+    # those the hourly job marks (``monitoring.digest``): one message a person, not a row.
     return created
 
 
@@ -317,20 +313,21 @@ def mark_missed(today: datetime.date | None = None, *, households: list[int] | N
 
     The UPDATE claims rows by their status, so a second run (or one running at the same
     time) finds nothing left to claim; the rows it claimed carry this run's timestamp,
-    which is how the notification statements find them. Claiming and notifying share a
-    transaction, so a run killed half-way leaves the rows open for the next run.
+    which is how the webhook event finds them. Claiming and the event share a transaction,
+    so a run killed half-way leaves the rows open for the next run.
+
+    Nobody is told row by row: the next morning digest lists each person's misses
+    (``monitoring.digest``), from the rows closed since the digest before.
     """
     today = today or timezone.localdate()
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         _cancel_for_departed(now=now, today=today, households=households)
         ended = FollowUp.objects.filter(status=FollowUpStatus.OPEN, due_on__lt=today)
         if households is not None:
             ended = ended.filter(household__in=households)
-        oldest = ended.aggregate(due=Min("due_on"))["due"]
         claimed = ended.update(status=FollowUpStatus.MISSED, closed_at=now, updated_at=now)
         if claimed:
-            _notify_missed(cursor, since=oldest, today=today, now=now)
             webhook_events.follow_ups_missed(closed_at=now)
     return claimed
 
@@ -384,39 +381,59 @@ def _cancel_other_cadences(
     )
 
 
-def _notify_missed(cursor, *, since: datetime.date, today: datetime.date, now: datetime.datetime) -> None:
-    """Tell people of the follow-ups closed as missed at ``now``: by the hourly job, or
-    written as missed by a run that filled in periods after downtime. ``since`` is the
-    earliest due date among them: it lets the database read the missed index from there,
-    not every miss ever recorded."""
+def told_of_misses(
+    *,
+    closed_from: datetime.datetime,
+    closed_to: datetime.datetime,
+    today: datetime.date,
+    kinds=(NotificationKind.MISSED, NotificationKind.ESCALATED),
+    first: int | None = None,
+) -> list[tuple]:
+    """Who hears of the follow-ups closed as missed in [closed_from, closed_to), as rows
+    (user_id, kind, household_id, follow_up_id), for the morning digest.
+
+    With ``first``, only each person's first ``first`` rows, each with two more columns:
+    how many that person hears of in all, and the household's number (the digest's count
+    and its lines, worked out by the database: a county's 200,000 rows never reach Python).
+
+    Missed: the assignee and the grid heads of the nearest unit above the household that
+    has any. Missed again (the previous live follow-up was missed too): the grid heads and
+    community staff of the nearest unit above that one. One statement per kind; the
+    planner is told to hash (it cannot know how many rows closed in the window)."""
     ops = connection.ops
     params = {
-        "now": ops.adapt_datetimefield_value(now),
+        "closed_from": ops.adapt_datetimefield_value(closed_from),
+        "closed_to": ops.adapt_datetimefield_value(closed_to),
         "today": ops.adapt_datefield_value(today),
-        "since": ops.adapt_datefield_value(since),
+        # The missed index is read from here: a miss is closed soon after its period
+        # ended (the catch-up window after downtime; a year, to be generous), so the
+        # misses of earlier years are not read.
+        "since": ops.adapt_datefield_value(timezone.localdate(closed_from) - datetime.timedelta(days=366)),
     }
     depth = GridUnit.objects.aggregate(depth=Max("depth"))["depth"] or 1
-    if connection.vendor == "postgresql":
-        # The planner cannot know how many rows this run claimed (it guesses one)
-        # and would loop over them; hashing is right from ten rows to a county.
-        cursor.execute("SET LOCAL enable_nestloop = off")
-    for kind in (NotificationKind.MISSED, NotificationKind.ESCALATED):
-        cursor.execute(_notify_sql(kind, depth), params)
-    if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL enable_nestloop = on")
+    rows = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        for kind in kinds:
+            sql = _told_sql(kind, depth)
+            if first is not None:
+                sql = f"""
+                    SELECT r.user_id, r.kind, r.household_id, r.follow_up_id, r.n, hh.number FROM (
+                        SELECT told.*, COUNT(*) OVER (PARTITION BY user_id) AS n,
+                               ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY follow_up_id) AS rank
+                        FROM ({sql}) told
+                    ) r
+                    JOIN {Household._meta.db_table} hh ON hh.id = r.household_id
+                    WHERE r.rank <= {int(first)}"""
+            cursor.execute(sql, params)
+            rows += cursor.fetchall()
+    return rows
 
 
-def _notify_sql(kind: str, depth: int) -> str:
-    """Notifications for the follow-ups this run claimed, as one INSERT ... SELECT.
-
-    Missed: the assignee and the grid heads of the nearest unit above the household
-    that has any. Missed again (the previous live follow-up was missed too): the grid
-    heads and community staff of the nearest unit above that one.
-    """
-    t = {m: m._meta.db_table for m in (FollowUp, Household, Assignment, GridUnit, Notification)}
-    ops = connection.ops
-    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
-    conflict = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None) or ""
+def _told_sql(kind: str, depth: int) -> str:
+    """The rows ``told_of_misses`` answers for one kind, as one SELECT."""
+    t = {m: m._meta.db_table for m in (FollowUp, Household, Assignment, GridUnit)}
     depths = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, depth + 1))
     step = GridUnit.steplen
     current = "a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)"
@@ -426,7 +443,8 @@ def _notify_sql(kind: str, depth: int) -> str:
             FROM {t[FollowUp]} f
             JOIN {t[Household]} h ON h.id = f.household_id
             JOIN {t[GridUnit]} u ON u.id = h.unit_id
-            WHERE f.status = 'missed' AND f.closed_at = %(now)s AND f.due_on >= %(since)s
+            WHERE f.status = 'missed' AND f.due_on >= %(since)s
+              AND f.closed_at >= %(closed_from)s AND f.closed_at < %(closed_to)s
         ),
         grid_heads AS (
             SELECT a.user_id, au.path, au.depth
@@ -443,9 +461,10 @@ def _notify_sql(kind: str, depth: int) -> str:
     extra = ""
     if kind == NotificationKind.MISSED:
         select = f"""
-            SELECT assignee_id, '{kind}', household_id, id, %(now)s FROM claimed WHERE assignee_id IS NOT NULL
+            SELECT assignee_id AS user_id, '{kind}' AS kind, household_id, id AS follow_up_id
+            FROM claimed WHERE assignee_id IS NOT NULL
             UNION
-            SELECT h.user_id, '{kind}', c.household_id, c.id, %(now)s
+            SELECT h.user_id, '{kind}', c.household_id, c.id
             FROM heads h JOIN claimed c ON c.id = h.follow_up_id WHERE h.nearest = 1"""
     else:
         # Only follow-ups whose previous live one was missed too; their grid heads'
@@ -465,7 +484,7 @@ def _notify_sql(kind: str, depth: int) -> str:
             WHERE a.role IN ('{Role.GRID_HEAD}', '{Role.COMMUNITY_STAFF}') AND {current}
         )"""
         select = f"""
-            SELECT user_id, '{kind}', household_id, follow_up_id, %(now)s FROM (
+            SELECT user_id, '{kind}' AS kind, household_id, follow_up_id FROM (
                 SELECT g.id AS follow_up_id, g.household_id, ab.user_id,
                        RANK() OVER (PARTITION BY g.id ORDER BY ab.depth DESC) AS nearest
                 FROM again g
@@ -476,29 +495,17 @@ def _notify_sql(kind: str, depth: int) -> str:
             ) escalate
             WHERE nearest = 1"""
     return f"""{common}{extra}
-        {insert} {t[Notification]} (recipient_id, kind, household_id, follow_up_id, created_at)
         {select}
-        {conflict}
     """
 
 
 def send_notification_emails() -> int:
-    """E-mail the notifications not yet sent to recipients who have an address, each in
-    the words of the app that owns its kind (``monitoring.notices``)."""
-    pending = list(
-        Notification.objects.filter(emailed_at__isnull=True, recipient__email__gt="")
-        .select_related("recipient", "household", "follow_up", "proposal__to_tier")
-        .prefetch_related("about")[:500]
-    )
-    if not pending:
-        return 0
-    messages = []
-    for n in pending:
-        notice = n.notice()
-        messages.append((notice.subject, notice.body, None, [n.recipient.email]))
-    send_mass_mail(messages, fail_silently=False)
-    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
-    return len(pending)
+    """Hand the notifications not yet sent to the channel each recipient chose for their
+    kind (``monitoring.outbound``); the name is from when e-mail was the only one.
+    Returns how many left the app."""
+    from monitoring import outbound
+
+    return outbound.dispatch_notifications()
 
 
 # A few minutes' grace for what a phone says is now: phone clocks run fast.

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from messaging import registry as messages
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -43,12 +45,18 @@ class Kind:
 _kinds: dict[str, Kind] = {}
 
 
-def register(code: str, label, *, render: Callable[..., "Notice | None"]) -> None:
+def register(
+    code: str, label, *, render: Callable[..., "Notice | None"], urgent: bool = False, listed: bool = True
+) -> None:
     """Add a kind of notification. A code is registered once: two apps claiming the same
-    one would write each other's notices."""
+    one would write each other's notices.
+
+    The kind is also one of the messages a user routes to a channel of their choice
+    (``messaging.registry``); ``urgent`` ones are sent at once, even in quiet hours."""
     if str(code) in _kinds and _kinds[str(code)].render is not render:
         raise ValueError(f"The notification kind {code!r} is registered already.")
     _kinds[str(code)] = Kind(str(code), label, render)
+    messages.register_kind(str(code), label, urgent=urgent, listed=listed)
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -60,7 +68,7 @@ def kind_choices() -> list[tuple[str, str]]:
 def render(notification) -> Notice:
     """The notice's text, with its subject filled in."""
     kind = _kinds.get(notification.kind)
-    household = notification.household.number
+    household = notification.household.number if notification.household_id else ""
     # None: the app that wrote it is no longer installed, or it lacks what its kind needs.
     notice = kind.render(notification) if kind else None
     if notice is None:
@@ -70,7 +78,12 @@ def render(notification) -> Notice:
         subject = _("%(kind)s: household %(household)s") % {"kind": label, "household": household}
         notice = dataclasses.replace(notice, subject=subject)
     if not notice.url:
-        notice = dataclasses.replace(notice, url=reverse("households:card", args=[notification.household_id]))
+        url = (
+            reverse("households:card", args=[notification.household_id])
+            if notification.household_id
+            else reverse("monitoring:inbox")
+        )
+        notice = dataclasses.replace(notice, url=url)
     return notice
 
 
@@ -108,16 +121,36 @@ def _decided(notification) -> Notice | None:
     )
 
 
-class NotificationKind(models.TextChoices):
-    """Monitoring's own kinds; other apps' are in their ``notices.py``."""
+def _digest(notification) -> Notice | None:
+    digest = notification.about
+    if digest is None:
+        return None
+    detail = "，".join(f"{s['label']} {s['count']}" for s in digest.sections)
+    return Notice(
+        body=detail,
+        detail=detail,
+        subject=str(NotificationKind.DIGEST.label),
+        url=reverse("messaging:digest", args=[digest.pk]),
+    )
 
+
+class NotificationKind(models.TextChoices):
+    """Monitoring's own kinds; other apps' are in their ``notices.py``.
+
+    Missed follow-ups are no longer told one notification each (a county's run wrote
+    100,000): each person's misses are in their morning digest, one line a day in the inbox
+    (``DIGEST``); the two kinds stay for the notifications written before."""
+
+    DIGEST = "digest", gettext_lazy("Morning digest")
     MISSED = "missed", gettext_lazy("Missed follow-up")
     ESCALATED = "escalated", gettext_lazy("Missed again: escalated")
     PROPOSAL_APPROVED = "proposal_approved", gettext_lazy("Tier proposal approved")
     PROPOSAL_REJECTED = "proposal_rejected", gettext_lazy("Tier proposal rejected")
 
 
-register(NotificationKind.MISSED, NotificationKind.MISSED.label, render=_missed)
-register(NotificationKind.ESCALATED, NotificationKind.ESCALATED.label, render=_missed)
+register(NotificationKind.DIGEST, NotificationKind.DIGEST.label, render=_digest)
+# No longer written (the digest tells of misses): not offered on the settings page.
+register(NotificationKind.MISSED, NotificationKind.MISSED.label, render=_missed, listed=False)
+register(NotificationKind.ESCALATED, NotificationKind.ESCALATED.label, render=_missed, listed=False)
 register(NotificationKind.PROPOSAL_APPROVED, NotificationKind.PROPOSAL_APPROVED.label, render=_decided)
 register(NotificationKind.PROPOSAL_REJECTED, NotificationKind.PROPOSAL_REJECTED.label, render=_decided)

@@ -7,7 +7,7 @@ worker died); the services are written for that.
 from celery import shared_task
 
 from common.tasks import RETRY
-from monitoring import followups, snapshots
+from monitoring import followups, outbound, snapshots
 
 
 @shared_task(name="monitoring.generate_follow_ups", **RETRY)
@@ -18,7 +18,9 @@ def generate_follow_ups():
 @shared_task(name="monitoring.mark_missed", **RETRY)
 def mark_missed():
     missed = followups.mark_missed()
-    followups.send_notification_emails()
+    # The hourly hand-on of notifications to their channels (misses themselves wait for
+    # the morning digest).
+    outbound.dispatch_notifications()
     return missed
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Assignment, GridUnit, Role
+from monitoring import outbound
 from monitoring.models import Notification
 from monitoring.workdays import WorkingCalendar, add_working_days
 from services import webhook_events
@@ -97,6 +98,37 @@ def check_case_deadlines(today: datetime.date | None = None) -> int:
     # A run at the same time as this one writes nothing twice (notify_once_per_object).
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     return len(notifications)
+
+
+def warn_cases_due_today(today: datetime.date | None = None) -> int:
+    """A case about to be late: on its last day, its worker hears at once (an urgent
+    message, on their channel), once per case. Not raised in quiet hours: the hourly check
+    after they end raises it. Returns the warnings written."""
+    from messaging.sending import quiet_until
+
+    today = today or timezone.localdate()
+    if quiet_until() is not None:
+        return 0
+    told = Notification.objects.about(ServiceCase).filter(
+        kind=CaseNotificationKind.CASE_DUE_SOON, object_id=OuterRef("pk")
+    )
+    due = list(
+        ServiceCase.objects.filter(status__in=ACTIVE_STATUSES, due_on=today, assigned_to__isnull=False)
+        .exclude(Exists(told))
+        .select_related("household")
+    )
+    warned = 0
+    for case in due:
+        notification = _notice(case, CaseNotificationKind.CASE_DUE_SOON, case.assigned_to_id)
+        with transaction.atomic():
+            created = Notification.objects.bulk_create([notification], ignore_conflicts=True)
+            notification = Notification.objects.about(case).get(
+                kind=CaseNotificationKind.CASE_DUE_SOON, recipient_id=case.assigned_to_id
+            )
+            if created and notification.emailed_at is None:
+                outbound.send_now(notification, urgent=True)
+                warned += 1
+    return warned
 
 
 def _tier_and_urgency(case):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.models import Household
+from monitoring import outbound
 from monitoring.models import Notification
 from services import webhook_events
 from services.cases import add_note, open_case
@@ -152,12 +153,26 @@ def ask_for_help(
 
 def _tell_assignee(case: ServiceCase) -> None:
     # One notice per case and worker (notify_once_per_object), unread again when the family
-    # asks again.
+    # asks again; and a message on the worker's channel at once: whatever the hour for a
+    # household of an urgent tier (red), else held only by the worker's quiet hours.
     if case.assigned_to_id:
-        Notification.objects.update_or_create(
+        unread = Notification.objects.filter(
+            recipient_id=case.assigned_to_id,
+            kind=CaseNotificationKind.HELP_REQUEST,
+            content_type=ContentType.objects.get_for_model(case),
+            object_id=case.pk,
+            read_at__isnull=True,
+        ).exists()
+        notification, _created = Notification.objects.update_or_create(
             recipient_id=case.assigned_to_id,
             kind=CaseNotificationKind.HELP_REQUEST,
             content_type=ContentType.objects.get_for_model(case),
             object_id=case.pk,
             defaults={"household_id": case.household_id, "read_at": None},
+        )
+        if unread:
+            return  # told already and not yet read: one message until they look, not one per scan
+        tier = case.household.tier
+        outbound.send_now(
+            notification, urgent=tier is not None and tier.code in settings.MESSAGES_URGENT_TIERS
         )

@@ -12,6 +12,7 @@ class CaseNotificationKind(models.TextChoices):
     CASE_OVERDUE = "case_overdue", gettext_lazy("Case past its deadline")
     CASE_ESCALATED = "case_escalated", gettext_lazy("Case escalated to your level")
     HELP_REQUEST = "help_request", gettext_lazy("Help requested from a door card")
+    CASE_DUE_SOON = "case_due_soon", gettext_lazy("Case due today")
 
 
 def _due(case) -> str:
@@ -53,6 +54,21 @@ def _escalated(notification) -> notices.Notice | None:
     )
 
 
+def _due_soon(notification) -> notices.Notice | None:
+    if (case := notification.about) is None:
+        return None
+    return notices.Notice(
+        body=_("The case for household %(household)s (%(category)s) must be answered today, %(due)s.")
+        % {
+            "household": notification.household.number,
+            "category": case.get_category_display(),
+            "due": case.due_on,
+        },
+        detail=f"{case.get_category_display()} · {_due(case)}",
+        url=_case_url(case),
+    )
+
+
 def _help_request(notification) -> notices.Notice | None:
     if (case := notification.about) is None:
         return None
@@ -80,4 +96,12 @@ notices.register(
 )
 notices.register(
     CaseNotificationKind.HELP_REQUEST, CaseNotificationKind.HELP_REQUEST.label, render=_help_request
+)
+# About to be late: sent at once, whatever the hour (the check raises it only outside
+# quiet hours, on the case's last day).
+notices.register(
+    CaseNotificationKind.CASE_DUE_SOON,
+    CaseNotificationKind.CASE_DUE_SOON.label,
+    render=_due_soon,
+    urgent=True,
 )

@@ -8,4 +8,5 @@ from services import deadlines
 
 @shared_task(name="services.check_case_deadlines", **RETRY)
 def check_case_deadlines():
-    return deadlines.check_case_deadlines()
+    told = deadlines.check_case_deadlines()
+    return told + deadlines.warn_cases_due_today()

@@ -41,6 +41,7 @@ FIGURES = [
     "admin_household_list",
     "audit",
     "webhook",
+    "missed_notify",
     "phone",
     "monthly_report",
     "review_agenda",
@@ -74,6 +75,9 @@ def child(job: str, day: str) -> None:
     import django
 
     django.setup()
+    if job == "missed_notify":
+        notify_child(datetime.date.fromisoformat(day))
+        return
     from monitoring import followups, snapshots
 
     today = datetime.date.fromisoformat(day)
@@ -233,6 +237,9 @@ def run():
 
     if wanted("webhook"):
         webhook_figures()
+
+    if wanted("missed_notify"):
+        missed_notify_figures(connection, FollowUp, timezone.localdate())
 
     if wanted("phone"):
         phone_figures()
@@ -1557,6 +1564,95 @@ def _wait_for_port(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {port}")
+
+
+def notify_child(day: datetime.date) -> None:
+    """The hourly job that marks the misses, then the morning digest that tells of them
+    (written, then sent, each timed); the messages go to the WeCom API on loopback."""
+    from messaging import digest, sending
+    from monitoring import followups
+
+    started = time.perf_counter()
+    missed = followups.mark_missed(day)
+    marked = time.perf_counter()
+    messages = digest.send_digests(day, deliver=False)
+    written = time.perf_counter()
+    sent = 0
+    while sent_now := sending.deliver_due():  # the sweep, minute after minute
+        sent += sent_now
+    done = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "count": missed,
+                "messages": messages,
+                "sent": sent,
+                "mark_s": marked - started,
+                "digest_s": written - marked,
+                "send_s": done - written,
+                "seconds": done - started,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def missed_notify_figures(connection, FollowUp, today) -> None:
+    """Issue 18: forty days on, every follow-up of the county has ended unvisited (the
+    100,000 rows the engine once told one notification each). The hourly job marks them,
+    and the morning digest tells each person once, on WeCom: a server on loopback that
+    checks the token (tests/messaging/providers.py). messages <= workers."""
+    from django.contrib.auth import get_user_model
+
+    from grids.models import Assignment
+    from messaging.models import Contact, Message
+    from monitoring.models import Notification
+    from tests.messaging import providers
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {FollowUp._meta.db_table} CASCADE")
+    in_child("generate", today)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    users = set(Assignment.objects.values_list("user_id", flat=True))
+    notifications_before = Notification.objects.count()
+    Contact.objects.bulk_create(
+        [Contact(user_id=pk, channel="wecom", wecom_userid=f"u{pk}") for pk in users],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    server = providers.WeCom().start()
+    saved = dict(os.environ)
+    os.environ |= {
+        "WECOM_API_URL": server.url,
+        "WECOM_CORP_ID": providers.CORP_ID,
+        "WECOM_SECRET": providers.SECRET,
+        "WECOM_AGENT_ID": str(providers.AGENT_ID),
+        "MESSAGES_QUIET_HOURS": "",  # whatever the hour the bench runs at
+    }
+    try:
+        run = in_child("missed_notify", today + datetime.timedelta(days=40))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        server.stop()
+    workers = get_user_model().objects.filter(pk__in=users).count()
+    figure(
+        "missed_notify",
+        households=HOUSEHOLDS,
+        missed=run["count"],
+        messages=run["messages"],
+        workers=workers,
+        delivered=len(server.delivered),
+        # Written by the run: one inbox line per digest, none per miss.
+        notifications=Notification.objects.count() - notifications_before,
+        sent=Message.objects.filter(status="sent").count(),
+        mark_s=round(run["mark_s"], 2),
+        digest_s=round(run["digest_s"], 2),
+        send_s=round(run["send_s"], 2),
+        seconds=round(run["seconds"], 2),
+        peak_rss_mb=run["peak_rss_mb"],
+    )
 
 
 if __name__ == "__main__":

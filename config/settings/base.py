@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "grids",
+    "messaging",
     "webhooks",
     "households",
     "monitoring",
@@ -473,3 +474,30 @@ WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 90)
 # The monthly review puts a household on its agenda when its tier has been neither changed
 # nor reviewed for this many days.
 REVIEW_TIER_STALE_DAYS = env_int("REVIEW_TIER_STALE_DAYS", 180)
+
+# Messages (messaging): the channel of a user who chose none (email, wecom, wecom_robot,
+# sms, console, inapp; one without an address on it gets the inbox only), quiet hours in
+# local time ("" for none: non-urgent messages wait until they end), how long a message is
+# retried, and the site's address for the links in messages. The morning digest runs at
+# 07:00 (its periodic task, editable in the admin).
+MESSAGES_DEFAULT_CHANNEL = env_str("MESSAGES_DEFAULT_CHANNEL", "email")
+MESSAGES_QUIET_HOURS = env_str("MESSAGES_QUIET_HOURS", "21:00-07:00")
+MESSAGES_RETRY_HOURS = env_int("MESSAGES_RETRY_HOURS", 24)
+MESSAGES_TIMEOUT_SECONDS = env_int("MESSAGES_TIMEOUT_SECONDS", 10)
+MESSAGES_SITE_URL = env_str("MESSAGES_SITE_URL", "")
+# A help request from a household of these tiers is urgent: sent at once, whatever the hour.
+MESSAGES_URGENT_TIERS = env_list("MESSAGES_URGENT_TIERS", ["red"])
+# 企业微信: the corp's ID, the app's secret and agent ID (应用管理 → 自建应用), and the API's
+# address (a proxy inside a network that reaches qyapi only through it; tests: loopback).
+WECOM_API_URL = env_str("WECOM_API_URL", "https://qyapi.weixin.qq.com")
+WECOM_CORP_ID = env_str("WECOM_CORP_ID", "")
+WECOM_SECRET = env_str("WECOM_SECRET", "")
+WECOM_AGENT_ID = env_int("WECOM_AGENT_ID", 0)
+# Aliyun SMS (dysmsapi SendSms): the RAM user's key, the approved signature and template
+# (its variables: ${kind} and ${summary}).
+ALIYUN_SMS_URL = env_str("ALIYUN_SMS_URL", "https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_REGION = env_str("ALIYUN_SMS_REGION", "cn-hangzhou")
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_TEMPLATE_CODE = env_str("ALIYUN_SMS_TEMPLATE_CODE", "")

@@ -9,6 +9,9 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-only")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The demo's messages are printed by the Celery worker (var/celery.log), whatever a user's
+# addresses: nothing leaves the machine.
+MESSAGES_DEFAULT_CHANNEL = env_str("MESSAGES_DEFAULT_CHANNEL", "console")
 # A newcomer's demo is not stopped by a phone they have not set up; OTP_REQUIRED=1 tries it.
 OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
 

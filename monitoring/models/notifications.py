@@ -40,6 +40,9 @@ class Notification(models.Model):
         verbose_name=_("household"),
         db_index=False,
         db_constraint=False,
+        # None: about no one household (a morning digest, which is ``about``).
+        null=True,
+        blank=True,
     )
     follow_up = models.ForeignKey(
         "monitoring.FollowUp",
@@ -72,7 +75,9 @@ class Notification(models.Model):
     about = GenericForeignKey("content_type", "object_id")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Handed to messaging, for the channel the recipient chose for its kind (the name is
+    # from when e-mail was the only one).
+    emailed_at = models.DateTimeField(_("handed to its channel at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

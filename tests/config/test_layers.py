@@ -1,5 +1,5 @@
-"""The apps stand on each other: grids < webhooks < households < monitoring < employment, services
-< reports.
+"""The apps stand on each other: grids < messaging, webhooks < households < monitoring < employment,
+services < reports.
 
 A model refers, and a migration depends, only on its own app or on apps below it; Django's
 own apps and third-party ones lie below all of ours. The one exception: a household carries
@@ -17,6 +17,7 @@ FLOORS = {
     "audit": 1,
     "accounts": 2,
     "grids": 3,
+    "messaging": 4,
     "webhooks": 4,
     "households": 5,
     "monitoring": 6,

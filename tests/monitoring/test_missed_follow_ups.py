@@ -1,13 +1,18 @@
-"""A period that ends without a visit leaves a missed follow-up, and people are told."""
+"""A period that ends without a visit leaves a missed follow-up, and people are told: in
+their next morning digest, one message a person (issue 18), no longer a notification per
+missed follow-up (100,000 of them in one run for a county)."""
 
 import datetime
 
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from grids.models import Role
-from monitoring.followups import generate_follow_ups, mark_missed, send_notification_emails
+from messaging.digest import send_digests
+from messaging.models import Digest, Message
+from monitoring.followups import generate_follow_ups, mark_missed
 from monitoring.models import FollowUp, Notification
 from tests.grids.factories import UserFactory
 from tests.households.factories import HouseholdFactory, default_tier
@@ -41,8 +46,20 @@ def run_on(day):
         generate_follow_ups()
 
 
-def told(kind):
-    return sorted(n.recipient.username for n in Notification.objects.filter(kind=kind))
+SECTIONS = {"missed": "missed", "escalated": "missed_again"}
+
+
+def told(kind, day=None):
+    """Who the morning digest (at 07:00 on ``day``: the last run's day) tells of a miss."""
+    last_run = FollowUp.objects.order_by("-created_at").values_list("created_at", flat=True)[0]
+    day = day or timezone.localdate(last_run)
+    with time_machine.travel(at(day, 7), tick=False):
+        send_digests()
+    return sorted(
+        d.user.username
+        for d in Digest.objects.filter(day=day)
+        if any(s["code"] == SECTIONS[kind] for s in d.sections)
+    )
 
 
 def test_a_missed_visit_is_kept_and_the_assignee_and_grid_head_are_told(people, red):
@@ -69,20 +86,26 @@ def test_running_twice_tells_nobody_twice(people, red):
     with time_machine.travel(at(D(2026, 3, 11), 2), tick=False):
         assert mark_missed() == 0
         generate_follow_ups()
+    told("missed", D(2026, 3, 11))
+    told("missed", D(2026, 3, 11))
 
-    assert Notification.objects.count() == 2
+    assert Message.objects.count() == 2  # the floor head's digest, and the grid head's
+    assert not Notification.objects.exclude(kind="digest").exists()
 
 
-def test_notifications_are_emailed_once_to_those_with_an_address(people, red):
+def test_the_digest_is_emailed_once_to_those_with_an_address(people, red):
     people["gridhead"].email = ""
     people["gridhead"].save()
     run_on(D(2026, 3, 10))
     run_on(D(2026, 3, 11))
 
-    assert send_notification_emails() == 1
-    assert send_notification_emails() == 0
+    told("missed", D(2026, 3, 11))
+    told("missed", D(2026, 3, 11))
+
     assert [m.to for m in mail.outbox] == [["floor@example.org"]]
-    assert red.number in mail.outbox[0].subject
+    assert red.number in mail.outbox[0].body
+    # The grid head, without an address, has it in the inbox.
+    assert Notification.objects.get(recipient=people["gridhead"]).kind == "digest"
 
 
 def test_a_household_with_no_worker_still_has_its_miss_recorded(grid):
