@@ -113,6 +113,13 @@ class RedeemForm(forms.Form):
         label=_("item"), queryset=RewardItem.objects.filter(is_active=True, stock__gt=0)
     )
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
+    # Made when the form is shown: a double click or a resent form redeems once (as the counter).
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
 
 
 class CounterLookupForm(forms.Form):

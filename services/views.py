@@ -310,7 +310,16 @@ def points(request, pk):
             data = form.cleaned_data
             try:
                 if action == "redeem":
-                    redeem(household=household, item=data["item"], quantity=data["quantity"], by=request.user)
+                    entry = redeem(
+                        household=household,
+                        item=data["item"],
+                        quantity=data["quantity"],
+                        by=request.user,
+                        key=data["key"],
+                    )
+                    if getattr(entry, "replayed", False):
+                        messages.info(request, _("Already redeemed: nothing was spent twice."))
+                        return redirect("services:points", pk=household.pk)
                 elif action == "earn":
                     earn_points(household=household, by=request.user, **data)
                 else:

@@ -1,6 +1,8 @@
 """Points: earned by the rule table, redeemed for goods, never below zero (also when two
 redemptions race), never edited or deleted, undone by a counter-entry."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -116,8 +118,10 @@ def test_the_points_page_redeems_and_shows_the_refusal(people, client, shop):
     client.force_login(people.staff)
     url = reverse("services:points", args=[people.household.pk])
 
-    client.post(url, {"action": "redeem", "item": shop["oil"].pk, "quantity": 1})
-    refused = client.post(url, {"action": "redeem", "item": shop["oil"].pk, "quantity": 1})
+    client.post(url, {"action": "redeem", "item": shop["oil"].pk, "quantity": 1, "key": str(uuid.uuid4())})
+    refused = client.post(
+        url, {"action": "redeem", "item": shop["oil"].pk, "quantity": 1, "key": str(uuid.uuid4())}
+    )
 
     assert balance(people.household) == 0
     assert refused.status_code == 400 and refused.context["redeem_form"].errors["quantity"]
@@ -125,6 +129,22 @@ def test_the_points_page_redeems_and_shows_the_refusal(people, client, shop):
     assert client.get(url).status_code == 200
     assert client.post(url, {"action": "earn", "rule": shop["clean"].pk}).status_code == 403
     assert client.get(reverse("services:points", args=[people.outside.pk])).status_code == 404
+
+
+def test_a_redemption_sent_twice_from_the_points_page_spends_the_points_once(people, client, shop):
+    for _ in range(6):
+        earn_points(household=people.household, rule=shop["clean"], by=people.staff)
+    client.force_login(people.staff)
+    url = reverse("services:points", args=[people.household.pk])
+    key = client.get(url).context["redeem_form"]["key"].value()
+    form = {"action": "redeem", "item": shop["oil"].pk, "quantity": 1, "key": str(key)}
+
+    client.post(url, form)
+    again = client.post(url, form, follow=True)
+
+    assert balance(people.household) == 30
+    assert PointEntry.objects.filter(household=people.household, item=shop["oil"]).count() == 1
+    assert "已兑换" in [str(m) for m in again.context["messages"]][-1]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
