@@ -343,3 +343,29 @@ def send_again(messages) -> int:
     return messages.filter(status__in=[Status.FAILED, Status.UNKNOWN]).update(
         status=Status.PENDING, next_attempt_at=timezone.now(), created_at=timezone.now()
     )
+
+
+# Deleted this many at a time, as the webhook log is: one DELETE of a county's months
+# would hold its locks for minutes.
+FORGET_BATCH = 5000
+
+
+def forget_old(*, now=None) -> int:
+    """Delete the send log older than MESSAGES_LOG_DAYS: messages sent, given up or with
+    their answer unknown, created before then, with their attempts. A message still
+    waiting or being sent stays. The log holds household numbers and what was said, kept
+    no longer than someone may ask what reached whom (PIPL: minimum necessary); the
+    notices themselves stay in the inbox. Returns the number of messages deleted."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.MESSAGES_LOG_DAYS)
+    settled = Message.objects.filter(
+        status__in=[Status.SENT, Status.FAILED, Status.UNKNOWN], created_at__lt=cutoff
+    )
+    deleted = 0
+    while ids := list(settled.order_by("pk").values_list("pk", flat=True)[:FORGET_BATCH]):
+        _, counts = Message.objects.filter(pk__in=ids).delete()  # their attempts with them
+        deleted += counts.get(Message._meta.label, 0)
+    if deleted:
+        logger.info(
+            "message log: %d messages older than %d days deleted", deleted, settings.MESSAGES_LOG_DAYS
+        )
+    return deleted

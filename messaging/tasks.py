@@ -30,3 +30,8 @@ def send_due():
 @shared_task(name="messaging.send_digests", **RETRY)
 def send_digests():
     return digest.send_digests()
+
+
+@shared_task(name="messaging.forget_old", **RETRY)
+def forget_old():
+    return sending.forget_old()

@@ -24,6 +24,7 @@ SHIPPED_DATA = [
     ("webhooks.migrations.0004_forget_old_deliveries_job", "create_job"),
     ("accounts.migrations.0005_forget_idempotency_keys_job", "create_job"),
     ("messaging.migrations.0002_periodic_jobs", "create_jobs"),
+    ("messaging.migrations.0003_forget_old_messages_job", "create_job"),
     ("reports.migrations.0002_monthly_job", "create_job"),
 ]
 

@@ -483,6 +483,8 @@ REVIEW_TIER_STALE_DAYS = env_int("REVIEW_TIER_STALE_DAYS", 180)
 MESSAGES_DEFAULT_CHANNEL = env_str("MESSAGES_DEFAULT_CHANNEL", "email")
 MESSAGES_QUIET_HOURS = env_str("MESSAGES_QUIET_HOURS", "21:00-07:00")
 MESSAGES_RETRY_HOURS = env_int("MESSAGES_RETRY_HOURS", 24)
+# The send log (each message and its attempts) is kept this long, then deleted nightly.
+MESSAGES_LOG_DAYS = env_int("MESSAGES_LOG_DAYS", 90)
 MESSAGES_TIMEOUT_SECONDS = env_int("MESSAGES_TIMEOUT_SECONDS", 10)
 MESSAGES_SITE_URL = env_str("MESSAGES_SITE_URL", "")
 # A help request from a household of these tiers is urgent: sent at once, whatever the hour.
