@@ -227,3 +227,39 @@ class Client:
         )
         assert answer.status == 302, (answer.status, answer.text[:2000], self.server.output())
         return answer
+
+
+def shared_database_url() -> str:
+    """The test database as a URL, for a process of ours that must share it."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def celery_worker(env: dict[str, str], *options: str) -> subprocess.Popen:
+    """A Celery worker of the project in a process of its own, on the test database, with
+    ``env`` over this process's environment (its broker, above all); the caller stops it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            *options,
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": shared_database_url(),
+            **env,
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

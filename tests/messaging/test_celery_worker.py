@@ -1,11 +1,7 @@
 """The wiring once for real: a committed help request from a red household queues the
 Celery task, and a worker in another process sends it to 企业微信 (on loopback)."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -14,8 +10,7 @@ from messaging.models import Contact, Message
 from services.door_cards import ask_for_help, issue_door_card
 from tests.households.factories import default_tier
 from tests.messaging import providers
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import celery_worker
 
 pytestmark = [
     pytest.mark.real_clock,
@@ -30,13 +25,7 @@ def test_a_worker_sends_the_urgent_message_the_commit_queued(people, settings):
     people.household.tier = default_tier("red")
     people.household.save()
     card = issue_door_card(household=people.household, by=people.staff)
-    db = connection.settings_dict
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
         # The embedded demo's transport, the folder this process queues into.
         "CELERY_BROKER_URL": "filesystem://",
         "CELERY_QUEUE_DIR": str(settings.CELERY_QUEUE_DIR),
@@ -46,25 +35,7 @@ def test_a_worker_sends_the_urgent_message_the_commit_queued(people, settings):
         "WECOM_AGENT_ID": str(providers.AGENT_ID),
     }
     ask_for_help(card=card, kind="health")  # commits: the task is queued
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = celery_worker(env)
     try:
         deadline = time.monotonic() + 90
         while not server.delivered and time.monotonic() < deadline and worker.poll() is None:

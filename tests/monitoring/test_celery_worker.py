@@ -1,11 +1,8 @@
 """The periodic jobs for real: a Celery worker with beat, on Redis, writing to PostgreSQL."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -14,8 +11,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from monitoring.models import FollowUp
 from tests.households.factories import HouseholdFactory, default_tier
+from tests.servers import celery_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 # The Redis database the environment gives this run (CI's, a developer's own): others may
 # use it too, so the worker's keys carry a prefix of this test's own and only they are
 # deleted afterwards.
@@ -56,44 +53,17 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
     PeriodicTask.objects.create(
         name="test: generate", task="monitoring.generate_follow_ups", interval=every_second
     )
-    db = connection.settings_dict
     prefix = f"hhl-test-{uuid.uuid4().hex}:"
     if broker == "redis":
         broker = BROKER
         someone_elses = f"hhl-test-someone-else-{uuid.uuid4().hex}"
         redis.Redis.from_url(BROKER).set(someone_elses, "theirs", ex=600)
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
         "CELERY_BROKER_URL": broker,
         "BROKER_KEY_PREFIX": prefix,
         "CELERY_QUEUE_DIR": str(tmp_path / "queue"),
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--beat",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(tmp_path / "beat-schedule"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = celery_worker(env, "--beat", "--schedule", str(tmp_path / "beat-schedule"))
     try:
         deadline = time.monotonic() + 90
         while FollowUp.objects.count() < 15 and time.monotonic() < deadline and worker.poll() is None:

@@ -1,11 +1,7 @@
 """The wiring for real: a change commits, its task goes through the broker to a Celery
 worker in another process, and the worker sends the event to the receiver."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -13,12 +9,11 @@ from django.db import connection
 from config.celery import app
 from monitoring.services import change_tier
 from tests.households.factories import default_tier
+from tests.servers import celery_worker
 from tests.webhooks.factories import webhook
 from webhooks import outbox
 from webhooks.models import Delivery, DeliveryStatus
 from webhooks.tasks import deliver
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.real_clock,
@@ -43,36 +38,9 @@ def test_a_committed_change_is_sent_by_the_worker(people, grid, receiver, tmp_pa
     }
     # This process queues the task into the worker's folder (the embedded demo's transport).
     monkeypatch.setattr(outbox, "send_soon", lambda webhook_id: queue_for_worker(webhook_id, folders))
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "CELERY_BROKER_URL": "filesystem://",
-        "CELERY_QUEUE_DIR": str(queue),
-    }
+    env = {"CELERY_BROKER_URL": "filesystem://", "CELERY_QUEUE_DIR": str(queue)}
     webhook(grid.county, receiver.url)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = celery_worker(env)
     try:
         change_tier(household=people.household, tier=default_tier("red"), reason="失业", by=people.staff)
         deadline = time.monotonic() + 60
