@@ -132,8 +132,8 @@ def test_messages_are_never_more_than_the_people_with_something_to_do(county, gr
     digest = Digest.objects.get(user=county["worker"])
     assert len(digest.sections[0]["lines"]) == 10  # the first ten; the page says how many in all
     client.force_login(county["worker"])
-    page = client.get(reverse("messaging:digest", args=[digest.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "and more (23 in all)" in page.content.decode()
+    page = client.get(reverse("messaging:digest", args=[digest.pk]))
+    assert "等，共 23 条" in page.content.decode()
     assert reverse("monitoring:today") in page.content.decode()  # the whole list of visits
 
 
