@@ -423,6 +423,13 @@ CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
 # demo). Never the broker's database: clearing the cache (FLUSHDB) would empty the queues,
 # and the broker's data is kept on disk while the cache's need not be.
 CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith("sentinel://"):
+    # Django's Redis cache takes plain redis:// URLs only; it would fail at the first
+    # request instead (the README's "Large deployments" says what to do instead).
+    raise ImproperlyConfigured(
+        "CACHE_URL must be a redis:// or rediss:// URL: the cache does not speak Sentinel "
+        "(only the broker does, CELERY_BROKER_URL)."
+    )
 if CACHE_URL and redis_database(CACHE_URL) == redis_database(CELERY_BROKER_URL):
     raise ImproperlyConfigured(
         "CACHE_URL must name a Redis database of its own, not the Celery broker's "

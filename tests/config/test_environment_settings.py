@@ -230,3 +230,15 @@ def test_a_plain_redis_broker_needs_no_masters_name():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "{}"
+
+
+def test_a_sentinel_cache_url_is_refused_since_only_the_broker_speaks_sentinel():
+    result = settings_value(
+        "settings.CACHES",
+        CELERY_BROKER_URL=SENTINELS,
+        CELERY_BROKER_MASTER_NAME="hhl-broker",
+        CACHE_URL=SENTINELS,
+    )
+
+    assert result.returncode != 0
+    assert "CACHE_URL must be a redis:// or rediss:// URL" in result.stderr
