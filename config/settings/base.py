@@ -375,6 +375,7 @@ _ROUTES = {
         "monitoring.generate_follow_ups",
         "monitoring.mark_missed",
         "monitoring.snapshot_tiers",
+        "monitoring.count_walls",
         "employment.evaluate_warnings",
         "services.check_case_deadlines",
     ],
