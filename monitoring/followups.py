@@ -155,13 +155,23 @@ def _insert_sql(periods: int, depth: int, households: int) -> str:
         -- statistics called empty (a county just imported), read the whole table once per
         -- row while this statement grew it: 218 s for 100,000 households, not one.
         owed AS MATERIALIZED (
-            -- Tier unchanged since before the window: the periods after the last live one,
-            -- and the current one (the household is behind, so it has no row).
+            -- Tier unchanged since before the window: the current period (the household
+            -- is behind, so it has no row), and the periods between the last live one and
+            -- it. Two joins, not one on the cadence with an OR: that one paired every
+            -- household with each period of its cadence's window (a daily one's 62) and
+            -- threw most away, a fifth of a first run at 100,000 households.
+            SELECT b.household_id, b.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
+            FROM behind b
+            JOIN periods p ON p.cadence = b.cadence AND p.period_start = b.current_start
+            WHERE b.changed = 0
+              AND (b.followed_since IS NULL OR p.ends_at > b.followed_since)
+              AND (b.status = 'active' OR p.period_end < b.moved_out_on)
+            UNION ALL
             SELECT b.household_id, b.tier_id, b.unit_id, p.period_start, p.period_end, p.starts_at, p.ends_at
             FROM behind b
             JOIN periods p ON p.cadence = b.cadence
-            WHERE b.changed = 0
-              AND (p.period_start > b.last_start OR p.period_start = b.current_start)
+                          AND p.period_start > b.last_start AND p.period_start < b.current_start
+            WHERE b.changed = 0 AND b.last_start < b.current_start
               AND (b.followed_since IS NULL OR p.ends_at > b.followed_since)
               AND (b.status = 'active' OR p.period_end < b.moved_out_on)
             UNION ALL
