@@ -37,7 +37,11 @@ def _health(request, checks) -> HttpResponse:
     if request.path == LIVE or not health.may_see_details(request):
         return _json({"status": "ok"})
     body = health.report(checks())
-    return _json(body, status=200 if body["status"] == "ok" else 503)
+    response = _json(body, status=200 if body["status"] == "ok" else 503)
+    # Not logged by django.request as a server error: a probe every few seconds would
+    # mail the admins each time. Alerting on a failing check is the monitoring's work.
+    response._has_been_logged = True
+    return response
 
 
 def _metrics(request) -> HttpResponse:

@@ -48,8 +48,9 @@ def test_an_allowed_network_gets_the_detail(client, settings):
 def test_the_token_opens_the_detail_and_the_metrics_from_anywhere(client, settings):
     settings.HEALTH_TOKEN = "a-long-random-token-for-the-monitoring"
 
-    health = client.get("/health/ready/", REMOTE_ADDR=OUTSIDER, HTTP_AUTHORIZATION=f"Bearer {settings.HEALTH_TOKEN}")
-    metrics = client.get("/metrics", REMOTE_ADDR=OUTSIDER, HTTP_AUTHORIZATION=f"Bearer {settings.HEALTH_TOKEN}")
+    bearer = f"Bearer {settings.HEALTH_TOKEN}"
+    health = client.get("/health/ready/", REMOTE_ADDR=OUTSIDER, HTTP_AUTHORIZATION=bearer)
+    metrics = client.get("/metrics", REMOTE_ADDR=OUTSIDER, HTTP_AUTHORIZATION=bearer)
     wrong = client.get("/health/ready/", REMOTE_ADDR=OUTSIDER, HTTP_AUTHORIZATION="Bearer guessed")
 
     assert "checks" in health.json()
