@@ -27,6 +27,9 @@ from prometheus_client.core import GaugeMetricFamily
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 if MULTIPROCESS:
+    # Made here, so that a folder that cannot be made stops the start rather than failing
+    # every request when it counts the first.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
     # Before any series is made: each takes its value class when created.
     _host = socket.gethostname().replace("_", "-")
     values.ValueClass = values.MultiProcessValue(lambda: f"{_host}-{os.getpid()}")
