@@ -13,11 +13,13 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 # The worker runs beat inside it (one process: two beats would double every job), on
 # Redis when REDIS_URL is set, else on files in var/celery; it stops with the server.
+# It consumes every queue (CELERY_TASK_QUEUES): a demo's imports are small, and one
+# process is what a laptop wants; docker-compose.yml has a worker per queue.
 demo: install messages static
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py generate_follow_ups
-	$(VENV)/bin/celery -A config worker --beat --concurrency 1 --loglevel INFO \
+	$(VENV)/bin/celery -A config worker --beat --queues engine,messages,bulk,celery --concurrency 1 --loglevel INFO \
 		--schedule var/celerybeat-schedule --logfile var/celery.log & \
 		trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000

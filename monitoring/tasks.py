@@ -7,7 +7,7 @@ worker died); the services are written for that.
 from celery import shared_task
 
 from common.tasks import RETRY
-from monitoring import followups, outbound, snapshots
+from monitoring import followups, outbound, snapshots, wall
 
 
 @shared_task(name="monitoring.generate_follow_ups", **RETRY)
@@ -27,3 +27,8 @@ def mark_missed():
 @shared_task(name="monitoring.snapshot_tiers", **RETRY)
 def snapshot_tiers():
     return snapshots.take_tier_snapshots()
+
+
+@shared_task(name="monitoring.count_walls", **RETRY)
+def count_walls():
+    return wall.count_walls()

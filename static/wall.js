@@ -213,7 +213,9 @@
     drawLegend(data.tiers);
     drawFigures(data);
     if (data.too_many) {
-      tilesEl.innerHTML = "<p class=\"alert alert-info\">" + data.too_many + " " + esc(text.tooMany) + "</p>";
+      // A large scope's figures are the wall-count job's (every few minutes): say when.
+      var counted = data.counted_at ? " " + esc(text.countedAt.replace("%s", data.counted_at)) : "";
+      tilesEl.innerHTML = "<p class=\"alert alert-info\">" + data.too_many + " " + esc(text.tooMany) + counted + "</p>";
       tilesEl.setAttribute("aria-busy", "false");
       lastTiers = null;
       return;

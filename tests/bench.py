@@ -509,14 +509,20 @@ RAW_INSERT = """
         ORDER BY u.id, w.depth DESC, w.id
     )
     INSERT INTO monitoring_followup (household_id, tier_id, period_start, period_end, due_on, status,
-                                     assignee_id, cancel_reason, created_at)
-    SELECT h.id, h.tier_id, p.period_start, p.period_end, p.period_end, 'open', n.user_id, '', now()
+                                     assignee_id, cancel_reason, created_at, updated_at)
+    SELECT h.id, h.tier_id, p.period_start, p.period_end, p.period_end, 'open', n.user_id, '', now(), now()
     FROM households_household h
     JOIN monitoring_tier t ON t.id = h.tier_id
     JOIN (VALUES {periods}) AS p(cadence, period_start, period_end) ON p.cadence = t.cadence
     LEFT JOIN nearest n ON n.unit_id = h.unit_id
     WHERE h.status = 'active'
     {conflict}
+"""
+
+
+RAW_MISSED = """
+    UPDATE {table} SET status = 'missed', closed_at = now(), updated_at = now()
+    WHERE status = 'open' AND due_on < %(today)s
 """
 
 
@@ -565,20 +571,50 @@ def followup_figures(connection, FollowUp, today):
         raw_sql_s=round(median["conflict"], 2),
         ratio=round(median["first"] / median["conflict"], 2),
         ratio_range=f"{min(runs['ratio']):.2f}-{max(runs['ratio']):.2f}",
+        target_ratio=1.3,
         raw_plain_insert_s=round(median["plain"], 2),
         peak_rss_mb=first["peak_rss_mb"],
         rerun_peak_rss_mb=again["peak_rss_mb"],
     )
-    # Forty days on, every daily, weekly, fortnightly and monthly follow-up has ended.
+    # Forty days on, every daily, weekly, fortnightly and monthly follow-up has ended. The
+    # physical limit is the hand-written UPDATE of the same rows; between runs the rows are
+    # opened again and the table vacuumed, so that each run finds what the first one did.
     later = today + datetime.timedelta(days=40)
-    missed = in_child("missed", later)
+    table = FollowUp._meta.db_table
+    runs = {"raw": [], "engine": [], "ratio": []}
+
+    def reopen():
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET status = 'open', closed_at = NULL WHERE status = 'missed'")
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+    for round_ in range(ROUNDS):
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+            started = time.perf_counter()
+            cursor.execute(RAW_MISSED.format(table=table), {"today": later})
+            runs["raw"].append(time.perf_counter() - started)
+            raw_rows = cursor.rowcount
+        reopen()
+        missed = in_child("missed", later)
+        assert missed["count"] == raw_rows, (missed, raw_rows)
+        runs["engine"].append(missed["seconds"])
+        runs["ratio"].append(missed["seconds"] / runs["raw"][-1])
+        if round_ < ROUNDS - 1:
+            reopen()
     again = in_child("missed", later)
+    median = {name: statistics.median(values) for name, values in runs.items()}
     figure(
         "missed",
         households=HOUSEHOLDS,
         missed=missed["count"],
-        first_run_s=round(missed["seconds"], 2),
+        rounds=ROUNDS,
+        first_run_s=round(median["engine"], 2),
         rerun_s=round(again["seconds"], 2),
+        raw_sql_s=round(median["raw"], 2),
+        ratio=round(median["engine"] / median["raw"], 2),
+        ratio_range=f"{min(runs['ratio']):.2f}-{max(runs['ratio']):.2f}",
+        target_ratio=1.5,
         peak_rss_mb=missed["peak_rss_mb"],
         notifications=FollowUp.objects.filter(notifications__isnull=False).distinct().count(),
     )
@@ -684,6 +720,93 @@ def dashboard_figures(connection):
             ratio=round(server_ms / raw_ms, 2),
             browser_paint_ms=browser_paint_ms(user.username),
         )
+    leader_wall_figures(connection)
+
+
+RAW_WALL_FIGURES = """
+    SELECT h.tier_id, COUNT(*), SUM(COALESCE(m.n, 0)), SUM(COALESCE(v.n, 0))
+    FROM households_household h
+    LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM households_member
+               WHERE status = 'active' GROUP BY household_id) m ON m.household_id = h.id
+    LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM monitoring_visit
+               WHERE visited_at >= %(monday)s GROUP BY household_id) v ON v.household_id = h.id
+    WHERE h.status = 'active'
+    GROUP BY h.tier_id
+"""
+
+
+def leader_wall_figures(connection) -> None:
+    """The county (or province) leader's wall: too many households for tiles, so the
+    figures only (households and people per tier, each mark's households, this week's
+    visits), read from the wall-count job's rows. Beside it: the same wall counted live
+    (before the job has run) and the physical limit of counting live, the hand-written
+    aggregate of households, people and visits per tier without the marks; and the job's
+    own time (``wall_counts``), which runs every five minutes on the engine queue."""
+    import gzip
+
+    from django.contrib.auth import get_user_model
+    from django.db import reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from monitoring.models import WallCount
+    from monitoring.periods import local_midnight
+    from monitoring.wall import count_walls
+
+    user = get_user_model().objects.get(username="leader")
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    client.force_login(user)
+    url = "/wall/tiles/"
+    WallCount.objects.all().delete()  # counted live, as before the job has run
+    client.get(url)
+    live = []
+    for _ in range(3):
+        started = time.perf_counter()
+        client.get(url)
+        live.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    rows = count_walls()
+    figure(
+        "wall_counts",
+        households=HOUSEHOLDS,
+        rows=rows,
+        seconds=round(time.perf_counter() - started, 2),
+        every_minutes=5,
+    )
+    client.get(url)
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    answer = json.loads(gzip.decompress(response.content))
+    assert "too_many" in answer, "the leader's wall drew tiles"
+    assert "counted_at" in answer, "the leader's wall did not read the wall counts"
+    today = timezone.localdate()
+    monday = local_midnight(today - datetime.timedelta(days=today.weekday()))
+    runs = {"server": [], "raw": []}
+    for _ in range(7):
+        started = time.perf_counter()
+        client.get(url)
+        runs["server"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_WALL_FIGURES, {"monday": monday})
+            rows = cursor.fetchall()
+        runs["raw"].append((time.perf_counter() - started) * 1000)
+    assert sum(row[1] for row in rows) == answer["figures"]["households"], (rows, answer["figures"])
+    server_ms, raw_ms = statistics.median(runs["server"]), statistics.median(runs["raw"])
+    figure(
+        "dashboard_leader",
+        households=answer["figures"]["households"],
+        server_ms=round(server_ms, 1),
+        p_max_ms=round(max(runs["server"]), 1),
+        queries=len(queries),
+        gzip_bytes=len(response.content),
+        live_ms=round(statistics.median(live), 1),
+        raw_sql_live_ms=round(raw_ms, 1),
+        target_ms=300,
+    )
 
 
 def a_week_of_follow_ups(connection) -> None:

@@ -1,13 +1,16 @@
 import datetime
 import importlib
 import os
+import threading
 import types
 import zoneinfo
 
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from tests.grids.factories import AssignmentFactory, GridUnitFactory, level
 
@@ -16,6 +19,7 @@ SHIPPED_DATA = [
     ("households.migrations.0003_shipped_taxonomy", "ship"),
     ("monitoring.migrations.0002_shipped_tier_schemes", "ship"),
     ("monitoring.migrations.0004_periodic_jobs", "create_jobs"),
+    ("monitoring.migrations.0022_wall_counts", "create_job"),
     ("employment.migrations.0002_shipped_lines_and_nightly_rules", "ship"),
     ("services.migrations.0002_periodic_jobs", "create_job"),
     ("households.migrations.0007_expired_previews", "create_job"),
@@ -189,3 +193,34 @@ def year_nobody_knows(monkeypatch):
         return known(day)
 
     monkeypatch.setattr(chinese_calendar, "is_workday", is_workday)
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time when it shares the test's
+    in-memory SQLite connection.
+
+    Django's live server answers each browser connection in its own thread, and with an
+    in-memory SQLite database every thread uses the test's one connection object. Two
+    requests at once (the wall refreshing while a tile's panel loads) then interleave
+    their transactions on it: one fails with "An error occurred in the current
+    transaction", and the test's flush after it fails too (seen in CI's SQLite run). A
+    lock around each request, not each connection, since browsers keep connections open.
+    """
+
+    _request_lock = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+        if not self.connections_override:
+            return app
+
+        def one_at_a_time(environ, start_response):
+            with self._request_lock:
+                return app(environ, start_response)
+
+        return one_at_a_time
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_shares_sqlite_safely():
+    LiveServerThread.server_class = _OneRequestAtATimeServer

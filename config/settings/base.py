@@ -11,6 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from common.crypto import default_cipher, default_hash
 from common.sealed import parse_key
@@ -338,11 +339,72 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
-elif env_str("BROKER_KEY_PREFIX", ""):
-    # Every key the broker writes starts with this, so that a Redis database can be
-    # shared (the test suite's worker cleans up its own keys and nobody else's).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": env_str("BROKER_KEY_PREFIX")}
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    if env_str("BROKER_KEY_PREFIX", ""):
+        # Every key the broker writes starts with this, so that a Redis database can be
+        # shared (the test suite's worker cleans up its own keys and nobody else's).
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("BROKER_KEY_PREFIX")
+    if CELERY_BROKER_URL.startswith("sentinel://"):
+        # Redis Sentinel (sentinel://host:26379;sentinel://host2:26379): kombu asks the
+        # sentinels which server is the master of this name, and asks again after a
+        # failover. Without the name it cannot ask, and would fail only at the first task.
+        CELERY_BROKER_MASTER_NAME = env_str("CELERY_BROKER_MASTER_NAME", "")
+        if not CELERY_BROKER_MASTER_NAME:
+            raise ImproperlyConfigured(
+                "CELERY_BROKER_MASTER_NAME must be set when CELERY_BROKER_URL names Redis Sentinel "
+                "(sentinel://…): the name of the master the sentinels watch."
+            )
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = CELERY_BROKER_MASTER_NAME
 CELERY_RESULT_BACKEND = None
+
+# Queues by kind of work, so that a 100,000-row import or a county export never delays
+# the hourly missed marking or an urgent message: each has workers of its own
+# (docker-compose.yml), and the demo's one worker consumes them all (Makefile).
+#   engine    what keeps the colours and due dates right: short, hourly and nightly
+#   messages  sends to people and to webhooks: waits on outside servers, must not wait on us
+#   bulk      imports, exports, reports, archives, purges: long, heavy, can wait
+# Every task of ours is routed by name here (tests/config/test_celery_queues.py refuses
+# one that is not); the default queue, "celery", is left for anything else.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each on an exchange of its own name and bound by its name: a Queue without them is bound
+# to Celery's default exchange and key, and every queue would receive every task.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("engine", "messages", "bulk", CELERY_TASK_DEFAULT_QUEUE)
+]
+_ROUTES = {
+    "engine": [
+        "monitoring.generate_follow_ups",
+        "monitoring.mark_missed",
+        "monitoring.snapshot_tiers",
+        "monitoring.count_walls",
+        "employment.evaluate_warnings",
+        "services.check_case_deadlines",
+    ],
+    "messages": [
+        "messaging.send_message",
+        "messaging.send_due",
+        "messaging.send_digests",
+        "webhooks.deliver",
+        "webhooks.deliver_due",
+    ],
+    "bulk": [
+        "households.check_ledger",
+        "households.import_ledger",
+        "households.prepare_export",
+        # Hourly, but only ends what is a day old or stalled for an hour: waiting behind
+        # an import costs nothing, and its deletes must not hold up the engine.
+        "households.expire_files",
+        "reports.generate_monthly_reports",
+        "audit.archive",
+        # The retention purges delete in batches: heavy on the database, never urgent.
+        "messaging.forget_old",
+        "webhooks.forget_old",
+        "accounts.forget_idempotency_keys",
+    ],
+}
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in _ROUTES.items() for task in tasks}
 
 # The audit log keeps rows this many days in the database; the daily audit.archive moves
 # older ones, chain intact, to gzip files in AUDIT_ARCHIVE_DIR (to be backed up off the
@@ -365,6 +427,13 @@ CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
 # demo). Never the broker's database: clearing the cache (FLUSHDB) would empty the queues,
 # and the broker's data is kept on disk while the cache's need not be.
 CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith("sentinel://"):
+    # Django's Redis cache takes plain redis:// URLs only; it would fail at the first
+    # request instead (the README's "Large deployments" says what to do instead).
+    raise ImproperlyConfigured(
+        "CACHE_URL must be a redis:// or rediss:// URL: the cache does not speak Sentinel "
+        "(only the broker does, CELERY_BROKER_URL)."
+    )
 if CACHE_URL and redis_database(CACHE_URL) == redis_database(CELERY_BROKER_URL):
     raise ImproperlyConfigured(
         "CACHE_URL must name a Redis database of its own, not the Celery broker's "

@@ -2,7 +2,7 @@ from monitoring.models.calendar import CalendarDay, CalendarYear
 from monitoring.models.followups import FollowUp, FollowUpStatus, Need, Visit, VisitMode
 from monitoring.models.notifications import Notification, NotificationKind
 from monitoring.models.proposals import ProposalStatus, TierProposal
-from monitoring.models.snapshots import TierSnapshot
+from monitoring.models.snapshots import TierSnapshot, WallCount
 from monitoring.models.tiers import Cadence, Tier, TierChange, TierScheme, UnitTierScheme
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "UnitTierScheme",
     "Visit",
     "VisitMode",
+    "WallCount",
 ]

@@ -1,14 +1,18 @@
-"""docker-compose.yml: the broker keeps its queues on disk, and the cache has a database of its own."""
+"""docker-compose.yml: the broker keeps its queues on disk, the cache has a database of its own,
+and each Celery queue has workers of its own."""
 
 from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
 from config.env import redis_database
 
 COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
-APP_SERVICES = ["web", "worker", "beat", "backup", "restore"]
+WORKERS = ["worker-engine", "worker-messages", "worker-bulk"]
+APP_SERVICES = ["web", *WORKERS, "beat", "backup", "restore"]
+MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
 
 
 def test_the_brokers_redis_keeps_its_data_in_an_append_only_file_on_a_volume():
@@ -68,3 +72,35 @@ def test_the_image_has_pg_dump_of_the_databases_major_version():
 
     assert f"postgresql-client-{major}" in DOCKERFILE
     assert "/app/var/backups" in DOCKERFILE
+
+
+def consumed(command: str) -> list[str]:
+    words = command.split()
+    return words[words.index("--queues") + 1].split(",")
+
+
+def test_each_queue_has_a_worker_service_of_its_own_and_every_queue_is_consumed():
+    queues = {name: consumed(COMPOSE["services"][name]["command"]) for name in WORKERS}
+
+    assert queues == {
+        "worker-engine": ["engine"],
+        "worker-messages": ["messages"],
+        # The default queue with the bulk work: a task nobody routed may be slow too.
+        "worker-bulk": ["bulk", "celery"],
+    }
+    assert sorted(sum(queues.values(), [])) == sorted(q.name for q in settings.CELERY_TASK_QUEUES)
+    assert "worker" not in COMPOSE["services"]
+
+
+def test_only_beat_sends_the_periodic_jobs():
+    commands = {name: service.get("command", "") for name, service in COMPOSE["services"].items()}
+
+    assert [name for name, command in commands.items() if "beat" in str(command).split()] == ["beat"]
+    assert not any("--beat" in str(command) for command in commands.values())
+
+
+def test_the_demos_one_worker_consumes_every_queue():
+    demo = next(line for line in MAKEFILE.splitlines() if "celery -A config worker" in line)
+
+    assert "--beat" in demo
+    assert sorted(consumed(demo)) == sorted(q.name for q in settings.CELERY_TASK_QUEUES)

@@ -197,3 +197,48 @@ def test_production_without_a_shared_cache_fails_the_deployment_checks():
 
     assert result.returncode != 0
     assert "hhl.W001" in result.stderr + result.stdout
+
+
+SENTINELS = "sentinel://10.0.0.1:26379/0;sentinel://10.0.0.2:26379/0"
+
+
+def test_a_sentinel_broker_without_the_masters_name_refuses_to_start_naming_the_setting():
+    result = settings_value("settings.CELERY_BROKER_URL", CELERY_BROKER_URL=SENTINELS)
+
+    assert result.returncode != 0
+    assert "CELERY_BROKER_MASTER_NAME must be set" in result.stderr
+
+
+def test_a_sentinel_broker_asks_the_sentinels_for_the_master_the_environment_names():
+    app = "__import__('config.celery').celery.app"
+    result = settings_value(
+        f"sorted(settings.CELERY_BROKER_TRANSPORT_OPTIONS.items()), "
+        f"{app}.conf.broker_transport_options['master_name'], {app}.connection_for_write().transport_cls",
+        CELERY_BROKER_URL=SENTINELS,
+        CELERY_BROKER_MASTER_NAME="hhl-broker",
+        BROKER_KEY_PREFIX="hhl:",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "[('global_keyprefix', 'hhl:'), ('master_name', 'hhl-broker')] hhl-broker sentinel"
+    )
+
+
+def test_a_plain_redis_broker_needs_no_masters_name():
+    result = settings_value("settings.CELERY_BROKER_TRANSPORT_OPTIONS", REDIS_URL="redis://127.0.0.1:6379/0")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{}"
+
+
+def test_a_sentinel_cache_url_is_refused_since_only_the_broker_speaks_sentinel():
+    result = settings_value(
+        "settings.CACHES",
+        CELERY_BROKER_URL=SENTINELS,
+        CELERY_BROKER_MASTER_NAME="hhl-broker",
+        CACHE_URL=SENTINELS,
+    )
+
+    assert result.returncode != 0
+    assert "CACHE_URL must be a redis:// or rediss:// URL" in result.stderr
