@@ -13,8 +13,10 @@ import datetime
 import hmac
 import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import redis
+import redis.sentinel
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.utils import timezone
@@ -36,10 +38,7 @@ class Result:
     reason: str
 
 
-def _redis_ping(url: str) -> str:
-    client = redis.Redis.from_url(
-        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
-    )
+def _redis_ping(client: redis.Redis) -> str:
     try:
         client.ping()
     finally:
@@ -47,11 +46,42 @@ def _redis_ping(url: str) -> str:
     return "ok"
 
 
+def redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+    )
+
+
+def broker_client() -> redis.Redis | None:
+    """A client of the broker's Redis (through the sentinels, for sentinel:// URLs, to the
+    master they name), or None when the broker is not Redis (the demo's folder)."""
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("sentinel://"):
+        from redis.sentinel import Sentinel
+
+        nodes = [urlsplit(part.strip()) for part in url.split(";") if part.strip()]
+        sentinel = Sentinel(
+            [(node.hostname or "localhost", node.port or 26379) for node in nodes],
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        return sentinel.master_for(
+            settings.CELERY_BROKER_TRANSPORT_OPTIONS["master_name"],
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            password=nodes[0].password,
+            db=int(nodes[0].path.strip("/") or 0),
+        )
+    if redis_database(url) is None:
+        return None
+    return redis_client(url)
+
+
 def _failure(error: Exception) -> str:
     # The kind of failure only: the message of a connection error names the host.
     if isinstance(error, (redis.TimeoutError, TimeoutError)):
         return "timed out"
-    if isinstance(error, (redis.ConnectionError, ConnectionError)):
+    if isinstance(error, (redis.ConnectionError, ConnectionError, redis.sentinel.MasterNotFoundError)):
         return "unreachable"
     return f"failed ({type(error).__name__})"
 
@@ -89,12 +119,12 @@ def check_replica(alias: str) -> Result:
 
 
 def check_broker() -> Result:
-    url = settings.CELERY_BROKER_URL
-    if redis_database(url) is None:
-        # The demo's folder of files: nothing to reach.
-        return Result("broker", True, "ok (no server)")
     try:
-        return Result("broker", True, _redis_ping(url))
+        client = broker_client()
+        if client is None:
+            # The demo's folder of files: nothing to reach.
+            return Result("broker", True, "ok (no server)")
+        return Result("broker", True, _redis_ping(client))
     except (redis.RedisError, OSError) as error:
         return Result("broker", False, _failure(error))
 
@@ -103,17 +133,19 @@ def check_cache() -> Result:
     if not settings.CACHE_URL:
         return Result("cache", True, "ok (this process's memory)")
     try:
-        return Result("cache", True, _redis_ping(settings.CACHE_URL))
+        return Result("cache", True, _redis_ping(redis_client(settings.CACHE_URL)))
     except (redis.RedisError, OSError) as error:
         return Result("cache", False, _failure(error))
 
 
-def check_workers() -> Result:
-    from config.celery import app
+def check_workers(app=None) -> Result:
+    if app is None:
+        from config.celery import app
 
     timeout = settings.HEALTH_CELERY_TIMEOUT_SECONDS
     try:
-        answers = app.control.ping(timeout=timeout)
+        # One broadcast: each worker that answers says which queues it consumes.
+        answers = app.control.inspect(timeout=timeout).active_queues() or {}
     except NotImplementedError:
         # The demo's file transport has no broadcast; beat's heartbeat still tells.
         return Result("workers", True, "not asked (this broker cannot broadcast)")
@@ -121,7 +153,15 @@ def check_workers() -> Result:
         return Result("workers", False, _failure(error))
     if not answers:
         return Result("workers", False, f"no worker answered in {timeout} s")
+    consumed = {queue["name"] for queues in answers.values() for queue in queues}
+    if unserved := [name for name in queue_names() if name not in consumed]:
+        return Result("workers", False, f"{len(answers)} answered; no worker for {', '.join(unserved)}")
     return Result("workers", True, f"{len(answers)} answered")
+
+
+def queue_names() -> list[str]:
+    queues = getattr(settings, "CELERY_TASK_QUEUES", None) or [settings.CELERY_TASK_DEFAULT_QUEUE]
+    return [queue if isinstance(queue, str) else queue.name for queue in queues]
 
 
 def check_beat() -> Result:

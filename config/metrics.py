@@ -37,7 +37,6 @@ if MULTIPROCESS:
 # Kombu's Redis transport keeps a queue's prioritised messages in lists beside it.
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
-DEFAULT_QUEUES = ("engine", "bulk", "messages", "celery")
 
 REQUEST_SECONDS = Histogram(
     "hhl_http_request_duration_seconds",
@@ -97,15 +96,6 @@ def connect_task_signals() -> None:
     task_postrun.connect(task_finished, weak=False, dispatch_uid="hhl-metrics-postrun")
 
 
-def queue_names() -> list[str]:
-    from django.conf import settings
-
-    queues = getattr(settings, "CELERY_TASK_QUEUES", None)
-    if not queues:
-        return list(DEFAULT_QUEUES)
-    return [queue if isinstance(queue, str) else queue.name for queue in queues]
-
-
 class QueueLengths:
     """Messages waiting in each queue, read from the broker at each scrape (nothing to
     keep between processes). Nothing when the broker is not Redis or does not answer."""
@@ -114,14 +104,16 @@ class QueueLengths:
         import redis
         from django.conf import settings
 
-        from config.env import redis_database
+        from config.health import broker_client, queue_names
 
-        url = settings.CELERY_BROKER_URL
-        if redis_database(url) is None:
-            return
         prefix = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("global_keyprefix", "")
         names = queue_names()
-        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client = broker_client()
+        except (redis.RedisError, OSError):
+            return
+        if client is None:
+            return
         try:
             with client.pipeline(transaction=False) as pipe:
                 for name in names:

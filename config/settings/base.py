@@ -381,6 +381,9 @@ _ROUTES = {
         "monitoring.count_walls",
         "employment.evaluate_warnings",
         "services.check_case_deadlines",
+        # Beat's heartbeat (config.health's "beat"): on the queue that must stay on time,
+        # so that a stale one says beat is down or the engine's workers are behind.
+        "config.heartbeat",
     ],
     "messages": [
         "messaging.send_message",
