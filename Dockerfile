@@ -21,7 +21,7 @@ RUN pybabel compile -l zh_Hans -i locale/zh_Hans/LC_MESSAGES/django.po -o locale
     FIELD_ENCRYPTION_KEYS=build:YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seSE= \
     FIELD_BLIND_INDEX_KEYS=build:YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seSE= \
     python manage.py collectstatic --no-input \
- && useradd --system --uid 1000 hhl && mkdir -p /app/media /app/var/backups && chown hhl /app/media /app/var/backups
+ && useradd --system --uid 1000 hhl && mkdir -p /app/media /app/var/backups /app/var/metrics && chown hhl /app/media /app/var/backups /app/var/metrics
 USER hhl
 
 EXPOSE 8000

@@ -30,6 +30,7 @@ SHIPPED_DATA = [
     ("messaging.migrations.0002_periodic_jobs", "create_jobs"),
     ("messaging.migrations.0003_forget_old_messages_job", "create_job"),
     ("reports.migrations.0002_monthly_job", "create_job"),
+    ("config.migrations.0002_heartbeat_job", "create_job"),
 ]
 
 

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 # (cached for ever) from everything else (no-store); NoPersonalDataInURLMiddleware after
 # authentication, so that its refusal is audited with the user.
 MIDDLEWARE = [
+    # Health probes and /metrics before the host check and the HTTPS redirect; every
+    # other request timed, for the metrics (config.operations).
+    "config.operations.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -378,6 +381,9 @@ _ROUTES = {
         "monitoring.count_walls",
         "employment.evaluate_warnings",
         "services.check_case_deadlines",
+        # Beat's heartbeat (config.health's "beat"): on the queue that must stay on time,
+        # so that a stale one says beat is down or the engine's workers are behind.
+        "config.heartbeat",
     ],
     "messages": [
         "messaging.send_message",
@@ -572,3 +578,28 @@ ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME", "")
 ALIYUN_SMS_TEMPLATE_CODE = env_str("ALIYUN_SMS_TEMPLATE_CODE", "")
+
+# Operations (config.health, config.metrics): /health/live/ answers anyone; /health/,
+# /health/ready/ and /metrics give their detail (each check's name, status and reason;
+# the series) only to a client whose address (CLIENT_IP_HEADER, else the connection's)
+# lies in HEALTH_ALLOWED_NETWORKS, or who sends "Authorization: Bearer HEALTH_TOKEN"
+# ("": no token opens them). Names of checks and short reasons only: no host, no URL,
+# nothing personal.
+HEALTH_ALLOWED_NETWORKS = env_list("HEALTH_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
+# Read replicas by their DATABASES alias (e.g. ["replica_1"]), each checked for its lag.
+REPLICA_DATABASES: list[str] = []
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+# The heartbeat job runs every minute; older than this, beat or its workers are down.
+HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 5 * 60)
+# How long the workers' check waits for their answers to a ping.
+HEALTH_CELERY_TIMEOUT_SECONDS = env_int("HEALTH_CELERY_TIMEOUT_SECONDS", 1)
+# "json": one JSON object a line (level, logger, time, message), for a log collector;
+# "text": lines for a person.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "config.logging.JsonFormatter"}
+    for _handler in ("console", "django.server"):
+        LOGGING["handlers"][_handler]["formatter"] = "json"
