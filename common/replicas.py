@@ -182,7 +182,12 @@ def _pinned(request) -> bool:
     return False
 
 
-def _remember_write(request, response) -> None:
+def _remember_write(request, response, *, seen: bool) -> None:
+    """Pin the user's reads to the primary for a while: by a cookie after any unsafe
+    request (it may have written in ways the router does not see, raw SQL), and by the
+    user in the cache after a write the router saw (a token client keeps no cookie).
+    A login is unsafe but writes only rows of primary-only apps: it pins the browser, not
+    the user."""
     now = time.time()
     seconds = settings.REPLICA_PIN_SECONDS
     response.set_cookie(
@@ -194,7 +199,7 @@ def _remember_write(request, response) -> None:
         samesite="Lax",
     )
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if seen and user is not None and user.is_authenticated:
         cache.set(_pin_key(user.pk), now, seconds)
 
 
@@ -277,7 +282,7 @@ class ReplicaReadsMiddleware:
         finally:
             _reads.reset(token)
         if state.wrote or request.method not in SAFE_METHODS:
-            _remember_write(request, response)
+            _remember_write(request, response, seen=state.wrote)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
