@@ -131,13 +131,20 @@ def usable(alias: str, *, within: float | None = None) -> bool:
     now = time.monotonic()
     with _health_lock:
         measured = _health.get(alias)
-    if measured is None or now - measured[0] >= settings.REPLICA_CHECK_SECONDS:
+    fresh = measured is None or now - measured[0] >= settings.REPLICA_CHECK_SECONDS
+    if fresh:
         measured = (now, measure_lag(alias))
         with _health_lock:
             _health[alias] = measured
         if measured[1] is not None and measured[1] > settings.REPLICA_MAX_LAG_SECONDS:
             logger.warning("replica %s lags %.1f s, reading from the primary", alias, measured[1])
-    elif measured[1] is not None and connections[alias].connection is None:
+    at, lag = measured
+    if lag is None or lag > settings.REPLICA_MAX_LAG_SECONDS:
+        return False
+    # Behind by at most its lag then, plus the time since.
+    if within is not None and lag + (now - at) >= within:
+        return False
+    if not fresh and connections[alias].connection is None:
         # Usable a moment ago, but this thread has no connection to it yet: open one now,
         # so that a replica gone since falls back here rather than failing the page.
         try:
@@ -147,11 +154,7 @@ def usable(alias: str, *, within: float | None = None) -> bool:
             with _health_lock:
                 _health[alias] = (now, None)
             return False
-    at, lag = measured
-    if lag is None or lag > settings.REPLICA_MAX_LAG_SECONDS:
-        return False
-    # Behind by at most its lag then, plus the time since.
-    return within is None or lag + (now - at) < within
+    return True
 
 
 def forget_health() -> None:

@@ -166,6 +166,9 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name PostgreSQL standbys (postgres://...).")
     _replica.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A replica gone dark must not hold a page for the system's TCP timeout: the router
+    # falls back to the primary once it fails to connect.
+    _replica["OPTIONS"].setdefault("connect_timeout", 2)
     # A test run makes no database of its own on a replica: it reads the primary's.
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{_number}"] = _replica
