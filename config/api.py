@@ -37,6 +37,10 @@ def router():
 
 def integrating(viewset):
     """The viewset with what every route gives another system: safe retries of its POSTs
-    (``Idempotency-Key``) and optimistic concurrency (``ETag``, ``If-Match``)."""
-    namespace = {"__doc__": viewset.__doc__, "__module__": viewset.__module__}
+    (``Idempotency-Key``) and optimistic concurrency (``ETag``, ``If-Match``), and its
+    lists read from a replica when there is one (common.replicas): a client that pages
+    through thousands of rows needs no second-fresh data, except what it wrote itself,
+    which the router keeps on the primary. A single record (its ETag decides a write)
+    is always read from the primary."""
+    namespace = {"__doc__": viewset.__doc__, "__module__": viewset.__module__, "replica_actions": ("list",)}
     return type(viewset.__name__, (IdempotentPosts, EntityTags, viewset), namespace)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import events
 from audit.models import Action
+from common.replicas import reading_from_replica
 from common.spreadsheets import Sheet, write_workbook
 from grids.models import GridUnit
 from households.ethnicity import Ethnicity
@@ -180,7 +181,9 @@ def prepare(prepared) -> None:
     running = PreparedExport.objects.filter(pk=prepared.pk, status=PreparedExportStatus.PREPARING)
     stored = ""
     try:
-        with translation.override(prepared.language):
+        # Read on a replica that has replayed what was committed before the request (the
+        # requester's own writes included); the log and the file's row, on the primary.
+        with translation.override(prepared.language), reading_from_replica(as_of=prepared.created_at):
             export, target = write_export(
                 user=prepared.requested_by,
                 unit=prepared.unit,

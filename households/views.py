@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from audit import events
 from audit.models import Action, Outcome
+from common.replicas import reads_from_replica
 from grids.models import Assignment, GridUnit
 from households import tasks
 from households.card import Card, card_slots
@@ -196,6 +197,9 @@ def photo(request, pk):
     return private_file(household.photo)
 
 
+# The POST reads the whole ledger before it logs the export: on a replica. Its GET lists
+# the worker's progress on prepared ones, which must not look behind: on the primary.
+@reads_from_replica(methods=("POST",))
 @login_required
 @permission_required("households.export_ledgers", raise_exception=True)
 def export(request):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.forms import add_errors
+from common.replicas import reads_from_replica
 from grids.models import Assignment
 from households.models import Household
 from households.photos import private_file
@@ -277,6 +278,7 @@ def _wall(request):
     return Wall(request.user, filters), form, tiers
 
 
+@reads_from_replica
 @login_required
 def wall(request):
     """Every household of the scope as a tile. The page carries the filters, the places
@@ -313,6 +315,7 @@ def _toggled(query, name) -> str:
     return f"?{query.urlencode()}"
 
 
+@reads_from_replica
 def wall_tiles(request):
     """The tiles and figures as compact JSON; an unchanged answer is a 304."""
     if not request.user.is_authenticated:

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.replicas import reads_from_replica
 from grids.models import GridUnit, scope_roots
 from monitoring.wall import default_unit
 from reports import layout, pdf, spreadsheet
@@ -66,6 +67,7 @@ def _report_or_404(request, code: str, month: str) -> MonthlyReport:
     return report
 
 
+@reads_from_replica
 @login_required
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def index(request):
@@ -105,6 +107,7 @@ def index(request):
     return render(request, "reports/index.html", context)
 
 
+@reads_from_replica
 @login_required
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report(request, code, month):
@@ -125,6 +128,7 @@ def report(request, code, month):
     return render(request, "reports/report.html", context)
 
 
+@reads_from_replica
 @login_required
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report_pdf(request, code, month):
@@ -134,6 +138,7 @@ def report_pdf(request, code, month):
     return response
 
 
+@reads_from_replica
 @login_required
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report_xlsx(request, code, month):

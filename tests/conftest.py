@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.testcases import LiveServerThread
 
 from tests.grids.factories import AssignmentFactory, GridUnitFactory, level
+from tests.servers import streaming_pair
 
 SHIPPED_DATA = [
     ("grids.migrations.0003_shipped_levels", "ship"),
@@ -224,3 +225,11 @@ class _OneRequestAtATimeServer(ThreadedWSGIServer):
 @pytest.fixture(scope="session", autouse=True)
 def _live_server_shares_sqlite_safely():
     LiveServerThread.server_class = _OneRequestAtATimeServer
+
+
+@pytest.fixture(scope="session")
+def postgres_pair():
+    """A PostgreSQL primary and its streaming standby of our own on loopback, for the
+    session (tests.servers.PostgresPair); skipped where the server binaries are absent."""
+    with streaming_pair() as pair:
+        yield pair

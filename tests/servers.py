@@ -14,6 +14,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from http.client import HTTPConnection
@@ -263,3 +264,153 @@ def celery_worker(env: dict[str, str], *options: str) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+# --- a PostgreSQL primary and its streaming standby, of our own ---------------------------
+
+POSTGRES_BIN = Path(os.environ.get("HHL_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PostgresPair:
+    """A primary and a standby streaming from it, each a postmaster of ours on a free
+    loopback port, with trust for local connections (replication included): the machine's
+    own server allows no replication connection, and CI's must not be reconfigured."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.primary_dir = root / "primary"
+        self.standby_dir = root / "standby"
+        self.primary_port = free_port()
+        self.standby_port = free_port()
+        # initdb and postgres refuse to run as root: as the postgres account, then.
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @staticmethod
+    def bin(name: str) -> str:
+        return str(POSTGRES_BIN / name)
+
+    def url(self, port: int, name: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{port}/{name}"
+
+    @property
+    def primary_url(self) -> str:
+        return self.url(self.primary_port, "hhl")
+
+    @property
+    def standby_url(self) -> str:
+        return self.url(self.standby_port, "hhl")
+
+    def _run(self, *command: str) -> None:
+        done = subprocess.run([*self.as_owner, *command], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise AssertionError(f"{command[0]} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+    def _start(self, data: Path, port: int) -> None:
+        # Its socket in its own folder, not the machine server's; durability traded for speed.
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
+        self._run(self.bin("pg_ctl"), "-D", str(data), "-o", options, "-l", f"{data}.log", "-w", "start")
+
+    def _stop(self, data: Path) -> None:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [
+                    *self.as_owner,
+                    self.bin("pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
+                capture_output=True,
+                timeout=60,
+            )
+
+    def start(self) -> None:
+        self._run(
+            self.bin("initdb"),
+            "-D",
+            str(self.primary_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+        )
+        with (self.primary_dir / "pg_hba.conf").open("a") as hba:
+            hba.write("host replication all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 trust\n")
+        with (self.primary_dir / "postgresql.conf").open("a") as conf:
+            conf.write("wal_level = replica\nmax_wal_senders = 4\n")
+        self._start(self.primary_dir, self.primary_port)
+        self.sql("primary", "CREATE DATABASE hhl", database="postgres")
+        self._run(
+            self.bin("pg_basebackup"),
+            "-R",
+            "-D",
+            str(self.standby_dir),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary_port),
+            "-U",
+            "postgres",
+            "--no-sync",
+            "--checkpoint=fast",  # a spread one takes minutes after CREATE DATABASE
+        )
+        self.start_standby()
+
+    def start_standby(self) -> None:
+        self._start(self.standby_dir, self.standby_port)
+        deadline = time.monotonic() + 30
+        while not self.sql("standby", "SELECT pg_is_in_recovery()", database="postgres"):
+            if time.monotonic() > deadline:
+                raise AssertionError("the standby did not enter recovery in 30 s")
+            time.sleep(0.1)
+
+    def stop_standby(self) -> None:
+        self._stop(self.standby_dir)
+
+    def stop(self) -> None:
+        self._stop(self.standby_dir)
+        self._stop(self.primary_dir)
+
+    def sql(self, server: str, query: str, params=(), *, database: str = "hhl"):
+        """The first column of the first row (None if none), in autocommit."""
+        import psycopg
+
+        port = self.primary_port if server == "primary" else self.standby_port
+        with psycopg.connect(self.url(port, database), autocommit=True, connect_timeout=5) as db:
+            cursor = db.execute(query, params)
+            row = cursor.fetchone() if cursor.description else None
+            return row[0] if row else None
+
+    def caught_up(self, timeout: float = 30) -> None:
+        """Wait until the standby has replayed everything the primary has written."""
+        target = self.sql("primary", "SELECT pg_current_wal_lsn()::text")
+        deadline = time.monotonic() + timeout
+        while not self.sql("standby", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the standby did not reach {target} in {timeout} s")
+            time.sleep(0.05)
+
+
+@contextmanager
+def streaming_pair():
+    """A primary and its streaming standby (``PostgresPair``), stopped and removed after;
+    a skip if this machine has no PostgreSQL server binaries. The ``postgres_pair``
+    fixture (tests/conftest.py) holds one for the session."""
+    import shutil
+
+    needed = ["initdb", "pg_ctl", "pg_basebackup", "postgres"]
+    if missing := [name for name in needed if not (POSTGRES_BIN / name).exists()]:
+        pytest.skip(f"no PostgreSQL server binaries in {POSTGRES_BIN} (missing {', '.join(missing)})")
+    root = Path(tempfile.mkdtemp(prefix="hhl-postgres-pair-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")  # who runs the postmasters
+    pair = PostgresPair(root)
+    try:
+        pair.start()
+        yield pair
+    finally:
+        pair.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "accounts.otp_middleware.SecondFactorMiddleware",
     # After the second factor: a locked account's session ends, a password due is changed.
     "accounts.middleware.AccountGuardMiddleware",
+    # Which views may read from a replica, and when the user last wrote (common.replicas).
+    "common.replicas.ReplicaReadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: it turns a login that axes locked out into the locked-out page or JSON.
@@ -158,6 +160,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spends ~0.4 s compiling each large set-based statement (follow-up
     # generation, snapshots) that then runs in less; it never pays off at our sizes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# Streaming replicas (PostgreSQL standbys of DATABASE_URL), comma-separated: the wall,
+# reports, exports and the API's lists read from them (common.replicas says when not).
+# Aliases replica_1, replica_2, ... in the order given.
+REPLICA_DATABASES = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name PostgreSQL standbys (postgres://...).")
+    _replica.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A replica gone dark must not hold a page for the system's TCP timeout: the router
+    # falls back to the primary once it fails to connect.
+    _replica["OPTIONS"].setdefault("connect_timeout", 2)
+    # A test run makes no database of its own on a replica: it reads the primary's.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+# After a user's write, their reads stay on the primary this long: longer than a replica
+# may lag (REPLICA_MAX_LAG_SECONDS), so that they always see what they did.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 20)
+# A replica further behind than this is not read from until it catches up.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 10)
+# How long each process trusts its last look at a replica's lag.
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
+if REPLICA_DATABASES and REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
+    # A replica may be behind by its allowed lag plus the time since it was measured: a
+    # shorter pin would let a user read a page that does not yet hold their own write.
+    raise ImproperlyConfigured(
+        "REPLICA_PIN_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # 等保 level 3 (身份鉴别 a): at least 10 characters of at least three kinds, none of the
