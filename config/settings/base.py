@@ -619,9 +619,8 @@ ALIYUN_SMS_TEMPLATE_CODE = env_str("ALIYUN_SMS_TEMPLATE_CODE", "")
 # nothing personal.
 HEALTH_ALLOWED_NETWORKS = env_list("HEALTH_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
-# Read replicas by their DATABASES alias (e.g. ["replica_1"]), each checked for its lag.
-REPLICA_DATABASES: list[str] = []
-REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+# Each of REPLICA_DATABASES (above) is checked for its lag against REPLICA_MAX_LAG_SECONDS:
+# the limit past which the router stops reading it is the limit past which it is unhealthy.
 # The heartbeat job runs every minute; older than this, beat or its workers are down.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 5 * 60)
 # How long the workers' check waits for their answers to a ping.

@@ -97,6 +97,12 @@ def _another_tier(pair, pk: int) -> tuple[int, str]:
     return row[0], row[1]
 
 
+def _replica_health(client: Client) -> dict:
+    """The replica's check in /health/ (asked from loopback: the detail is given)."""
+    answer = client.get("/health/")
+    return json.loads(answer.body)["checks"]["replica:replica_1"]
+
+
 def _pause_replay(pair) -> None:
     """Stop the standby replaying, right after a fresh transaction: its lag counts from then."""
     pair.sql("primary", "CREATE TABLE IF NOT EXISTS replica_probe (at timestamptz)")
@@ -117,6 +123,7 @@ def test_a_list_and_the_wall_are_read_from_the_standby_until_it_lags_too_far(rep
     pk = next(iter(before))
     tier_id, tier_code = _another_tier(postgres_pair, pk)
     wall_before = leader.get("/wall/tiles/").body
+    assert _replica_health(leader)["status"] == "ok"
     _pause_replay(postgres_pair)
     try:
         paused_at = time.monotonic()
@@ -141,6 +148,9 @@ def test_a_list_and_the_wall_are_read_from_the_standby_until_it_lags_too_far(rep
             != tier_id
         )
         assert "replica replica_1 lags" in replicated.output()
+        # The health endpoint says so too, with the same limit, naming the replica by alias.
+        health = _replica_health(leader)
+        assert health["status"] == "failing" and "behind" in health["reason"], health
     finally:
         _resume_replay(postgres_pair)
 
