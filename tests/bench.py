@@ -45,6 +45,7 @@ FIGURES = [
     "phone",
     "monthly_report",
     "review_agenda",
+    "visit_writes",
 ]
 # Figures that seed what they need themselves: asked for alone, no county is seeded.
 SELF_SEEDED = {"webhook"}
@@ -131,6 +132,9 @@ def main():
         return
     if sys.argv[1:2] == ["load"]:
         load(*sys.argv[2:])
+        return
+    if sys.argv[1:2] == ["visits"]:
+        visits_child(sys.argv[2])
         return
     if sys.argv[1:2] == ["receiver"]:
         webhook_receiver(int(sys.argv[2]))
@@ -248,6 +252,8 @@ def run():
         report_figures()
     if wanted("review_agenda"):
         review_agenda_figures()
+    if wanted("visit_writes"):
+        visit_write_figures()
 
     queries = [("staff", ""), ("admin", ""), ("admin", "?q=王小红")]
     for username, query in queries if wanted("admin_household_list") else []:
@@ -1779,6 +1785,75 @@ def missed_notify_figures(connection, FollowUp, today) -> None:
         seconds=round(run["seconds"], 2),
         peak_rss_mb=run["peak_rss_mb"],
     )
+
+
+def visit_write_figures(processes: int = 4, each: int = 400) -> None:
+    """How many visits one primary records a second: ``processes`` processes (as many as
+    gunicorn's and the phones' batches would run at once) each recording ``each`` visits
+    through ``record_visit`` (the household read, the visit's checks, its row, its
+    follow-up closed), for households spread over the whole county. Set against what a
+    province asks at its busiest (``province_peak_per_s``: 43,000 visits due a working
+    day, the reports' upper figure for 400,000 households, half of them sent in the two
+    busiest hours), it says how far one primary's writes go: the figure for sharding."""
+    import tempfile
+
+    from households.models import Household, HouseholdStatus
+
+    active = Household.objects.filter(status=HouseholdStatus.ACTIVE).order_by("pk")
+    ids = list(active.values_list("pk", flat=True))
+    step = max(1, len(ids) // (processes * each))
+    chosen = ids[::step][: processes * each]
+    files, children = [], []
+    for n in range(processes):
+        with tempfile.NamedTemporaryFile("w", suffix=".ids", delete=False) as part:
+            part.write(",".join(map(str, chosen[n::processes])))
+        files.append(part.name)
+    started = time.perf_counter()
+    for name in files:
+        children.append(
+            subprocess.Popen(
+                [sys.executable, __file__, "visits", name], stdout=subprocess.PIPE, text=True, env=os.environ
+            )
+        )
+    results = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
+    seconds = time.perf_counter() - started
+    for name in files:
+        os.unlink(name)
+    recorded = sum(r["count"] for r in results)
+    per_s = recorded / seconds
+    peak = 43_000 * 0.5 / (2 * 3600)
+    figure(
+        "visit_writes",
+        households=HOUSEHOLDS,
+        processes=processes,
+        visits=recorded,
+        seconds=round(seconds, 1),
+        per_s=round(per_s),
+        one_process_per_s=round(statistics.median(r["count"] / r["seconds"] for r in results)),
+        province_peak_per_s=round(peak, 1),
+        provinces_per_primary=round(per_s / peak),
+    )
+
+
+def visits_child(path: str) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from households.models import Household
+    from monitoring.followups import record_visit
+    from monitoring.models import VisitMode
+
+    ids = [int(pk) for pk in Path(path).read_text().split(",") if pk]
+    worker = get_user_model().objects.get(username="worker")
+    started = time.perf_counter()
+    for pk in ids:
+        record_visit(
+            household=Household.objects.get(pk=pk), by=worker, visited_at=timezone.now(), mode=VisitMode.DOOR
+        )
+    print(json.dumps({"count": len(ids), "seconds": time.perf_counter() - started}))
 
 
 if __name__ == "__main__":
