@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from audit.events import CHAIN_LOCK, record
 from audit.models import Action, AuditEvent
+from common import partitions
 
 ARCHIVE_LOCK = CHAIN_LOCK + 1
 
@@ -57,7 +58,18 @@ def archive() -> AuditEvent | None:
             path.unlink(missing_ok=True)
             raise
         Path(f"{path}.manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        _drop_emptied_months(before)
         return event
+
+
+def _drop_emptied_months(before: datetime.datetime):
+    """On PostgreSQL the log is partitioned by month (audit/migrations/0004): the months
+    wholly before the cutoff are now empty, and go as tables rather than stay as husks.
+    Their rows are in the files; detaching a month with rows in it would take them out of
+    the chain's reach, so a month with any row left stays."""
+    table = AuditEvent._meta.db_table
+    if table in partitions.partitioned_tables():
+        partitions.drop_empty_before(table, partitions.month_start(timezone.localtime(before).date()))
 
 
 def _write(partial: Path, before: datetime.datetime) -> dict | None:

@@ -452,6 +452,19 @@ if AUDIT_RETENTION_DAYS < 180:
     )
 AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive")))
 
+# PostgreSQL's history tables are partitioned by month (common.partitions): the daily
+# partitions.maintain creates this many months ahead of the current one (an insert for a
+# later month lands in the DEFAULT partition meanwhile, and moves when its month is made).
+PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", 3)
+# How many months before the current one stay attached to follow-ups, visits and
+# notifications; older ones are detached, each left as a table of its own
+# (<table>_pYYYY_MM) for whoever archives it (pg_dump, then DROP). 0: never detach.
+# The audit log is not detached: audit.archive moves its rows to files and drops the
+# months it has emptied.
+PARTITION_ATTACHED_MONTHS = env_int("PARTITION_ATTACHED_MONTHS", 0)
+if PARTITION_ATTACHED_MONTHS < 0:
+    raise ImproperlyConfigured("PARTITION_ATTACHED_MONTHS must be 0 (never detach) or a number of months.")
+
 # Where a request's client address is: REMOTE_ADDR when the app faces the network, the
 # proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list (HTTP_X_FORWARDED_FOR) the
 # last address, the one the proxy saw. The door cards' help page limits by it.
