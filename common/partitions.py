@@ -80,17 +80,38 @@ def convert(
     months_ahead: int = 3,
 ):
     """Make ``table`` partitioned by month of ``key``, with its rows, indexes, constraints,
-    triggers and id sequence. For RunPython; does nothing on SQLite.
+    triggers and id sequence. For RunPython; does nothing on SQLite, nor on a table that
+    is partitioned already.
 
     Refuses when a foreign key still points into the table (PostgreSQL cannot reference
     a partitioned table by ``id`` alone: make those ``db_constraint=False`` first), and
     when a unique constraint lacks the key and is not named in ``side`` (moved to a side
     table) or ``with_key`` (the key added to it: say in the migration why that is as
-    strong)."""
-    conn = schema_editor.connection
-    if not _is_postgresql(conn):
-        return
-    old = f"{table}_unpartitioned"
+    strong). What each was is kept in a comment, for ``revert``."""
+    if _is_postgresql(schema_editor.connection) and not _is_partitioned(schema_editor.connection, table):
+        _rebuild(schema_editor.connection, table, key, side, with_key, months_ahead=months_ahead)
+
+
+def revert(schema_editor, *, table: str, key: str, side: tuple[SideUnique, ...] = (), with_key=(), **_):
+    """The way back (a migration's reverse): a plain table again, with the constraints it
+    had before ``convert``, its side tables dropped."""
+    if _is_postgresql(schema_editor.connection) and _is_partitioned(schema_editor.connection, table):
+        _rebuild(schema_editor.connection, table, key, side, with_key, months_ahead=None)
+
+
+def _is_partitioned(conn, table: str) -> bool:
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass)", [table]
+        )
+        return cursor.fetchone()[0]
+
+
+def _rebuild(conn, table, key, side, with_key, *, months_ahead):
+    """Copy ``table`` into a new one, partitioned (``months_ahead`` given) or plain."""
+    partitioning = months_ahead is not None
+    old = f"{table}_unpartitioned" if partitioning else f"{table}_partitioned"
+    side_names = {s.name for s in side}
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT conname, conrelid::regclass::text FROM pg_constraint WHERE confrelid = %s::regclass",
@@ -104,9 +125,10 @@ def convert(
         sequence, max_id = cursor.fetchone()
         # What to build again on the new table, read before the names are freed.
         cursor.execute(
-            """SELECT c.conname, c.contype, pg_get_constraintdef(c.oid), i.indexrelid IS NOT NULL
-               FROM pg_constraint c LEFT JOIN pg_index i ON i.indexrelid = c.conindid
-               WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'f')""",
+            """SELECT c.conname, c.contype, pg_get_constraintdef(c.oid),
+                      obj_description(c.oid, 'pg_constraint')
+               FROM pg_constraint c
+               WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'f') AND c.conparentid = 0""",
             [table],
         )
         constraints = cursor.fetchall()
@@ -118,57 +140,104 @@ def convert(
             [table],
         )
         indexes = cursor.fetchall()
+        sides = {s.name: side_table(table, s) for s in side}
+        keeping = {
+            f"{name}{end}" for name in sides.values() for end in ("_keep", "_keep_update", "_keep_delete")
+        }
+        keeping |= {f"{name}_truncate" for name in sides.values()}
         cursor.execute(
-            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            """SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger
+               WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgparentid = 0""",
             [table],
         )
-        triggers = cursor.fetchall()
+        triggers = [definition for name, definition in cursor.fetchall() if name not in keeping]
+        originals = {}
+        if not partitioning:
+            for name, side_name in sides.items():
+                cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [side_name])
+                originals[name] = cursor.fetchone()[0]
         cursor.execute("SELECT min(" + _quote(key) + ") FROM " + _quote(table))
         first = cursor.fetchone()[0]
 
-        side_names = {s.name for s in side}
         cursor.execute(f"ALTER TABLE {_quote(table)} RENAME TO {_quote(old)}")
         if sequence:
             cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {_quote(old + '_id_seq')}")
         cursor.execute(
             f"""CREATE TABLE {_quote(table)} (LIKE {_quote(old)} INCLUDING DEFAULTS INCLUDING IDENTITY
-                INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE)
-                PARTITION BY RANGE ({_quote(key)})"""
+                INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE)"""
+            + (f" PARTITION BY RANGE ({_quote(key)})" if partitioning else "")
         )
-        cursor.execute(f"CREATE TABLE {_quote(table + '_' + DEFAULT)} PARTITION OF {_quote(table)} DEFAULT")
-        today = datetime.date.today()
-        start = month_start(_as_date(first) or today)
-        for month in _months(min(start, month_start(today)), add_months(month_start(today), months_ahead)):
-            _create_month(cursor, table, month)
+        if partitioning:
+            cursor.execute(
+                f"CREATE TABLE {_quote(table + '_' + DEFAULT)} PARTITION OF {_quote(table)} DEFAULT"
+            )
+            today = datetime.date.today()
+            start = month_start(_as_date(first) or today)
+            for month in _months(
+                min(start, month_start(today)), add_months(month_start(today), months_ahead)
+            ):
+                _create_month(cursor, table, month)
         cursor.execute(f"INSERT INTO {_quote(table)} OVERRIDING SYSTEM VALUE SELECT * FROM {_quote(old)}")
-        # The old table goes with its indexes' names, which the new ones take.
-        cursor.execute(f"DROP TABLE {_quote(old)}")
+        # The old table goes with its indexes' names (and its months), which the new ones take.
+        cursor.execute(f"DROP TABLE {_quote(old)} CASCADE")
+        for side_name in sides.values():
+            cursor.execute(f"DROP TABLE IF EXISTS {_quote(side_name)}")
+            for function in (f"{side_name}_keep", f"{side_name}_truncate"):
+                cursor.execute(f"DROP FUNCTION IF EXISTS {_quote(function)}()")
         if sequence:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)",
                 [table, max_id or 1, max_id is not None],
             )
-        for name, kind, definition, _ in constraints:
+        kept = []  # (name, what it was) of the constraints and indexes that moved
+        for name, kind, definition, comment in constraints:
+            was = f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}"
             if kind == "p":
-                definition = f"PRIMARY KEY (id, {_quote(key)})"
+                definition = f"PRIMARY KEY (id, {_quote(key)})" if partitioning else "PRIMARY KEY (id)"
+            elif not partitioning and (comment or name in with_key):
+                # What it was before convert (or, without the note, the same less the key).
+                definition = comment or re.sub(
+                    rf",\s*{re.escape(_quote(key))}\)$|,\s*{re.escape(key)}\)$", ")", definition
+                )
             elif kind == "u" and name in side_names:
+                kept.append((name, was))
                 continue
             elif kind == "u" and name in with_key:
-                definition = definition[: definition.rindex(")")] + f", {_quote(key)})"
+                cursor.execute(
+                    f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} "
+                    + definition[: definition.rindex(")")]
+                    + f", {_quote(key)})"
+                )
+                cursor.execute(f"COMMENT ON CONSTRAINT {_quote(name)} ON {_quote(table)} IS %s", [definition])
+                continue
             elif kind == "u" and not _names_column(definition, key):
                 raise RuntimeError(f"{table}.{name} lacks the partition key {key}: name it in side")
             cursor.execute(f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}")
         for name, definition, unique in indexes:
+            definition = _on_table(definition, old, table)
             if name in side_names:
+                kept.append((name, definition))
                 continue
-            if unique and not _names_column(definition.split(" USING ", 1)[1], key):
+            if unique and partitioning and not _names_column(definition.split(" USING ", 1)[1], key):
                 raise RuntimeError(f"{table}.{name} lacks the partition key {key}: name it in side")
+            cursor.execute(definition)
+        for definition in triggers:
             cursor.execute(_on_table(definition, old, table))
-        for (definition,) in triggers:
-            cursor.execute(_on_table(definition, old, table))
-        for constraint in side:
-            _create_side(cursor, table, key, constraint)
-    with conn.cursor() as cursor:
+        if partitioning:
+            for constraint in side:
+                _create_side(cursor, table, key, constraint)
+            for name, was in kept:
+                cursor.execute(f"COMMENT ON TABLE {_quote(sides[name])} IS %s", [was])
+        else:
+            for constraint in side:
+                if originals.get(constraint.name):
+                    cursor.execute(originals[constraint.name])
+                else:  # converted without the note: the same rule, as a unique index
+                    where = f" WHERE {constraint.condition.replace('r.', '')}" if constraint.condition else ""
+                    columns = ", ".join(_quote(c) for c in constraint.columns)
+                    cursor.execute(
+                        f"CREATE UNIQUE INDEX {_quote(constraint.name)} ON {_quote(table)} ({columns}){where}"
+                    )
         cursor.execute(f"ANALYZE {_quote(table)}")
 
 
@@ -191,7 +260,9 @@ def _names_column(definition: str, column: str) -> bool:
 
 
 def _on_table(definition: str, old: str, table: str) -> str:
-    return re.sub(rf"\bON (ONLY )?(public\.)?{re.escape(old)}\b", f"ON {_quote(table)}", definition, count=1)
+    """An index's or trigger's definition, read before the rename, for the new table (an
+    index of a partitioned table reads ``ON ONLY``: the new one recurses, or is plain)."""
+    return re.sub(r"\bON ONLY\b", "ON", definition, count=1)
 
 
 # A month is the project's (Asia/Shanghai, which keeps no summer time): a timestamp key's
@@ -360,6 +431,10 @@ def create_months(
     finds the months there)."""
     created = []
     with transaction.atomic(), connection.cursor() as cursor:
+        # Making a month locks the table against every reader for a moment, after those
+        # already in it: a long report would queue the pages behind this job. Better to
+        # give up and be retried (the task retries on DatabaseError), months ahead of need.
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
         # Taken first, so that two runs do not both decide a month is missing.
         cursor.execute(f"LOCK TABLE {_quote(table)} IN SHARE UPDATE EXCLUSIVE MODE")
         existing = set(months_of(table))
@@ -407,6 +482,7 @@ def detach_before(table: str, month: datetime.date) -> list[str]:
     for old in [m for m in months_of(table) if m < month]:
         name = partition_name(table, old)
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '10s'")  # as in create_months
             cursor.execute(f"ALTER TABLE {_quote(table)} DETACH PARTITION {_quote(name)}")
             for side in _side_tables(cursor, table):
                 cursor.execute(f"DELETE FROM {_quote(side)} WHERE row_id IN (SELECT id FROM {_quote(name)})")

@@ -135,6 +135,9 @@ class ServiceCase(models.Model):
     # when its year's schedule becomes known (services.deadlines).
     due_counted_from = models.DateField(_("deadline counted from"), null=True, blank=True)
     due_working_days = models.PositiveSmallIntegerField(_("working days allowed"), null=True, blank=True)
+    # Not checked by the database: visits are partitioned by month on PostgreSQL
+    # (monitoring/migrations/0024), and a partitioned table cannot be referenced by id
+    # alone. Visits are never deleted (PROTECT still refuses it in Django).
     visit = models.ForeignKey(
         "monitoring.Visit",
         on_delete=models.PROTECT,
@@ -142,6 +145,7 @@ class ServiceCase(models.Model):
         blank=True,
         related_name="cases",
         verbose_name=_("reported on visit"),
+        db_constraint=False,
     )
     # Set by the client (the report form's hidden field, an offline phone's outbox): the
     # same report sent again finds this case instead of opening a second. Its author's own;

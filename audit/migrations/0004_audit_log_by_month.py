@@ -20,7 +20,13 @@ def by_month(apps, schema_editor):
     )
 
 
+def back(apps, schema_editor):
+    partitions.revert(
+        schema_editor, table="audit_auditevent", key="at", with_key=("audit_auditevent_hash_key",)
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [("audit", "0003_archive_job")]
 
-    operations = [migrations.RunPython(by_month, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(by_month, back)]

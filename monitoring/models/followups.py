@@ -126,6 +126,13 @@ class FollowUp(models.Model):
                 condition=~Q(status="cancelled"),
                 name="one_follow_up_per_period",
             ),
+            # On PostgreSQL follow-ups are partitioned by month of period_start
+            # (migrations/0023), and a unique index there must hold period_start: this
+            # one cannot (a household's open follow-ups may be of different months), so
+            # it is the unique index of the same name on the side table
+            # monitoring_followup_one_open_follow_up, kept by triggers in the same
+            # transaction: the same IntegrityError, the same wait between two writers;
+            # in the engine's ON CONFLICT DO NOTHING the row is skipped, as before.
             models.UniqueConstraint(
                 fields=["household"], condition=Q(status="open"), name="one_open_follow_up"
             ),
@@ -213,6 +220,9 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         constraints = [
+            # On PostgreSQL (visits partitioned by month of visited_at, migrations/0024)
+            # the unique index of a side table, kept by triggers in the same transaction:
+            # a resend may carry another time, so it cannot hold the partition key.
             models.UniqueConstraint(fields=["visited_by", "key"], name="one_visit_per_author_and_key"),
         ]
         indexes = [

@@ -86,7 +86,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            # A job run twice tells nobody twice.
+            # A job run twice tells nobody twice. On PostgreSQL (notifications partitioned
+            # by month of created_at, migrations/0025) both are unique indexes of side
+            # tables kept by triggers in the same transaction: neither can hold the month.
             models.UniqueConstraint(fields=["recipient", "follow_up", "kind"], name="notify_once"),
             models.UniqueConstraint(
                 fields=["recipient", "content_type", "object_id", "kind"],

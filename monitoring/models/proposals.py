@@ -50,6 +50,9 @@ class TierProposal(models.Model):
         verbose_name=_("proposed by"),
     )
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    # Not checked by the database: visits are partitioned by month on PostgreSQL
+    # (monitoring/migrations/0024), and a partitioned table cannot be referenced by id
+    # alone. Visits are never deleted (PROTECT still refuses it in Django).
     visit = models.ForeignKey(
         "monitoring.Visit",
         on_delete=models.PROTECT,
@@ -57,6 +60,7 @@ class TierProposal(models.Model):
         blank=True,
         related_name="tier_proposals",
         verbose_name=_("visit"),
+        db_constraint=False,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
