@@ -32,6 +32,7 @@ SHIPPED_DATA = [
     ("messaging.migrations.0003_forget_old_messages_job", "create_job"),
     ("reports.migrations.0002_monthly_job", "create_job"),
     ("config.migrations.0002_heartbeat_job", "create_job"),
+    ("config.migrations.0003_partitions_job", "create_job"),
 ]
 
 
