@@ -4,20 +4,14 @@ django-celery-beat's database scheduler. Created when missing and otherwise left
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 NAME = "幂等键清理 Forget expired idempotency keys"
 TASK = "accounts.forget_idempotency_keys"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="35", hour="*", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-    )
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="35")
 
 
 class Migration(migrations.Migration):

@@ -4,21 +4,15 @@ django-celery-beat's database scheduler: created when missing and otherwise left
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 NAME = "审计日志归档 Archive old audit rows"
 TASK = "audit.archive"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
     # At night, when few users write to the chain the archive's deletion waits behind.
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="40", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-    )
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="40", hour="3")
 
 
 class Migration(migrations.Migration):

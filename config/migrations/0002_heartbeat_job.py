@@ -4,19 +4,16 @@ monitoring/migrations/0004)."""
 
 from django.db import migrations
 
+from common.periodic_jobs import create_periodic_job
+
 NAME = "心跳 Heartbeat"
 TASK = "config.heartbeat"
 
 
 def create_job(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period="seconds")
     # Expires before the next one is due: a backlog of heartbeats queued while the workers
     # were down would only say, once run, that they are alive.
-    PeriodicTask.objects.create(name=NAME, task=TASK, interval=every_minute, expire_seconds=55)
+    create_periodic_job(apps, name=NAME, task=TASK, every=60, period="seconds", expire_seconds=55)
 
 
 class Migration(migrations.Migration):

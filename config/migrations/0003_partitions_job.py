@@ -5,22 +5,16 @@ serves the tables of every app; the row names the task by name only."""
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 NAME = "分区维护 Create months ahead, detach old ones (partitioned tables)"
 TASK = "partitions.maintain"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
     # Daily, though a month is made months before it is needed: a missed night or a
     # week's outage changes nothing, and rows waiting in DEFAULT move out the next night.
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="20", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-    )
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="20", hour="3")
 
 
 class Migration(migrations.Migration):

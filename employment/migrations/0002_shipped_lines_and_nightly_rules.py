@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 LINES = [("东川线 8,000", Decimal("8000"), True), ("彝良线 10,000", Decimal("10000"), False)]
 NAME = "就业与收入预警 Employment and income warnings"
 TASK = "employment.evaluate_warnings"
@@ -16,13 +17,7 @@ def ship(apps, schema_editor):
     if not IncomeLine.objects.exists():
         for name, yuan, warns in LINES:
             IncomeLine.objects.create(name=name, yuan=yuan, warns=warns)
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if not PeriodicTask.objects.filter(task=TASK).exists():
-        schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute="45", hour="1", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-        )
-        PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="45", hour="1")
 
 
 class Migration(migrations.Migration):

@@ -6,33 +6,40 @@ administrators."""
 
 from django.db import migrations, models
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 NAME = "过期的台账预览与导出文件 Expire ledger previews and export files"
 TASK = "households.expire_files"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if not PeriodicTask.objects.filter(task=TASK).exists():
-        schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute="20", hour="*", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-        )
-        PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="20")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('households', '0006_grant_imports_and_exports'),
-        ('django_celery_beat', '0019_alter_periodictasks_options'),
+        ("households", "0006_grant_imports_and_exports"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ledgerimport',
-            name='status',
-            field=models.CharField(choices=[('checking', 'Checking'), ('invalid', 'Refused'), ('ready', 'Ready to import'), ('importing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed'), ('expired', 'Not imported within a day')], default='checking', max_length=16, verbose_name='status'),
+            model_name="ledgerimport",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("checking", "Checking"),
+                    ("invalid", "Refused"),
+                    ("ready", "Ready to import"),
+                    ("importing", "Importing"),
+                    ("done", "Imported"),
+                    ("failed", "Failed"),
+                    ("expired", "Not imported within a day"),
+                ],
+                default="checking",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
         migrations.RunPython(create_job, migrations.RunPython.noop),
     ]

@@ -5,21 +5,16 @@ scheduler. Created when missing and otherwise left alone (see monitoring/migrati
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
 
 
 def create_jobs(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if not PeriodicTask.objects.filter(task="messaging.send_due").exists():
-        every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-        PeriodicTask.objects.create(name="消息发送 Send due messages", task="messaging.send_due", interval=every_minute)
-    if not PeriodicTask.objects.filter(task="messaging.send_digests").exists():
-        morning, _ = CrontabSchedule.objects.get_or_create(
-            minute="0", hour="7", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-        )
-        PeriodicTask.objects.create(name="每日提要 Morning digest", task="messaging.send_digests", crontab=morning)
+    create_periodic_job(
+        apps, name="消息发送 Send due messages", task="messaging.send_due", every=1, period="minutes"
+    )
+    create_periodic_job(
+        apps, name="每日提要 Morning digest", task="messaging.send_digests", minute="0", hour="7"
+    )
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,8 @@ schedule (in the admin, under Periodic tasks) survive later deployments.
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 JOBS = [
     # name, task, minute, hour
     ("生成走访任务 Generate follow-ups", "monitoring.generate_follow_ups", "5", "0"),
@@ -16,15 +17,8 @@ JOBS = [
 
 
 def create_jobs(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, minute, hour in JOBS:
-        if PeriodicTask.objects.filter(task=task).exists():
-            continue
-        schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-        )
-        PeriodicTask.objects.create(name=name, task=task, crontab=schedule)
+        create_periodic_job(apps, name=name, task=task, minute=minute, hour=hour)
 
 
 class Migration(migrations.Migration):

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from common.periodic_jobs import create_periodic_job
+
 
 # The wall-count job, every five minutes: a county's or a province's wall reads its rows.
 # Created when missing and otherwise left alone, as the engine's other jobs (0004).
@@ -10,20 +12,8 @@ JOB = ("大屏数据汇总 Count the walls", "monitoring.count_walls", "*/5", "*
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     name, task, minute, hour = JOB
-    if PeriodicTask.objects.filter(task=task).exists():
-        return
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute=minute,
-        hour=hour,
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
-    PeriodicTask.objects.create(name=name, task=task, crontab=schedule)
+    create_periodic_job(apps, name=name, task=task, minute=minute, hour=hour)
 
 
 class Migration(migrations.Migration):

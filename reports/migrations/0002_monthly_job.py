@@ -5,20 +5,14 @@ scheduler. Created when missing and otherwise left alone (see monitoring/migrati
 
 from django.db import migrations
 
+from common.periodic_jobs import create_periodic_job
+
 NAME = "月度报告 Monthly reports"
 TASK = "reports.generate_monthly_reports"
-TZ = "Asia/Shanghai"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="2", day_of_week="*", day_of_month="1", month_of_year="*", timezone=TZ
-    )
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="0", hour="2", day_of_month="1")
 
 
 class Migration(migrations.Migration):

@@ -5,20 +5,14 @@ Created when missing and otherwise left alone (see monitoring/migrations/0004).
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 NAME = "事项超期提醒 Check case deadlines"
 TASK = "services.check_case_deadlines"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="20", hour="*", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-    )
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="20")
 
 
 class Migration(migrations.Migration):

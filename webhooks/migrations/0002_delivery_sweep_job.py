@@ -6,17 +6,14 @@ Created when missing and otherwise left alone (see monitoring/migrations/0004).
 
 from django.db import migrations
 
+from common.periodic_jobs import create_periodic_job
+
 NAME = "Webhook 推送 Deliver webhook events"
 TASK = "webhooks.deliver_due"
 
 
 def create_job(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
-    schedule, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.create(name=NAME, task=TASK, interval=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, every=1, period="minutes")
 
 
 class Migration(migrations.Migration):

@@ -4,20 +4,14 @@ monitoring/migrations/0004)."""
 
 from django.db import migrations
 
-TZ = "Asia/Shanghai"
+from common.periodic_jobs import create_periodic_job
+
 NAME = "Webhook 推送记录清理 Forget old webhook deliveries"
 TASK = "webhooks.forget_old"
 
 
 def create_job(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if PeriodicTask.objects.filter(task=TASK).exists():
-        return
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="50", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone=TZ
-    )
-    PeriodicTask.objects.create(name=NAME, task=TASK, crontab=schedule)
+    create_periodic_job(apps, name=NAME, task=TASK, minute="50", hour="3")
 
 
 class Migration(migrations.Migration):
