@@ -398,7 +398,36 @@ def counts_in(database: dict[str, Any], tables: list[str]) -> dict[str, int | No
     return {table: counts.get(table) for table in tables}
 
 
+# What --force clears before the backup's objects are made again, in the restore's own
+# transaction: every table (a partitioned one with its months) and every function (the
+# audit guard's, the partitions' side-table triggers) of the public schema. pg_restore's
+# own --clean drops object by object, and a month's primary key, inherited from its
+# table's, cannot be dropped on its own ("cannot drop inherited constraint").
+_CLEAR_PUBLIC_SCHEMA = """
+DO $clear$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition LOOP
+    EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', r.relname);
+  END LOOP;
+  FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'S' LOOP
+    EXECUTE format('DROP SEQUENCE IF EXISTS public.%I CASCADE', r.relname);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.f);
+  END LOOP;
+END
+$clear$;
+"""
+
+
 def _restore_postgresql(database: dict[str, Any], section: _SectionReader, *, force: bool) -> None:
+    if force:
+        _replace_postgresql(database, section)
+        return
     command = [
         settings.PG_RESTORE,
         "--single-transaction",
@@ -408,8 +437,6 @@ def _restore_postgresql(database: dict[str, Any], section: _SectionReader, *, fo
         "--no-password",
         f"--dbname={database['NAME']}",
     ]
-    if force:
-        command += ["--clean", "--if-exists"]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
             command,
@@ -436,6 +463,55 @@ def _restore_postgresql(database: dict[str, Any], section: _SectionReader, *, fo
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()[-2000:]
             raise BackupError(f"pg_restore failed ({process.returncode}), nothing was restored: {message}")
+
+
+def _replace_postgresql(database: dict[str, Any], section: _SectionReader) -> None:
+    """--force: pg_restore writes the backup as SQL, and psql runs it after clearing the
+    schema, all in one transaction: a failure anywhere (a bad file, a statement) leaves
+    the database as it was, as a restore into an empty one does."""
+    restore = [settings.PG_RESTORE, "--no-owner", "--no-privileges", "--file=-"]
+    psql = [
+        str(Path(settings.PG_RESTORE).with_name("psql")),
+        "--single-transaction",
+        "--no-psqlrc",
+        "--quiet",
+        "--set=ON_ERROR_STOP=1",
+        "--no-password",
+        f"--dbname={database['NAME']}",
+    ]
+    env = pg_environment(database)
+    with tempfile.TemporaryFile() as errors:
+        sql = subprocess.Popen(psql, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        sql.stdin.write(_CLEAR_PUBLIC_SCHEMA.encode())
+        sql.stdin.flush()
+        dump = subprocess.Popen(restore, stdin=subprocess.PIPE, stdout=sql.stdin, stderr=errors, env=env)
+        try:
+            while chunk := section.read(COPY_BYTES):
+                dump.stdin.write(chunk)
+        except BrokenPipeError:
+            pass  # pg_restore or psql stopped at an error: their codes and messages say which
+        except BaseException:
+            # The file failed its check half-way: psql's transaction, never committed,
+            # is rolled back when it is killed.
+            sql.kill()
+            dump.kill()
+            raise
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                dump.stdin.close()
+            dump.wait()
+            if dump.returncode != 0:
+                # psql would commit what it was given at the end of its input: it must
+                # not see the end of a half-written restore.
+                sql.kill()
+            with contextlib.suppress(BrokenPipeError):
+                sql.stdin.close()
+            sql.wait()
+        if dump.returncode != 0 or sql.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip()[-2000:]
+            code = dump.returncode or sql.returncode
+            raise BackupError(f"pg_restore failed ({code}), nothing was restored: {message}")
 
 
 def _restore_sqlite(database: dict[str, Any], section: _SectionReader) -> None:

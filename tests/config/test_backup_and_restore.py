@@ -240,6 +240,21 @@ def test_an_altered_backup_is_refused(postgresql_source, tmp_path):
 
 
 @needs_postgresql_server
+def test_a_forced_restore_of_an_altered_backup_leaves_the_database_as_it_was(postgresql_source, tmp_path):
+    altered = tmp_path / "altered.backup"
+    content = bytearray(postgresql_source.file.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    altered.write_bytes(content)
+    before = table_counts(postgresql_source.url)
+
+    result = postgresql_source.restore(altered, postgresql_source.url, tmp_path / "m", "--force")
+
+    # The schema was cleared in the restore's transaction: rolled back with it.
+    assert result.returncode != 0 and "fails its authentication" in result.stderr
+    assert table_counts(postgresql_source.url) == before
+
+
+@needs_postgresql_server
 def test_a_truncated_backup_is_refused(postgresql_source, tmp_path):
     truncated = tmp_path / "truncated.backup"
     content = postgresql_source.file.read_bytes()

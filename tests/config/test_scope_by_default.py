@@ -36,6 +36,7 @@ NOT_SCOPED_BY_THE_GRID = {
     "households.PreparedExport": "its requester's",
     "monitoring.Notification": "its recipient's",
     "monitoring.TierSnapshot": "counts per unit, no household in them",
+    "monitoring.WallCount": "counts per unit, no household in them; the wall reads its scope's tops",
 }
 
 
