@@ -22,9 +22,12 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+
+from config.env import redis_database
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -264,6 +267,61 @@ def celery_worker(env: dict[str, str], *options: str) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+# --- Redis: the environment's server, shared under a prefix of a test's own; a sentinel ------
+
+# The Redis database the environment gives this run (CI's, a developer's own): others may
+# use it too, so a test's broker keys carry a prefix of its own and only they are deleted.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_is_up(url: str = REDIS_URL) -> bool:
+    if not url:
+        return False
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+needs_redis_url = pytest.mark.skipif(not redis_is_up(), reason="needs Redis at REDIS_URL (not set or down)")
+
+
+def delete_prefixed(url: str, prefix: str) -> int:
+    """Delete the keys under a test's own ``prefix``, and no others; how many there were."""
+    server = redis.Redis.from_url(url)
+    ours = list(server.scan_iter(match=f"{prefix}*"))
+    if ours:
+        server.delete(*ours)
+    return len(ours)
+
+
+@contextmanager
+def redis_sentinel(redis_url: str, master: str, folder: Path):
+    """A real ``redis-server --sentinel`` on a free loopback port, watching the server at
+    ``redis_url`` as ``master``; yields its port once it names that master."""
+    host, port, _ = redis_database(redis_url)
+    listen = free_port()
+    conf = folder / "sentinel.conf"  # a sentinel rewrites its own file: one in the test's folder
+    conf.write_text(f"port {listen}\nbind 127.0.0.1\nsentinel monitor {master} {host} {port} 1\n")
+    process = subprocess.Popen(
+        ["redis-server", str(conf), "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        client = redis.Redis(port=listen, socket_connect_timeout=1)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if client.sentinel_get_master_addr_by_name(master):
+                    break
+            except redis.RedisError:
+                pass
+            time.sleep(0.2)
+        yield listen
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 # --- a PostgreSQL primary and its streaming standby, of our own ---------------------------

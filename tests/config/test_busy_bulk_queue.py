@@ -3,34 +3,17 @@ the bulk queue, nobody consuming it, while a worker of the engine queue alone ma
 missed follow-ups in PostgreSQL. On Redis (REDIS_URL) and on the demo's folder of files."""
 
 import datetime
-import os
 import time
 import uuid
 
 import pytest
-import redis
 from django.db import connection
 from kombu import Connection
 
 from config.celery import app
 from monitoring.models import FollowUp
 from tests.households.factories import HouseholdFactory, default_tier
-from tests.servers import celery_worker
-
-# The Redis database the environment gives this run (CI's, a developer's own): others may
-# use it too, so this test's broker keys carry a prefix of its own and only they are
-# deleted afterwards.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-
-
-def redis_is_up():
-    if not REDIS_URL:
-        return False
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
+from tests.servers import REDIS_URL, celery_worker, delete_prefixed, needs_redis_url
 
 pytestmark = [
     pytest.mark.real_clock,
@@ -74,10 +57,7 @@ def waiting(conn, queue):
 @pytest.mark.parametrize(
     "kind",
     [
-        pytest.param(
-            "redis",
-            marks=pytest.mark.skipif(not redis_is_up(), reason="needs Redis at REDIS_URL (not set or down)"),
-        ),
+        pytest.param("redis", marks=needs_redis_url),
         "filesystem",
     ],
 )
@@ -121,10 +101,7 @@ def test_the_engine_marks_missed_follow_ups_while_exports_and_imports_wait_on_th
             worker.terminate()
             output, _ = worker.communicate(timeout=30)
         if kind == "redis":
-            server = redis.Redis.from_url(REDIS_URL)
-            ours = list(server.scan_iter(match=f"{env['BROKER_KEY_PREFIX']}*"))
-            if ours:
-                server.delete(*ours)
+            delete_prefixed(REDIS_URL, env["BROKER_KEY_PREFIX"])
         conn.release()
 
     assert marked == 6, output[-3000:]

@@ -5,12 +5,11 @@ import time
 import uuid
 
 import pytest
-import redis
 from celery import Celery
 
 from config.health import check_workers
 from tests.config.operations import BROKER_URL, needs_redis
-from tests.servers import celery_worker, needs_postgresql
+from tests.servers import celery_worker, delete_prefixed, needs_postgresql
 
 pytestmark = [pytest.mark.real_clock, needs_postgresql, needs_redis]
 
@@ -38,10 +37,7 @@ def test_a_queue_no_worker_consumes_is_named(settings):
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
-        server = redis.Redis.from_url(BROKER_URL)
-        ours = list(server.scan_iter(match=f"{prefix}*"))
-        if ours:
-            server.delete(*ours)
+        delete_prefixed(BROKER_URL, prefix)
 
     assert not result.ok, output[-3000:]
     others = [queue.name for queue in settings.CELERY_TASK_QUEUES if queue.name != "engine"]

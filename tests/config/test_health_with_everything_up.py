@@ -9,12 +9,20 @@ import time
 import uuid
 
 import pytest
-import redis
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from config.models import Heartbeat
 from tests.config.operations import BROKER_URL, CACHE_URL, needs_redis
-from tests.servers import GUNICORN, Client, app_environment, celery_worker, free_port, needs_postgresql, serve
+from tests.servers import (
+    GUNICORN,
+    Client,
+    app_environment,
+    celery_worker,
+    delete_prefixed,
+    free_port,
+    needs_postgresql,
+    serve,
+)
 
 pytestmark = [
     # The worker and the server run on the machine's clock; nothing here is about a date.
@@ -70,10 +78,7 @@ def test_every_check_is_ok_and_one_scrape_adds_up_every_process(tmp_path):
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
-        server_keys = redis.Redis.from_url(BROKER_URL)
-        ours = list(server_keys.scan_iter(match=f"{prefix}*"))
-        if ours:
-            server_keys.delete(*ours)
+        delete_prefixed(BROKER_URL, prefix)
 
     requests = re.search(
         r'^hhl_http_request_duration_seconds_count\{method="GET",route="api_me",status="4xx"\} (\S+)$',

@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from tests.config.operations import BROKER_URL, closed_port, needs_redis
+from tests.servers import delete_prefixed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def broker(settings):
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": prefix}
     server = redis.Redis.from_url(BROKER_URL)
     yield server, prefix
-    ours = list(server.scan_iter(match=f"{prefix}*"))
-    if ours:
-        server.delete(*ours)
+    delete_prefixed(BROKER_URL, prefix)
 
 
 @needs_redis

@@ -1,6 +1,5 @@
 """The periodic jobs for real: a Celery worker with beat, on Redis, writing to PostgreSQL."""
 
-import os
 import time
 import uuid
 
@@ -11,22 +10,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from monitoring.models import FollowUp
 from tests.households.factories import HouseholdFactory, default_tier
-from tests.servers import celery_worker
-
-# The Redis database the environment gives this run (CI's, a developer's own): others may
-# use it too, so the worker's keys carry a prefix of this test's own and only they are
-# deleted afterwards.
-BROKER = os.environ.get("REDIS_URL", "")
-
-
-def redis_is_up():
-    if not BROKER:
-        return False
-    try:
-        return redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
+from tests.servers import REDIS_URL, celery_worker, delete_prefixed, needs_redis_url
 
 pytestmark = [
     pytest.mark.real_clock,
@@ -38,10 +22,7 @@ pytestmark = [
 @pytest.mark.parametrize(
     "broker",
     [
-        pytest.param(
-            "redis",
-            marks=pytest.mark.skipif(not redis_is_up(), reason="needs Redis at REDIS_URL (not set or down)"),
-        ),
+        pytest.param("redis", marks=needs_redis_url),
         # The embedded demo's transport: files in a folder, no server.
         "filesystem://",
     ],
@@ -55,9 +36,9 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
     )
     prefix = f"hhl-test-{uuid.uuid4().hex}:"
     if broker == "redis":
-        broker = BROKER
+        broker = REDIS_URL
         someone_elses = f"hhl-test-someone-else-{uuid.uuid4().hex}"
-        redis.Redis.from_url(BROKER).set(someone_elses, "theirs", ex=600)
+        redis.Redis.from_url(REDIS_URL).set(someone_elses, "theirs", ex=600)
     env = {
         "CELERY_BROKER_URL": broker,
         "BROKER_KEY_PREFIX": prefix,
@@ -71,17 +52,15 @@ def test_beat_schedules_generation_and_the_worker_writes_the_follow_ups(grid, tm
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
-        if broker == BROKER:
-            server = redis.Redis.from_url(BROKER)
-            ours = list(server.scan_iter(match=f"{prefix}*"))
-            if ours:
-                server.delete(*ours)
+        if broker == REDIS_URL:
+            ours = delete_prefixed(REDIS_URL, prefix)
+            server = redis.Redis.from_url(REDIS_URL)
             theirs = server.get(someone_elses)
             server.delete(someone_elses)
 
     assert FollowUp.objects.count() == 15, output[-3000:]
     assert FollowUp.objects.filter(status="open").count() == 15
     assert "monitoring.generate_follow_ups" in output
-    if broker == BROKER:
+    if broker == REDIS_URL:
         assert ours, "the worker wrote no key under its prefix"
         assert theirs == b"theirs"
