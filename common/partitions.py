@@ -113,6 +113,9 @@ def _rebuild(conn, table, key, side, with_key, *, months_ahead):
     old = f"{table}_unpartitioned" if partitioning else f"{table}_partitioned"
     side_names = {s.name for s in side}
     with conn.cursor() as cursor:
+        # Before anything is read: a row committed between reading max(id) and the rename
+        # would be copied while the sequence was set below it, and its id handed out again.
+        cursor.execute(f"LOCK TABLE {_quote(table)} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(
             "SELECT conname, conrelid::regclass::text FROM pg_constraint WHERE confrelid = %s::regclass",
             [table],
@@ -225,7 +228,7 @@ def _rebuild(conn, table, key, side, with_key, *, months_ahead):
             cursor.execute(_on_table(definition, old, table))
         if partitioning:
             for constraint in side:
-                _create_side(cursor, table, key, constraint)
+                _create_side(cursor, table, key, constraint, recheck=len(side) > 1)
             for name, was in kept:
                 cursor.execute(f"COMMENT ON TABLE {_quote(sides[name])} IS %s", [was])
         else:
@@ -299,7 +302,94 @@ def side_table(table: str, constraint: SideUnique) -> str:
     return f"{table}_{constraint.name}"
 
 
-def _create_side(cursor, table: str, key: str, constraint: SideUnique):
+# What an INSERT statement says when it skips a duplicate: ``ON CONFLICT DO NOTHING``, as
+# Django's bulk_create(ignore_conflicts=True) and the engine write it, or with a conflict
+# target (``ON CONFLICT (household_id, period_start, period_end) WHERE status <> 'cancelled'
+# DO NOTHING``, ``ON CONFLICT ON CONSTRAINT name DO NOTHING``). A trigger cannot ask the
+# executor how the statement ends: the statement's text is what it has.
+ON_CONFLICT_DO_NOTHING = (
+    r"on\s+conflict\s*(\([^)]*\)\s*(where\s+[^;]*?)?|on\s+constraint\s+\S+\s+)?do\s+nothing"
+)
+
+
+def _holds(constraint: SideUnique, row: str) -> str:
+    """SQL: whether the constraint applies to ``row`` (NEW, OLD)."""
+    return f"({constraint.condition.replace('r.', row + '.')})" if constraint.condition else "true"
+
+
+def _values(constraint: SideUnique, row: str) -> str:
+    return ", ".join(f"{row}.{_quote(c)}" for c in constraint.columns)
+
+
+def _keep_function(cursor, table: str, key: str, constraint: SideUnique, *, recheck: bool):
+    """The trigger function that keeps ``constraint``'s side table. With ``recheck`` (a
+    table with more than one side table) it first asks whether the row is still there: a
+    duplicate skipped under ON CONFLICT DO NOTHING by one side table's trigger is deleted
+    before the next side table's trigger, already queued for it, runs."""
+    side = side_table(table, constraint)
+    columns = ", ".join(_quote(c) for c in constraint.columns)
+
+    gone = ""
+    if recheck:
+        gone = f"""
+                IF TG_OP = 'INSERT' AND NOT EXISTS (
+                    SELECT 1 FROM {_quote(table)} WHERE id = NEW.id AND {_quote(key)} = NEW.{_quote(key)}
+                ) THEN
+                    RETURN NULL;
+                END IF;"""
+    applies_old, applies_new = _holds(constraint, "OLD"), _holds(constraint, "NEW")
+    old, new = _values(constraint, "OLD"), _values(constraint, "NEW")
+    function = _quote(f"{side}_keep")
+    cursor.execute(
+        f"""
+        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND {applies_old} AND {applies_new} AND OLD.id = NEW.id
+               AND ({old}) IS NOT DISTINCT FROM ({new}) THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                DELETE FROM {_quote(side)} WHERE row_id = OLD.id;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') AND {applies_new} THEN{gone}
+                -- Waits, as the index of the table itself did, for a transaction that holds
+                -- the same values, and finds them once it commits.
+                INSERT INTO {_quote(side)} (row_id, {columns}) VALUES (NEW.id, {new})
+                    ON CONFLICT DO NOTHING;
+                -- Already there under its own id: the row is being moved between
+                -- partitions (``maintain``), not duplicated.
+                IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM {_quote(side)} WHERE row_id = NEW.id) THEN
+                    IF TG_OP = 'INSERT' AND current_query() ~* {_literal(ON_CONFLICT_DO_NOTHING)} THEN
+                        DELETE FROM {_quote(table)} WHERE id = NEW.id AND {_quote(key)} = NEW.{_quote(key)};
+                        RETURN NULL;
+                    END IF;
+                    RAISE unique_violation USING
+                        MESSAGE = 'duplicate key value violates unique constraint "{constraint.name}"',
+                        CONSTRAINT = '{constraint.name}', TABLE = '{table}';
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$
+        """
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def refresh_side_functions(schema_editor, *, table: str, key: str, side: tuple[SideUnique, ...]):
+    """Write the side tables' trigger functions of ``table`` again, as ``convert`` now
+    writes them (for a migration after a change here); nothing on SQLite or a table that
+    is not partitioned."""
+    conn = schema_editor.connection
+    if _is_postgresql(conn) and _is_partitioned(conn, table):
+        with conn.cursor() as cursor:
+            for constraint in side:
+                _keep_function(cursor, table, key, constraint, recheck=len(side) > 1)
+
+
+def _create_side(cursor, table: str, key: str, constraint: SideUnique, *, recheck: bool):
     side = side_table(table, constraint)
     cursor.execute(
         """SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
@@ -314,55 +404,18 @@ def _create_side(cursor, table: str, key: str, constraint: SideUnique):
         + ")"
     )
     cursor.execute(f"CREATE UNIQUE INDEX {_quote(constraint.name)} ON {_quote(side)} ({columns})")
-
-    def holds(row):
-        return f"({constraint.condition.replace('r.', row + '.')})" if constraint.condition else "true"
-
-    def values(row):
-        return ", ".join(f"{row}.{_quote(c)}" for c in constraint.columns)
-
+    _keep_function(cursor, table, key, constraint, recheck=recheck)
     function = _quote(f"{side}_keep")
-    cursor.execute(
-        f"""
-        CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'UPDATE' AND {holds("OLD")} AND {holds("NEW")} AND OLD.id = NEW.id
-               AND ({values("OLD")}) IS NOT DISTINCT FROM ({values("NEW")}) THEN
-                RETURN NULL;
-            END IF;
-            IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                DELETE FROM {_quote(side)} WHERE row_id = OLD.id;
-            END IF;
-            IF TG_OP IN ('INSERT', 'UPDATE') AND {holds("NEW")} THEN
-                -- Waits, as the index of the table itself did, for a transaction that holds
-                -- the same values, and finds them once it commits.
-                INSERT INTO {_quote(side)} (row_id, {columns}) VALUES (NEW.id, {values("NEW")})
-                    ON CONFLICT DO NOTHING;
-                -- Already there under its own id: the row is being moved between
-                -- partitions (``maintain``), not duplicated.
-                IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM {_quote(side)} WHERE row_id = NEW.id) THEN
-                    IF TG_OP = 'INSERT' AND current_query() ~* 'on\\s+conflict\\s+do\\s+nothing' THEN
-                        DELETE FROM {_quote(table)} WHERE id = NEW.id AND {_quote(key)} = NEW.{_quote(key)};
-                        RETURN NULL;
-                    END IF;
-                    RAISE unique_violation USING
-                        MESSAGE = 'duplicate key value violates unique constraint "{constraint.name}"',
-                        CONSTRAINT = '{constraint.name}', TABLE = '{table}';
-                END IF;
-            END IF;
-            RETURN NULL;
-        END $$
-        """
-    )
+
     # The WHEN clauses spare the function call for the rows the constraint is not about
     # (a follow-up written done or missed, an update of an open one's assignee).
-    unchanged = (
-        f"{holds('OLD')} AND {holds('NEW')} AND ({values('OLD')}) IS NOT DISTINCT FROM ({values('NEW')})"
-    )
+    applies_old, applies_new = _holds(constraint, "OLD"), _holds(constraint, "NEW")
+    old, new = _values(constraint, "OLD"), _values(constraint, "NEW")
+    unchanged = f"{applies_old} AND {applies_new} AND ({old}) IS NOT DISTINCT FROM ({new})"
     for event, when in [
-        ("INSERT", holds("NEW")),
-        ("UPDATE", f"({holds('OLD')} OR {holds('NEW')}) AND NOT ({unchanged})"),
-        ("DELETE", holds("OLD")),
+        ("INSERT", applies_new),
+        ("UPDATE", f"({applies_old} OR {applies_new}) AND NOT ({unchanged})"),
+        ("DELETE", applies_old),
     ]:
         name = _quote(f"{side}_keep" + ("" if event == "INSERT" else f"_{event.lower()}"))
         cursor.execute(

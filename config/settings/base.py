@@ -465,8 +465,16 @@ PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", 3)
 # The audit log is not detached: audit.archive moves its rows to files and drops the
 # months it has emptied.
 PARTITION_ATTACHED_MONTHS = env_int("PARTITION_ATTACHED_MONTHS", 0)
-if PARTITION_ATTACHED_MONTHS < 0:
-    raise ImproperlyConfigured("PARTITION_ATTACHED_MONTHS must be 0 (never detach) or a number of months.")
+# At least a year and a month: the reports' last twelve months of tier shares, a quarterly
+# period still open with its 62 days of catch-up, and the cases and proposals that name a
+# visit read back that far; a month detached under them would lose an open follow-up (and
+# generate it again) or show a visit as never made.
+PARTITION_ATTACHED_MONTHS_AT_LEAST = 13
+if PARTITION_ATTACHED_MONTHS < 0 or 0 < PARTITION_ATTACHED_MONTHS < PARTITION_ATTACHED_MONTHS_AT_LEAST:
+    raise ImproperlyConfigured(
+        f"PARTITION_ATTACHED_MONTHS must be 0 (never detach) or at least "
+        f"{PARTITION_ATTACHED_MONTHS_AT_LEAST} months."
+    )
 
 # Where a request's client address is: REMOTE_ADDR when the app faces the network, the
 # proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list (HTTP_X_FORWARDED_FOR) the

@@ -242,3 +242,18 @@ def test_a_sentinel_cache_url_is_refused_since_only_the_broker_speaks_sentinel()
 
     assert result.returncode != 0
     assert "CACHE_URL must be a redis:// or rediss:// URL" in result.stderr
+
+
+@pytest.mark.parametrize("months", ["-1", "12"])
+def test_detaching_months_the_pages_still_read_is_refused_naming_the_setting(months):
+    result = settings_value("settings.PARTITION_ATTACHED_MONTHS", PARTITION_ATTACHED_MONTHS=months)
+
+    assert result.returncode != 0
+    assert "PARTITION_ATTACHED_MONTHS must be 0 (never detach) or at least 13 months" in result.stderr
+
+
+def test_keeping_a_year_and_a_month_attached_is_accepted():
+    result = settings_value("settings.PARTITION_ATTACHED_MONTHS", PARTITION_ATTACHED_MONTHS="13")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "13"

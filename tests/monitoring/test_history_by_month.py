@@ -96,16 +96,16 @@ def test_a_detached_month_stays_readable_on_its_own_and_leaves_the_table(grid):
 def test_the_job_detaches_months_older_than_the_setting_and_keeps_the_audit_log(settings):
     from config.partitions import maintain
 
-    settings.PARTITION_ATTACHED_MONTHS = 2
-    partitions.create_months(FOLLOW_UPS, "period_start", D(2031, 12, 1), since=D(2031, 11, 1))
-    partitions.create_months("audit_auditevent", "at", D(2031, 11, 1), since=D(2031, 11, 1))
+    settings.PARTITION_ATTACHED_MONTHS = 13
+    partitions.create_months(FOLLOW_UPS, "period_start", D(2031, 1, 1), since=D(2030, 12, 1))
+    partitions.create_months("audit_auditevent", "at", D(2030, 12, 1), since=D(2030, 12, 1))
 
     done = maintain(D(2032, 2, 10))
 
-    assert f"{FOLLOW_UPS}_p2031_11" in done[FOLLOW_UPS]["detached"]
-    assert f"{FOLLOW_UPS}_p2031_12" not in done[FOLLOW_UPS]["detached"]
+    assert f"{FOLLOW_UPS}_p2030_12" in done[FOLLOW_UPS]["detached"]
+    assert f"{FOLLOW_UPS}_p2031_01" not in done[FOLLOW_UPS]["detached"]
     assert done["audit_auditevent"]["detached"] == []
-    assert D(2031, 11, 1) in partitions.months_of("audit_auditevent")
+    assert D(2030, 12, 1) in partitions.months_of("audit_auditevent")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -168,3 +168,57 @@ def test_notifications_are_partitioned_and_a_job_run_twice_still_tells_nobody_tw
     assert Notification.objects.filter(follow_up=missed).count() == 1
     with pytest.raises(IntegrityError, match="notify_once"), transaction.atomic():
         notice().save()
+
+
+@pytest.mark.django_db
+def test_an_insert_naming_its_conflict_target_skips_a_second_open_follow_up_as_the_bare_form_does(grid):
+    household = HouseholdFactory(unit=grid.building_1, tier=default_tier("green"))
+    october = follow_up(household, D(2026, 10, 1), D(2026, 10, 31))
+    columns = [f.column for f in FollowUp._meta.concrete_fields if f.column != "id"]
+    moved = {"period_start": "%s", "period_end": "%s", "due_on": "%s"}
+    chosen = ", ".join(moved.get(c, c) for c in columns)
+
+    with connection.cursor() as cursor:
+        # Another period, open too: one_open_follow_up's side table refuses it, and the
+        # statement, naming one_follow_up_per_period as its arbiter, skips it.
+        cursor.execute(
+            f"INSERT INTO {FOLLOW_UPS} ({', '.join(columns)}) SELECT {chosen} FROM {FOLLOW_UPS}"
+            " WHERE id = %s ON CONFLICT (household_id, period_start, period_end)"
+            " WHERE status <> 'cancelled' DO NOTHING",
+            [D(2026, 11, 25), D(2026, 11, 25), D(2026, 11, 25), october.pk],
+        )
+
+    assert list(FollowUp.objects.filter(household=household).values_list("pk", flat=True)) == [october.pk]
+
+
+@pytest.mark.django_db
+def test_a_notification_skipped_by_one_side_unique_leaves_nothing_in_the_other(grid):
+    from django.contrib.contenttypes.models import ContentType
+
+    from monitoring.models import Notification, NotificationKind
+    from tests.grids.factories import UserFactory
+
+    household = HouseholdFactory(unit=grid.building_1, tier=default_tier("green"))
+    missed = follow_up(household, D(2026, 11, 24), status="missed")
+    worker = UserFactory()
+    about_households = ContentType.objects.get_for_model(household)
+
+    def notice(follow_up, object_id):
+        return Notification(
+            recipient=worker,
+            kind=NotificationKind.MISSED,
+            household=household,
+            follow_up=follow_up,
+            content_type=about_households,
+            object_id=object_id,
+        )
+
+    Notification.objects.bulk_create([notice(missed, 1)], ignore_conflicts=True)
+    # The same follow-up about another object: notify_once skips it, before the trigger
+    # of notify_once_per_object, queued for the same row, has run.
+    Notification.objects.bulk_create([notice(missed, 2)], ignore_conflicts=True)
+    assert Notification.objects.filter(recipient=worker).count() == 1
+
+    # Nobody was told about object 2: a notice of it (about no follow-up) is the first.
+    notice(None, 2).save()
+    assert Notification.objects.filter(recipient=worker, object_id=2).count() == 1
