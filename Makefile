@@ -24,8 +24,12 @@ demo: install messages static
 		trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000
 
+# In as many processes as the machine has cores, four at most (pytest-xdist; each makes a
+# test database of its own): the suite waits on servers, workers and a browser as much as
+# it computes. TEST_PROCESSES=-n0 runs it in one.
+TEST_PROCESSES ?= -n auto --maxprocesses 4
 test: install messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 

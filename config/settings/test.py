@@ -1,5 +1,6 @@
 """Settings for the test suite: fast hashing, in-memory mail, no real media folder."""
 
+import os
 import tempfile
 
 from config.env import env_str
@@ -32,3 +33,10 @@ FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS", "test1:aGhsLXRlc3Qtc3Vp
 FIELD_BLIND_INDEX_KEYS = env_str(
     "FIELD_BLIND_INDEX_KEYS", "test1:aGhsLXRlc3Qtc3VpdGUtb25seS1pbmRleC1rZXktMDE="
 )
+
+# ``make test`` runs the suite in several processes (pytest-xdist), which share CACHE_URL's
+# Redis database: each keeps its keys apart (a token, a rate limit, a user's replica pin
+# are named alike in every worker's database), and so do the servers a test starts, which
+# inherit the variable.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    CACHES["default"]["KEY_PREFIX"] = f"{CACHES['default'].get('KEY_PREFIX', '')}-{worker}"  # noqa: F405

@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from messaging.channels import TOKEN_CACHE_KEY
 from tests.messaging import providers
 
 
@@ -13,7 +14,8 @@ def wecom(settings):
     settings.WECOM_SECRET = providers.SECRET
     settings.WECOM_AGENT_ID = providers.AGENT_ID
     settings.MESSAGES_TIMEOUT_SECONDS = 1
-    cache.clear()  # no token from another test's server
+    # No token from another test's server (only this key: the cache may be Redis, shared).
+    cache.delete(TOKEN_CACHE_KEY.format(corp=providers.CORP_ID))
     yield server
     server.stop()
 
