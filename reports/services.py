@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from grids.models import GridLevel, GridUnit
+from reports import files
 from reports.figures import compute
 from reports.models import MonthlyReport, previous_month
 
@@ -81,7 +82,10 @@ def generate_monthly_reports(today: datetime.date | None = None) -> int:
     for unit in units_reported_monthly():
         if unit.pk in done:
             continue
-        if generate_report(unit=unit, month=month, first_only=True) is not None:
+        report = generate_report(unit=unit, month=month, first_only=True)
+        if report is not None:
             written += 1
+            if files.drawn_by_worker(report):  # its PDF ready when the leader opens it
+                files.ask(report, "pdf", settings.LANGUAGE_CODE)
     log.info("monthly reports for %s: %d written", f"{month:%Y-%m}", written)
     return written

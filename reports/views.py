@@ -7,35 +7,20 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.replicas import reads_from_replica
 from grids.models import GridUnit, scope_roots
 from monitoring.wall import default_unit
-from reports import layout, pdf, spreadsheet
-from reports.figures import SHAPE
+from reports import files, layout
 from reports.models import MonthlyReport, previous_month
 from reports.services import generate_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A stored version never changes, so its files need drawing once per language: a county's
-# PDF (every building, every worker) takes seconds to set, a copy in the cache none.
-FILE_CACHE_SECONDS = 7 * 24 * 3600
-
-
-def _file(report: MonthlyReport, kind: str, render) -> bytes:
-    key = f"reports:{kind}:{report.pk}:{report.generated_at.timestamp()}:{get_language()}:{SHAPE}"
-    data = cache.get(key)
-    if data is None:
-        data = render(report)
-        cache.set(key, data, FILE_CACHE_SECONDS)
-    return data
 
 
 def _unit_or_404(user, code: str) -> GridUnit:
@@ -133,7 +118,9 @@ def report(request, code, month):
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report_pdf(request, code, month):
     report = _report_or_404(request, code, month)
-    response = HttpResponse(_file(report, "pdf", pdf.render), content_type="application/pdf")
+    if (data := files.file_or_ask(report, "pdf")) is None:
+        return _being_drawn(request, report)
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_file_name(report)}.pdf"'
     return response
 
@@ -143,9 +130,18 @@ def report_pdf(request, code, month):
 @permission_required("reports.view_monthlyreport", raise_exception=True)
 def report_xlsx(request, code, month):
     report = _report_or_404(request, code, month)
-    response = HttpResponse(_file(report, "xlsx", spreadsheet.render), content_type=XLSX)
+    if (data := files.file_or_ask(report, "xlsx")) is None:
+        return _being_drawn(request, report)
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_file_name(report)}.xlsx"'
     return response
+
+
+def _being_drawn(request, report: MonthlyReport):
+    """A large report's file, asked of a worker: the page looks again every few seconds
+    and gets the file once it is drawn."""
+    context = {"report": report, "month_label": layout.month_label(report.figures["month"])}
+    return render(request, "reports/file_being_drawn.html", context, status=202)
 
 
 def _file_name(report: MonthlyReport) -> str:

@@ -432,6 +432,7 @@ _ROUTES = {
         # an import costs nothing, and its deletes must not hold up the engine.
         "households.expire_files",
         "reports.generate_monthly_reports",
+        "reports.draw_file",
         "audit.archive",
         # The retention purges delete in batches: heavy on the database, never urgent.
         "messaging.forget_old",
@@ -505,6 +506,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# A monthly report of more households than this has its PDF and .xlsx drawn by a worker
+# (reports.files: a province's PDF takes about as long as a request may), kept in the
+# cache for the web to serve; 0, drawn in the request. Only with a shared cache: a file a
+# worker kept in its own memory would never reach the web.
+REPORT_FILES_IN_WORKER_HOUSEHOLDS = env_int("REPORT_FILES_IN_WORKER_HOUSEHOLDS", 50_000 if CACHE_URL else 0)
+if REPORT_FILES_IN_WORKER_HOUSEHOLDS and not CACHE_URL:
+    raise ImproperlyConfigured(
+        "REPORT_FILES_IN_WORKER_HOUSEHOLDS needs CACHE_URL: the worker's file must reach the web."
+    )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True

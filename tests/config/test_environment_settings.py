@@ -257,3 +257,12 @@ def test_keeping_a_year_and_a_month_attached_is_accepted():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "13"
+
+
+def test_large_reports_drawn_by_a_worker_need_a_shared_cache_or_the_settings_refuse():
+    result = settings_value(
+        "settings.REPORT_FILES_IN_WORKER_HOUSEHOLDS", REPORT_FILES_IN_WORKER_HOUSEHOLDS="50000"
+    )
+
+    assert result.returncode != 0
+    assert "REPORT_FILES_IN_WORKER_HOUSEHOLDS needs CACHE_URL" in result.stderr
