@@ -3,10 +3,10 @@
 import hashlib
 import hmac
 
-from django.conf import settings
 from django.db import connection, models, transaction
 
 from audit.models import GENESIS, Action, AuditEvent, Outcome, audit_key
+from common import http
 
 # One writer at a time extends the chain (PostgreSQL: a transaction-level advisory lock;
 # SQLite writes one at a time anyway), held for one SELECT and one INSERT.
@@ -25,12 +25,11 @@ ASYNC_COMMIT = frozenset({"viewed", "api_read"})
 
 
 def client_address(request) -> str | None:
-    """The client's address (CLIENT_IP_HEADER): of a list (X-Forwarded-For) the last one,
-    the one our proxy saw."""
+    """The client's address (common.http.client_address), None without a request or when
+    it cannot be told."""
     if request is None:
         return None
-    value = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[-1].strip()
-    return value or None
+    return http.client_address(request) or None
 
 
 def label(target) -> str:

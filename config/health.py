@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from common.http import client_address
 from config.env import redis_database
 
 # Seconds a replica is behind its primary; 0 when it has replayed all it received.
@@ -198,14 +199,6 @@ def all_checks() -> list[Result]:
         results.append(Result("workers", False, "not asked (broker unreachable)"))
     results.append(check_beat())
     return results
-
-
-def client_address(request) -> str:
-    """The client's address: the proxy's header (CLIENT_IP_HEADER, its last entry) when
-    the request came through it, else the connection's own address, which a request
-    that came straight from inside the network (a container's probe) carries."""
-    value = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[-1].strip()
-    return value or request.META.get("REMOTE_ADDR", "")
 
 
 def may_see_details(request) -> bool:

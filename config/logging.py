@@ -35,7 +35,10 @@ class JsonFormatter(logging.Formatter):
 
     Only these fields: a record's extras are left out, since they are objects we do not
     mask (django.request's ``request`` prints its full path and query). The message and
-    traceback are the ones MaskPersonalNumbers already masked. Our own rather than
+    traceback are the ones MaskPersonalNumbers already masked, and each field is masked
+    again here, before it is encoded: a handler given this formatter without the filter
+    must not leak, and in the encoded line a number after a line break follows "\\n",
+    a letter, which the mask takes for part of a code. Our own rather than
     python-json-logger, whose point is carrying the extras over.
     """
 
@@ -53,5 +56,5 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = record.exc_text
         if record.stack_info:
             line["stack"] = record.stack_info
-        # Masked again: a handler given this formatter without the filter must not leak.
-        return mask_personal_numbers(json.dumps(line, ensure_ascii=False))
+        masked = {key: mask_personal_numbers(value) for key, value in line.items()}
+        return json.dumps(masked, ensure_ascii=False)

@@ -65,9 +65,15 @@ def route_name(request) -> str:
     return match.view_name
 
 
+# The methods a label may name; any other a client sends is "other": the method is the
+# client's to make up, and each new name would be new series, kept for ever.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(request, response, seconds: float) -> None:
     status = f"{response.status_code // 100}xx"
-    REQUEST_SECONDS.labels(route_name(request), request.method, status).observe(seconds)
+    method = request.method if request.method in METHODS else "other"
+    REQUEST_SECONDS.labels(route_name(request), method, status).observe(seconds)
 
 
 # Started tasks by id: a pool process runs one task at a time, but a thread pool more.

@@ -10,8 +10,10 @@ personal. Probes are not timed: they would drown the routes people use.
 - /health/       every check (database, replicas, broker, cache, workers, beat): 200 or 503.
 - /metrics       the series (config.metrics).
 
-The detail (the checks, the series) is for insiders only (config.health.may_see_details):
-anyone else asking /health/ or /health/ready/ gets the liveness answer, and /metrics 403.
+The answer's code is everyone's: a load balancer or a probe outside the allow-list must
+see a 503 when the database is down. The detail (which checks, their reasons; the series)
+is for insiders only (config.health.may_see_details): anyone else gets {"status": "ok"} or
+{"status": "unavailable"} alone, and /metrics 403.
 """
 
 import time
@@ -34,10 +36,13 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
 
 
 def _health(request, checks) -> HttpResponse:
-    if request.path == LIVE or not health.may_see_details(request):
+    if request.path == LIVE:
         return _json({"status": "ok"})
     body = health.report(checks())
-    response = _json(body, status=200 if body["status"] == "ok" else 503)
+    status = 200 if body["status"] == "ok" else 503
+    if not health.may_see_details(request):
+        body = {"status": body["status"]}
+    response = _json(body, status=status)
     # Not logged by django.request as a server error: a probe every few seconds would
     # mail the admins each time. Alerting on a failing check is the monitoring's work.
     response._has_been_logged = True

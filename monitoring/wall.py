@@ -8,6 +8,7 @@ number of households.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -43,6 +44,14 @@ TILE_LIMIT = 12_000
 # Such a wall's figures come from the wall-count job (every few minutes) while its last
 # run is this recent; older, the database counts them live.
 WALL_COUNT_MAX_AGE = datetime.timedelta(minutes=getattr(settings, "WALL_COUNT_MAX_AGE_MINUTES", 15))
+# One wall count at a time (PostgreSQL: a transaction-level advisory lock; SQLite writes
+# one at a time anyway). Two runs at once, a backlog on the engine queue, would each
+# delete the rows the other has not committed yet and then insert the same (unit, tier):
+# the second ended in an IntegrityError. A run that finds the lock taken stops at once,
+# the other's counts being as fresh as its own would be.
+WALL_COUNT_LOCK = 0x68686C_77616C  # "hhl" "wal"
+
+logger = logging.getLogger(__name__)
 
 
 def _marked(day: datetime.date) -> dict[int, object]:
@@ -228,9 +237,10 @@ class Wall:
     def _count_from_wall_counts(self):
         """``(whole, kept, counted_at)`` from the wall-count job's rows (``count_walls``),
         or None where they cannot answer: a narrowing other than the tier (labels, groups
-        and marks are not counted ahead), a scope whose tops are buildings or below, or
-        counts older than ``WALL_COUNT_MAX_AGE`` or of another day (the job has stopped:
-        the database counts live, slower but right)."""
+        and marks are not counted ahead), a scope whose tops are buildings or below, a
+        scope the last run counted nothing of, or counts older than ``WALL_COUNT_MAX_AGE``
+        or of another day (the job has stopped: the database counts live, slower but
+        right)."""
         f = self.filters
         if f.label is not None or f.group is not None or f.mark:
             return None
@@ -249,7 +259,10 @@ class Wall:
                 "tier_id", "tier__code", "households", "people", "visits_this_week", "marks", "counted_at"
             )
         )
-        if not rows and not WallCount.objects.filter(day=self.day, counted_at__gte=fresh_after).exists():
+        if not rows:
+            # Nothing counted for this scope (its households came after the last run, or
+            # it has none with a tier), though it has more than TILE_LIMIT: the run's
+            # zeros would be wrong, and "counted at" now untrue. The database counts.
             return None
         bits = [mark.bit for mark in wall_marks()]
         whole, kept, counted_at = {}, {}, None
@@ -260,7 +273,7 @@ class Wall:
             counted_at = at if counted_at is None else min(counted_at, at)
             if not f.tier or code == f.tier:
                 kept[tier_id] = c
-        return whole, kept, counted_at or timezone.now()
+        return whole, kept, counted_at
 
     def _count_in_database(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
         """The counts of ``_count`` for the whole scope and for what the narrowing
@@ -443,7 +456,8 @@ def count_walls(day: datetime.date | None = None) -> int:
     other, never half). One statement: each household is counted for each unit above
     it, one indexed lookup per level, as the tier snapshots are (each household's counts
     materialized first: inlined, its subqueries ran once per level, 5.2 s at 100,000
-    households, 1.3 s materialized)."""
+    households, 1.3 s materialized). One run at a time (``WALL_COUNT_LOCK``): a run that
+    starts while another counts returns 0 at once, having written nothing."""
     day = day or timezone.localdate()
     building_rank = _building_rank()
     if building_rank is None:
@@ -473,6 +487,12 @@ def count_walls(day: datetime.date | None = None) -> int:
     """
     now = timezone.now()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [WALL_COUNT_LOCK])
+                if not cursor.fetchone()[0]:
+                    logger.info("Another wall count is running: this one stops, having counted nothing.")
+                    return 0
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, building_rank])
             rows = cursor.fetchall()

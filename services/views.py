@@ -4,7 +4,6 @@ and a household's points."""
 import uuid
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from audit.events import record
 from audit.models import Action, Outcome
 from common.forms import add_errors
+from common.http import client_address
 from grids.models import GridUnit
 from households.models import Household
 from services.cases import add_note, assign_case, case_for_key, change_status, report_problem
@@ -229,13 +229,6 @@ def building_door_cards(request, pk):
 
 
 _count = count
-
-
-def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind a proxy the header it sets
-    (CLIENT_IP_HEADER). Of a list (X-Forwarded-For) the last one is what our proxy saw;
-    those before it are whatever the client claimed."""
-    return request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[-1].strip()
 
 
 @never_cache

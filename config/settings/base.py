@@ -5,6 +5,7 @@ the embedded default is an SQLite file in the project and no Redis, so that the 
 runs on a machine that has only Python.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -477,10 +478,26 @@ if PARTITION_ATTACHED_MONTHS < 0 or 0 < PARTITION_ATTACHED_MONTHS < PARTITION_AT
         f"{PARTITION_ATTACHED_MONTHS_AT_LEAST} months."
     )
 
-# Where a request's client address is: REMOTE_ADDR when the app faces the network, the
-# proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list (HTTP_X_FORWARDED_FOR) the
-# last address, the one the proxy saw. The door cards' help page limits by it.
+# Where a request's client address is (common.http.client_address): REMOTE_ADDR when the
+# app faces the network, the proxy's header (e.g. HTTP_X_REAL_IP) behind one; of a list
+# (HTTP_X_FORWARDED_FOR) the last address, the one the proxy saw. The door cards' help
+# page and the login lockout limit by it, the audit log records it, and the health detail
+# and /metrics open to it (HEALTH_ALLOWED_NETWORKS).
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "REMOTE_ADDR")
+# The header is believed only on a connection from one of these networks (comma-separated
+# CIDRs): our proxy's. Anyone who reaches the app's port straight could otherwise send
+# "X-Real-IP: 127.0.0.1" and be an insider. Loopback by default: a proxy on the same
+# machine, the setup the README describes. A proxy elsewhere (another host, a load
+# balancer, the host's nginx seen from inside a container: the bridge network's gateway)
+# must be named here, or every request is taken at the proxy's own address.
+TRUSTED_PROXY_NETWORKS = env_list("TRUSTED_PROXY_NETWORKS", ["127.0.0.1/32", "::1/128"])
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_NETWORKS: {_network!r} is not a network (CIDR, e.g. 10.0.0.0/8)."
+        ) from None
 
 # The cache holds rate limits (the door cards' help page) and the ledger import's progress,
 # so it is shared by every process: Redis at CACHE_URL, else each process's own memory (the
@@ -645,12 +662,12 @@ ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME", "")
 ALIYUN_SMS_TEMPLATE_CODE = env_str("ALIYUN_SMS_TEMPLATE_CODE", "")
 
-# Operations (config.health, config.metrics): /health/live/ answers anyone; /health/,
-# /health/ready/ and /metrics give their detail (each check's name, status and reason;
-# the series) only to a client whose address (CLIENT_IP_HEADER, else the connection's)
-# lies in HEALTH_ALLOWED_NETWORKS, or who sends "Authorization: Bearer HEALTH_TOKEN"
-# ("": no token opens them). Names of checks and short reasons only: no host, no URL,
-# nothing personal.
+# Operations (config.health, config.metrics): /health/live/ answers anyone; /health/ and
+# /health/ready/ answer everyone 200 or 503, and give their detail (each check's name,
+# status and reason), as /metrics its series, only to a client whose address
+# (common.http.client_address) lies in HEALTH_ALLOWED_NETWORKS, or who sends
+# "Authorization: Bearer HEALTH_TOKEN" ("": no token opens them). Names of checks and
+# short reasons only: no host, no URL, nothing personal.
 HEALTH_ALLOWED_NETWORKS = env_list("HEALTH_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
 HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 # Each of REPLICA_DATABASES (above) is checked for its lag against REPLICA_MAX_LAG_SECONDS:

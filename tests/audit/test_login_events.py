@@ -55,3 +55,25 @@ def test_a_failed_login_with_an_unknown_name_keeps_nothing_of_what_was_typed(cli
     assert failed.username == ""
     assert failed.detail == {"unknown_user": True}
     assert typed not in failed.canonical().decode()
+
+
+def test_a_login_straight_to_the_app_is_recorded_from_its_connection_not_its_claim(client, settings):
+    """Behind a proxy the audit log records the address the proxy names; a header sent by
+    anyone else is their claim, and the connection's address is recorded."""
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    UserFactory(username="anna")
+
+    client.post(
+        reverse("login"),
+        {"username": "anna", "password": "wrong"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_REAL_IP="10.1.2.3",
+    )
+    client.post(
+        reverse("login"),
+        {"username": "anna", "password": "wrong"},
+        REMOTE_ADDR="10.7.7.7",
+        HTTP_X_REAL_IP="10.1.2.3",
+    )
+
+    assert [event.address for event in events(Action.LOGIN_FAILED)] == ["10.1.2.3", "10.7.7.7"]

@@ -1,6 +1,7 @@
 """Who reads the health checks' detail: the machine itself and the networks named in
-HEALTH_ALLOWED_NETWORKS, or whoever holds HEALTH_TOKEN. Anyone else learns only that
-the process answers; /metrics refuses them."""
+HEALTH_ALLOWED_NETWORKS, or whoever holds HEALTH_TOKEN. Anyone else learns only the
+verdict (tests/config/test_health_verdict_for_everyone.py), never which check or why;
+/metrics refuses them."""
 
 import pytest
 
@@ -14,12 +15,13 @@ def _no_redis(settings):
     settings.CACHE_URL = ""
 
 
-def test_an_outsider_gets_the_liveness_answer_and_no_checks(client):
+def test_an_outsider_gets_the_verdict_and_no_checks(client):
     for path in ["/health/", "/health/ready/", "/health/live/"]:
         response = client.get(path, REMOTE_ADDR=OUTSIDER)
+        verdict = "ok" if response.status_code == 200 else "unavailable"
 
-        assert response.status_code == 200, path
-        assert response.json() == {"status": "ok"}, path
+        assert response.json() == {"status": verdict}, path
+    assert client.get("/health/ready/", REMOTE_ADDR=OUTSIDER).status_code == 200
 
 
 def test_an_outsider_is_refused_the_metrics(client):
@@ -73,3 +75,33 @@ def test_behind_a_proxy_the_client_is_the_one_the_proxy_names(client, settings):
 
     assert through_proxy.status_code == 403
     assert from_inside.status_code == 200
+
+
+def test_a_header_sent_straight_to_the_app_makes_nobody_an_insider(client, settings):
+    """The proxy's header is believed from the proxy only (TRUSTED_PROXY_NETWORKS,
+    loopback by default): anyone who reaches the app's port can write one."""
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+
+    health = client.get("/health/ready/", REMOTE_ADDR=OUTSIDER, HTTP_X_REAL_IP="127.0.0.1")
+    metrics = client.get("/metrics", REMOTE_ADDR=OUTSIDER, HTTP_X_REAL_IP="127.0.0.1")
+
+    assert health.json() == {"status": "ok"}
+    assert metrics.status_code == 403
+    assert b"hhl_" not in metrics.content
+
+
+def test_a_proxy_in_a_trusted_network_names_the_client(client, settings):
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXY_NETWORKS = ["10.9.0.0/24"]
+    settings.HEALTH_ALLOWED_NETWORKS = ["10.20.0.0/16"]
+
+    # The client's claim first, the address the proxy saw last.
+    insider = client.get("/metrics", REMOTE_ADDR="10.9.0.5", HTTP_X_FORWARDED_FOR=f"{OUTSIDER}, 10.20.3.4")
+    outsider = client.get("/metrics", REMOTE_ADDR="10.9.0.5", HTTP_X_FORWARDED_FOR=f"10.20.3.4, {OUTSIDER}")
+    no_proxy = client.get("/metrics", REMOTE_ADDR="10.9.1.5", HTTP_X_FORWARDED_FOR="10.20.3.4")
+    nobody = client.get("/metrics", REMOTE_ADDR="10.9.0.5", HTTP_X_FORWARDED_FOR="10.20.3.4, unknown")
+
+    assert insider.status_code == 200
+    assert outsider.status_code == 403
+    assert no_proxy.status_code == 403
+    assert nobody.status_code == 403

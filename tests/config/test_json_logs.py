@@ -2,6 +2,7 @@
 ID and mobile numbers masked as in the text lines."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -67,3 +68,25 @@ def test_an_unknown_log_format_stops_the_start():
 
     assert result.returncode != 0
     assert "LOG_FORMAT must be text or json, not 'xml'" in result.stderr
+
+
+def test_a_number_after_a_line_break_is_masked_by_the_formatter_itself():
+    """Encoded, the line break is "\\n": a letter before the number, which the mask reads
+    as part of a code. Each field is masked before it is encoded, so that a handler given
+    the formatter without the filter does not leak."""
+    from config.logging import JsonFormatter
+
+    number = "110101199003077777"
+    try:
+        raise ValueError(f"no household for\n{number}")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "households.ledger", logging.ERROR, __file__, 1, "第 3 行:\n%s 重复", (number,), exc_info
+    )
+
+    line = JsonFormatter().format(record)
+
+    assert json.loads(line)["message"] == "第 3 行:\n*** 重复"
+    assert "ValueError: no household for\n***" in json.loads(line)["exception"]
+    assert "110101199003077777" not in line

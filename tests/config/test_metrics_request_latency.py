@@ -70,3 +70,16 @@ def test_a_jobs_duration_and_the_rows_it_reported_are_counted(client, grid):
     assert created == 3
     assert series(client, "hhl_job_rows_total")['task="monitoring.generate_follow_ups"'] == rows_before + 3
     assert series(client, "hhl_celery_task_duration_seconds_count")[runs] == runs_before + 1
+
+
+def test_a_method_the_client_made_up_is_counted_as_other(client):
+    """The method is the client's to invent: each new name would be new series for ever."""
+    labels = 'method="other",route="unmatched",status="4xx"'
+    before = series(client, "hhl_http_request_duration_seconds_count").get(labels, 0.0)
+
+    client.generic("BREWCOFFEE", "/no-such-page/")
+    client.generic("brewtea", "/no-such-page/")
+
+    assert series(client, "hhl_http_request_duration_seconds_count")[labels] == before + 2
+    text = client.get("/metrics").content.decode()
+    assert "BREWCOFFEE" not in text.upper() and "BREWTEA" not in text.upper()

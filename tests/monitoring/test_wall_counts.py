@@ -1,7 +1,8 @@
 """A county's or a province's wall shows figures, not tiles; the wall-count job counts
 them ahead (every five minutes), so that such a wall reads a few rows instead of every
 household's members and visits, and says when they were counted. Where the counts cannot
-answer (stale, another day, a narrowing they do not hold) the database counts live."""
+answer (stale, another day, a narrowing they do not hold, a scope the run did not count)
+the database counts live."""
 
 import datetime
 
@@ -10,9 +11,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 
+from grids.models import Role
 from monitoring.models import WallCount
 from monitoring.wall import count_walls
+from tests.grids.factories import GridUnitFactory, community_staff, level
 from tests.households.factories import HouseholdFactory, MemberFactory, default_tier
 from tests.monitoring.factories import VisitFactory, at
 
@@ -147,3 +151,30 @@ def test_the_counted_walls_queries_do_not_grow_with_the_households(people, grid,
     many = queries()
 
     assert few == many
+
+
+def test_a_scope_the_last_run_counted_nothing_of_is_counted_live(people, grid, client, too_many, assign):
+    """Its households came after the run: the run's zeros, "counted at" now, would be
+    untrue; the database counts."""
+    new = GridUnitFactory(parent=grid.street, level=level("社区"), name="新社区", code="C2")
+    area = GridUnitFactory(parent=new, level=level("片区"), name="新片区", code="C2A")
+    building = GridUnitFactory(parent=area, level=level("楼栋"), name="9栋", code="C2B")
+    count_walls(WEDNESDAY)
+    HouseholdFactory(unit=building, tier=default_tier("red"), room="101")
+    HouseholdFactory(unit=building, tier=default_tier("green"), room="102")
+    staff = community_staff(username="new-staff")
+    assign(staff, new, role=Role.COMMUNITY_STAFF, starts_on=datetime.date(2020, 1, 1))
+    client.force_login(staff)
+
+    data = tiles(client)
+
+    assert data["too_many"] == 2
+    assert data["figures"]["households"] == 2 and "counted_at" not in data
+
+
+def test_the_jobs_messages_expire_before_the_next_run_is_due():
+    """A backlog on the engine queue runs one count, not every one it missed."""
+    job = PeriodicTask.objects.get(task="monitoring.count_walls")
+
+    assert job.crontab.minute == "*/5"
+    assert 0 < job.expire_seconds < 5 * 60

@@ -127,3 +127,18 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(card, client, monke
 
     assert claimed == [200, 200, 429]
     assert post(neighbour) == 200
+
+
+def test_a_client_reaching_the_app_straight_cannot_claim_new_addresses(card, client, monkeypatch, settings):
+    """The proxy's header counts only on a connection from the proxy (TRUSTED_PROXY_NETWORKS,
+    loopback by default): from anywhere else, each claimed address is the same sender."""
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    monkeypatch.setattr("services.views.HELP_LIMIT_PER_ADDRESS", 2)
+    sender = new_address()
+    url = reverse("services:help", args=[door_card_token(card)])
+
+    def post():
+        response = client.post(url, {"kind": "daily"}, REMOTE_ADDR=sender, HTTP_X_FORWARDED_FOR=new_address())
+        return response.status_code
+
+    assert [post() for _ in range(3)] == [200, 200, 429]
