@@ -21,7 +21,7 @@ SHIPPED_DATA = [
     ("monitoring.migrations.0002_shipped_tier_schemes", "ship"),
     ("monitoring.migrations.0004_periodic_jobs", "create_jobs"),
     ("monitoring.migrations.0022_wall_counts", "create_job"),
-    ("monitoring.migrations.0026_wall_count_job_expires", "set_expiry"),
+    ("monitoring.migrations.0027_wall_count_job_expires", "set_expiry"),
     ("employment.migrations.0002_shipped_lines_and_nightly_rules", "ship"),
     ("services.migrations.0002_periodic_jobs", "create_job"),
     ("households.migrations.0007_expired_previews", "create_job"),

@@ -27,7 +27,7 @@ def set_expiry(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
-        ("monitoring", "0025_notifications_by_month"),
+        ("monitoring", "0026_side_uniques_rechecked"),
     ]
 
     operations = [migrations.RunPython(set_expiry, migrations.RunPython.noop)]
