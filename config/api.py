@@ -41,6 +41,14 @@ def integrating(viewset):
     lists read from a replica when there is one (common.replicas): a client that pages
     through thousands of rows needs no second-fresh data, except what it wrote itself,
     which the router keeps on the primary. A single record (its ETag decides a write)
-    is always read from the primary."""
-    namespace = {"__doc__": viewset.__doc__, "__module__": viewset.__module__, "replica_actions": ("list",)}
+    is always read from the primary, and so is the change feed (``?cursor=``,
+    common.sync.ChangeFeed): its cursor moves up to what the primary has settled, past
+    rows a replica may not have replayed yet, which would then never be sent."""
+    cursor = getattr(getattr(viewset, "pagination_class", None), "cursor_query_param", None)
+    namespace = {
+        "__doc__": viewset.__doc__,
+        "__module__": viewset.__module__,
+        "replica_actions": ("list",),
+        "replica_primary_params": (cursor,) if cursor else (),
+    }
     return type(viewset.__name__, (IdempotentPosts, EntityTags, viewset), namespace)

@@ -22,13 +22,9 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from common.http import client_address
+from common.replicas import LAG_SQL
 from config.env import redis_database
 
-# Seconds a replica is behind its primary; 0 when it has replayed all it received.
-REPLICA_LAG_SQL = (
-    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE extract(epoch from now() - pg_last_xact_replay_timestamp()) END"
-)
 REDIS_TIMEOUT_SECONDS = 1
 
 
@@ -105,13 +101,17 @@ def check_replica(alias: str) -> Result:
             if connection.vendor != "postgresql":
                 cursor.execute("SELECT 1")
                 return Result(name, True, "ok (lag not measured on this database)")
-            cursor.execute(REPLICA_LAG_SQL)
+            # What the router goes by (common.replicas): seconds behind, NULL unless a WAL
+            # receiver streams from the primary.
+            cursor.execute(LAG_SQL)
             (lag,) = cursor.fetchone()
     except DatabaseError as error:
         return Result(name, False, _failure(error))
     if lag is None:
-        # Neither receiving nor replaying WAL: a primary, or a standby that never caught up.
-        return Result(name, False, "not replaying from a primary")
+        # No WAL receiver streaming: a primary, a standby cut off from its primary (its
+        # received WAL all replayed, it would otherwise say 0 s behind), or one that has
+        # replayed nothing yet.
+        return Result(name, False, "not streaming from a primary")
     lag = float(lag)
     limit = settings.REPLICA_MAX_LAG_SECONDS
     if lag > limit:

@@ -2,6 +2,7 @@
 within them never a read that must see a write. (tests/config/test_read_replicas.py shows
 the same against a real streaming standby.)"""
 
+import datetime
 import subprocess
 import sys
 import time
@@ -10,13 +11,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.test import RequestFactory
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from common import replicas
 from common.replicas import PIN_COOKIE, ReplicaRouter, _Reads
-from households.models import Household
+from households.models import Household, Member
 from tests.servers import ROOT
 
 ROUTER = ReplicaRouter()
@@ -45,8 +47,23 @@ def reading(with_a_replica):
         replicas._reads.reset(token)
 
 
+@pytest.fixture
+def replica_connection(with_a_replica):
+    """replica_1 as a connection of its own to the test database (the same rows, as a
+    standby's would be): for the reads that reach it. It is no standby: it has replayed
+    nothing."""
+    primary = connections["default"]
+    connections["replica_1"] = replica = type(primary)({**primary.settings_dict}, "replica_1")
+    try:
+        yield replica
+    finally:
+        replica.close()
+        del connections["replica_1"]
+
+
 def opted_in(path: str, method: str = "GET") -> bool:
-    return replicas._opted_in(resolve(path).func, method)
+    request = RequestFactory().generic(method, path)
+    return replicas._opted_in(resolve(request.path_info).func, request)
 
 
 def test_only_the_wall_reports_exports_and_the_api_lists_may_read_a_replica():
@@ -69,6 +86,17 @@ def test_only_the_wall_reports_exports_and_the_api_lists_may_read_a_replica():
     assert not opted_in(reverse("reports:generate", args=["c1", "2026-10"]), "POST")
 
 
+def test_the_api_change_feed_reads_the_primary_and_the_numbered_pages_a_replica():
+    # The feed's cursor moves up to what the primary has settled (common.sync): read on a
+    # replica a few seconds behind, it would move past rows the replica had not replayed
+    # yet, and they would never be sent.
+    assert opted_in("/api/v1/households/")
+    assert opted_in("/api/v1/households/?page=2&page_size=50")
+    assert not opted_in("/api/v1/households/?cursor=")
+    assert not opted_in("/api/v1/households/?cursor=eyJ0IjoxfQ&page_size=50")
+    assert not opted_in("/api/v1/visits/?cursor=")
+
+
 def test_with_no_replica_configured_the_router_leaves_every_read_where_it_was(settings, reading):
     settings.REPLICA_DATABASES = []
     reading()
@@ -86,12 +114,37 @@ def test_a_read_that_opted_in_stays_on_the_primary_in_a_transaction_after_a_writ
     with transaction.atomic():
         assert ROUTER.db_for_read(Household) == "default"
     # Who may do what (sessions, users, tokens, lockouts, the audit chain): the primary.
-    assert ROUTER.db_for_read(Session) is None
-    assert ROUTER.db_for_read(get_user_model()) is None
+    assert ROUTER.db_for_read(Session) == "default"
+    assert ROUTER.db_for_read(get_user_model()) == "default"
     # A session touched is no write the reads could miss; a household changed is.
     assert ROUTER.db_for_write(Session) == "default" and not state.wrote
     assert ROUTER.db_for_write(Household) == "default" and state.wrote
-    assert ROUTER.db_for_read(Household) is None
+    assert ROUTER.db_for_read(Household) == "default"
+
+
+def test_a_row_related_to_one_read_on_a_replica_is_read_on_the_primary_where_the_router_says_so(reading):
+    # Django reads a related row where its instance came from when the routers name no
+    # database: the router names the primary.
+    household = Household()
+    household._state.db = "replica_1"
+
+    # Its members, outside any opted-in view or job.
+    assert router.db_for_read(Member, instance=household) == "default"
+    # Who created it, in an opted-in request: a user, read only on the primary.
+    state = reading()
+    assert router.db_for_read(get_user_model(), instance=household) == "default"
+    # Its members, after the request wrote.
+    state.wrote = True
+    assert router.db_for_read(Member, instance=household) == "default"
+
+
+def test_with_no_replica_configured_a_related_row_is_read_where_its_instance_was(settings):
+    settings.REPLICA_DATABASES = []
+    household = Household()
+    household._state.db = "other"
+
+    assert ROUTER.db_for_read(Member, instance=household) is None
+    assert router.db_for_read(Member, instance=household) == "other"
 
 
 def test_a_replica_that_lags_too_far_is_unknown_or_behind_a_job_is_not_read(reading, settings):
@@ -101,11 +154,35 @@ def test_a_replica_that_lags_too_far_is_unknown_or_behind_a_job_is_not_read(read
         reading()
         replicas._health["replica_1"] = (time.monotonic(), 10.5)
         assert ROUTER.db_for_read(Household) == "default"
-        replicas._health["replica_1"] = (time.monotonic(), None)  # unreachable
+        replicas._health["replica_1"] = (time.monotonic(), None)  # unreachable or not streaming
         assert ROUTER.db_for_read(Household) == "default"
-        # A job asked for a second ago needs a replica surely past that moment.
-        replicas._health["replica_1"] = (time.monotonic(), 1.0)
-        assert not replicas.usable("replica_1", within=1.0)
+    finally:
+        replicas.forget_health()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # a job runs in no transaction
+def test_a_job_reads_a_replica_only_once_it_has_replayed_a_commit_made_after_the_job_was_asked_for(
+    reading, replica_connection, settings, django_assert_num_queries
+):
+    settings.REPLICA_MAX_LAG_SECONDS = 10
+    settings.REPLICA_CHECK_SECONDS = 60
+    asked = timezone.now() - datetime.timedelta(seconds=30)
+    # No lag, measured just now: what a replica also says that has not received the
+    # commits of the last 30 s (a slow link, a receiver cut off).
+    replicas._health["replica_1"] = (time.monotonic(), 0.0)
+    try:
+        job = reading(as_of=asked)
+        # This one has replayed nothing (on SQLite it cannot even be asked): the primary.
+        assert ROUTER.db_for_read(Household) == "default"
+        assert job.replayed == {"replica_1": False}
+        # Asked once for the job.
+        with django_assert_num_queries(0, connection=replica_connection):
+            assert ROUTER.db_for_read(Member) == "default"
+
+        # A replica that has replayed a commit made after the job was asked for serves it.
+        reading(as_of=asked, replayed={"replica_1": True})
+        with django_assert_num_queries(0, connection=replica_connection):
+            assert ROUTER.db_for_read(Household) == "replica_1"
     finally:
         replicas.forget_health()
 

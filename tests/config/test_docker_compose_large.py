@@ -16,6 +16,10 @@ def _runs_the_app(service: dict) -> bool:
     return "gunicorn" in command or command.startswith("celery")
 
 
+def _last_command(script: str) -> str:
+    return script.rstrip().splitlines()[-1]
+
+
 def test_every_web_and_worker_process_reads_from_the_replica_and_caches_apart_from_the_broker():
     app = [name for name, service in BASE["services"].items() if _runs_the_app(service)]
 
@@ -42,7 +46,24 @@ def test_the_primary_admits_replication_from_the_network():
     script = LARGE["services"]["db"]["entrypoint"][-1]
 
     assert "host replication all all scram-sha-256" in script
-    assert script.rstrip().endswith("exec docker-entrypoint.sh postgres")
+    assert _last_command(script).startswith("exec docker-entrypoint.sh postgres")
+
+
+def test_the_replica_streams_through_a_slot_and_long_reads_on_it_are_not_cancelled_by_replay():
+    replica = LARGE["services"]["db-replica"]["entrypoint"][-1]
+    primary = LARGE["services"]["db"]["entrypoint"][-1]
+
+    # The primary keeps the WAL the standby has not received, however long it was down,
+    # up to a ceiling, past which a standby gone for good no longer fills its disk.
+    assert "--create-slot --slot replica_1" in replica
+    assert "pg_drop_replication_slot" in replica and "NOT active" in replica  # an old volume's slot
+    assert "-c max_slot_wal_keep_size=" in _last_command(primary)
+    # A vacuum on the primary keeps the rows a long read here still sees; replay waits
+    # for the locks it holds (a partition detached) before cancelling it.
+    started = _last_command(replica)
+    assert started.startswith("exec postgres")
+    assert "-c hot_standby_feedback=on" in started
+    assert "-c max_standby_streaming_delay=" in started
 
 
 def test_the_cache_keeps_nothing_on_disk_and_has_a_ceiling():

@@ -17,8 +17,8 @@ def test_no_replica_is_checked_by_default(client, settings):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the lag is PostgreSQL's")
-def test_an_alias_that_is_not_replaying_from_a_primary_fails_its_check(client, settings):
-    # The test database is a primary: it receives no WAL, so it is nobody's replica.
+def test_an_alias_that_is_not_streaming_from_a_primary_fails_its_check(client, settings):
+    # The test database is a primary: no WAL receiver streams into it, it is nobody's replica.
     settings.REPLICA_DATABASES = ["default"]
     settings.CACHE_URL = ""
 
@@ -27,7 +27,7 @@ def test_an_alias_that_is_not_replaying_from_a_primary_fails_its_check(client, s
     assert response.status_code == 503
     assert response.json()["checks"]["replica:default"] == {
         "status": "failing",
-        "reason": "not replaying from a primary",
+        "reason": "not streaming from a primary",
     }
 
 

@@ -2,14 +2,17 @@
 reader must see a write: the app runs in a process of its own on a primary and its
 standby (``postgres_pair``), and a paused replay shows which of the two answered."""
 
+import datetime
 import json
+import re
 import subprocess
 import sys
 import time
 
 import pytest
+from psycopg import sql
 
-from common.replicas import PIN_COOKIE
+from common.replicas import PIN_COOKIE, REPLAYED_SINCE_SQL
 from tests.servers import ROOT, Client, app_environment, free_port, serve
 
 pytestmark = pytest.mark.real_clock  # the server runs on the machine's clock
@@ -195,3 +198,77 @@ def test_c_a_stopped_standby_leaves_the_pages_answered_by_the_primary(replicated
         assert str(postgres_pair.standby_port) not in log
     finally:
         postgres_pair.start_standby()
+
+
+def _set_primary_conninfo(pair, conninfo: str) -> None:
+    """Point the standby's WAL receiver elsewhere; PostgreSQL restarts it on reload."""
+    pair.sql("standby", sql.SQL("ALTER SYSTEM SET primary_conninfo = {}").format(sql.Literal(conninfo)))
+    pair.sql("standby", "SELECT pg_reload_conf()")
+
+
+def _wait(condition, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} in {timeout} s"
+        time.sleep(0.2)
+
+
+def test_d_a_standby_cut_off_from_its_primary_is_not_read_though_it_has_replayed_all_it_received(
+    replicated, postgres_pair
+):
+    postgres_pair.caught_up()
+    time.sleep(CHECK + 0.1)  # what the server last knew of the standby (stopped, above) is old
+    leader = _client(replicated, "leader")
+    pk, before = next(iter(_tiers(leader).items()))
+    tier_id, tier_code = _another_tier(postgres_pair, pk)
+    conninfo = postgres_pair.sql("standby", "SHOW primary_conninfo")
+    # The primary's address with a port nobody listens on: the receiver loses the primary,
+    # its received position freezes and replay reaches it, "no lag" by the positions alone.
+    cut, replaced = re.subn(r"\bport=\d+", f"port={free_port()}", conninfo)
+    assert replaced == 1, conninfo
+    _set_primary_conninfo(postgres_pair, cut)
+    try:
+        _wait(
+            lambda: not postgres_pair.sql("standby", "SELECT count(*) FROM pg_stat_wal_receiver"),
+            "the standby's WAL receiver did not stop",
+        )
+        postgres_pair.sql(
+            "primary", "UPDATE households_household SET tier_id = %s WHERE id = %s", (tier_id, pk)
+        )
+
+        # Within the server's next look at the replica, the list is the primary's.
+        _wait(lambda: _tiers(leader)[pk] == tier_code, "the list still came from the standby", CHECK + 10)
+        assert (
+            postgres_pair.sql("standby", "SELECT tier_id FROM households_household WHERE id = %s", (pk,))
+            != tier_id
+        ), "the standby received the change: it was not cut off"
+        # (The whole log: the requests above may have pushed it out of output()'s tail.)
+        assert "replica replica_1 is not streaming from a primary" in replicated.log.read_text()
+        health = _replica_health(leader)
+        assert health == {"status": "failing", "reason": "not streaming from a primary"}, health
+    finally:
+        _set_primary_conninfo(postgres_pair, conninfo)
+        postgres_pair.caught_up()
+        time.sleep(CHECK + 0.1)  # the server's last look is over: it reads the standby again
+    # Streaming again, and caught up: read from again.
+    assert _replica_health(leader)["status"] == "ok"
+    assert _tiers(leader)[pk] == tier_code != before
+
+
+def test_e_a_job_may_read_the_standby_once_it_has_replayed_a_commit_made_after_the_job_was_asked_for(
+    postgres_pair,
+):
+    # (How a job uses it: tests/common/test_replica_router.py.)
+    def replayed_since(moment) -> bool:
+        return postgres_pair.sql("standby", REPLAYED_SINCE_SQL, (moment,))
+
+    _pause_replay(postgres_pair)
+    try:
+        asked = datetime.datetime.now(datetime.UTC)
+        assert replayed_since(asked - datetime.timedelta(minutes=10))
+        # The export's own row, committed on the primary after it was asked for.
+        postgres_pair.sql("primary", "INSERT INTO replica_probe VALUES (now())")
+        assert not replayed_since(asked), "the paused standby has not replayed it"
+    finally:
+        _resume_replay(postgres_pair)
+    assert replayed_since(asked)
