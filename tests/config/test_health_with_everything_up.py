@@ -70,7 +70,7 @@ def test_every_check_is_ok_and_one_scrape_adds_up_every_process(tmp_path):
             assert checks["workers"]["reason"] == "1 answered"
             assert health.header("Content-Type") == "application/json"
 
-            # Enough requests that both gunicorn workers answer some.
+            # Twenty requests, counted wherever gunicorn sent them.
             api = Client(server)  # through the TLS proxy: no redirect to HTTPS
             for _ in range(20):
                 assert api.get("/api/v1/me/").status in {401, 403}
@@ -96,6 +96,7 @@ def test_every_check_is_ok_and_one_scrape_adds_up_every_process(tmp_path):
         output[-2000:],
     )
     assert 'hhl_celery_queue_length{queue="celery"}' in text
-    assert (
-        len({path.name.split("_")[-1] for path in metrics_dir.glob("*.db")}) >= 3
-    )  # two web processes, one pool process
+    # The web's processes and the worker's pool each wrote their own files (which of the two
+    # gunicorn workers took the twenty requests is the kernel's choice: one may have taken
+    # them all), and the scrape above added them up.
+    assert len({path.name.split("_")[-1] for path in metrics_dir.glob("*.db")}) >= 2
