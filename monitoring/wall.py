@@ -256,7 +256,14 @@ class Wall:
         fresh_after = timezone.now() - WALL_COUNT_MAX_AGE
         rows = list(
             WallCount.objects.filter(unit__in=roots, day=self.day, counted_at__gte=fresh_after).values_list(
-                "tier_id", "tier__code", "households", "people", "visits_this_week", "marks", "counted_at"
+                "unit_id",
+                "tier_id",
+                "tier__code",
+                "households",
+                "people",
+                "visits_this_week",
+                "marks",
+                "counted_at",
             )
         )
         if not rows:
@@ -264,9 +271,18 @@ class Wall:
             # it has none with a tier), though it has more than TILE_LIMIT: the run's
             # zeros would be wrong, and "counted at" now untrue. The database counts.
             return None
+        # A top the run wrote no row of had no households then; if it has some now, the
+        # sum would leave them out under a "counted at": the database counts instead.
+        uncounted = [root for root in roots if root.pk not in {row[0] for row in rows}]
+        if uncounted:
+            under = Q()
+            for root in uncounted:
+                under |= Q(unit__path__startswith=root.path)
+            if self.households().filter(under).exists():
+                return None
         bits = [mark.bit for mark in wall_marks()]
         whole, kept, counted_at = {}, {}, None
-        for tier_id, code, households, people, visits, marks, at in rows:
+        for _unit, tier_id, code, households, people, visits, marks, at in rows:
             c = whole.setdefault(tier_id, [0] * (3 + len(bits)))
             for i, value in enumerate([households, people, visits, *(marks.get(str(b), 0) for b in bits)]):
                 c[i] += value

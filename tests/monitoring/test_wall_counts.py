@@ -172,6 +172,26 @@ def test_a_scope_the_last_run_counted_nothing_of_is_counted_live(people, grid, c
     assert data["figures"]["households"] == 2 and "counted_at" not in data
 
 
+def test_a_scope_of_two_units_one_of_them_uncounted_is_counted_live(people, grid, client, too_many, assign):
+    """Two communities: one counted, the other empty at the run and not since. The sum of the
+    first alone would leave the second's households out under a "counted at"."""
+    new = GridUnitFactory(parent=grid.street, level=level("社区"), name="新社区", code="C2")
+    building = GridUnitFactory(parent=new, level=level("楼栋"), name="9栋", code="C2B")
+    count_walls(WEDNESDAY)
+    staff = community_staff(username="two-communities")
+    for community in (grid.community, new):
+        assign(staff, community, role=Role.COMMUNITY_STAFF, starts_on=datetime.date(2020, 1, 1))
+    client.force_login(staff)
+    from_counts = tiles(client)
+
+    HouseholdFactory(unit=building, tier=default_tier("red"), room="101")
+    live = tiles(client)
+
+    assert "counted_at" in from_counts  # the empty one holds nothing the counts miss
+    assert live["figures"]["households"] == from_counts["figures"]["households"] + 1
+    assert "counted_at" not in live
+
+
 def test_the_jobs_messages_expire_before_the_next_run_is_due():
     """A backlog on the engine queue runs one count, not every one it missed."""
     job = PeriodicTask.objects.get(task="monitoring.count_walls")
