@@ -4,7 +4,7 @@ A community's files take a tenth of a second; a province's PDF (every building a
 worker of 400,000 households) 28 s on a quiet machine (``make bench``, monthly_report):
 about what gunicorn gives a request (30 s), and a request killed before the file is kept
 would fail every time it is asked again. So a report of more than
-``REPORT_FILES_IN_WORKER_HOUSEHOLDS`` households has its files drawn by a worker (the bulk
+``REPORTS_IN_WORKER_HOUSEHOLDS`` households has its files drawn by a worker (the bulk
 queue) while the page says so and looks again; the monthly job asks for the large ones'
 PDF at once. That needs a cache every process shares (Redis): with each process's own
 memory (the demo) every file is drawn in the request, as before.
@@ -37,7 +37,7 @@ def households(report: MonthlyReport) -> int:
 
 
 def drawn_by_worker(report: MonthlyReport) -> bool:
-    limit = settings.REPORT_FILES_IN_WORKER_HOUSEHOLDS
+    limit = settings.REPORTS_IN_WORKER_HOUSEHOLDS
     return bool(limit) and households(report) > limit
 
 

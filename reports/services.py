@@ -4,17 +4,23 @@ import datetime
 import logging
 import time
 
+from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from grids.models import GridLevel, GridUnit
+from households.models import Household
 from reports import files
 from reports.figures import compute
 from reports.models import MonthlyReport, previous_month
 
 log = logging.getLogger(__name__)
+# How long one worker's computing keeps the button from asking again; past it (a worker
+# lost), the next press asks again.
+GENERATING_SECONDS = 15 * 60
 
 # The monthly job writes a report for every unit of this level and of the levels above
 # it (a community, its street, the county); below it, on demand only.
@@ -69,6 +75,45 @@ def units_reported_monthly():
 def _building_rank() -> int:
     rank = GridLevel.objects.filter(is_building=True).order_by("rank").values_list("rank", flat=True).first()
     return 10_000 if rank is None else rank
+
+
+def computed_by_worker(unit: GridUnit) -> bool:
+    """Whether ``unit`` has more households than a request should compute a report of
+    (``REPORTS_IN_WORKER_HOUSEHOLDS``): counted only up to the limit."""
+    limit = settings.REPORTS_IN_WORKER_HOUSEHOLDS
+    if not limit:
+        return False
+    under = Household.objects.filter(unit__path__startswith=unit.path).order_by()
+    return under[: limit + 1].count() > limit
+
+
+def _generating_key(unit: GridUnit, month: datetime.date) -> str:
+    return f"reports:generating:{unit.pk}:{month:%Y-%m}"
+
+
+def generate_later(*, unit: GridUnit, month: datetime.date, by) -> bool:
+    """Ask a worker to compute a new version of ``unit``'s ``month``; False when one is
+    already computing it (asked by whoever, within the last quarter of an hour)."""
+    month = month.replace(day=1)
+    if not cache.add(_generating_key(unit, month), 1, GENERATING_SECONDS):
+        return False
+    transaction.on_commit(
+        lambda: current_app.send_task(
+            "reports.generate_report", args=[unit.pk, month.isoformat(), getattr(by, "pk", None)]
+        )
+    )
+    return True
+
+
+def generate_asked(*, unit: GridUnit, month: datetime.date, by=None) -> MonthlyReport:
+    """The worker's side of ``generate_later``: the new version, and its PDF asked for."""
+    try:
+        report = generate_report(unit=unit, month=month, by=by)
+    finally:
+        cache.delete(_generating_key(unit, month))
+    if files.drawn_by_worker(report):
+        files.ask(report, "pdf", settings.LANGUAGE_CODE)
+    return report
 
 
 def generate_monthly_reports(today: datetime.date | None = None) -> int:

@@ -1,9 +1,13 @@
-"""The monthly job, and the large reports' files. Thin: the services decide."""
+"""The monthly job, and the large reports' versions and files. Thin: the services decide."""
+
+import datetime
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from common.tasks import RETRY
+from grids.models import GridUnit
 from reports import files, services
 from reports.models import MonthlyReport
 
@@ -21,3 +25,12 @@ def draw_file(report_id: int, kind: str, language: str) -> int:
         return 0
     with translation.override(language):
         return len(files.draw(report, kind))
+
+
+@shared_task(name="reports.generate_report", **RETRY)
+def generate_report(unit_id: int, month: str, by_id: int | None) -> int:
+    """A new version of a large unit's month, asked for on its page; its version number."""
+    unit = GridUnit.objects.select_related("level").get(pk=unit_id)
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    report = services.generate_asked(unit=unit, month=datetime.date.fromisoformat(month), by=by)
+    return report.version

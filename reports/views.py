@@ -4,13 +4,16 @@ PDF and its spreadsheet, and "compute again" (a new version; the old ones stay).
 A unit outside the user's scope is a 404, as a household outside it is."""
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.replicas import reads_from_replica
@@ -18,9 +21,14 @@ from grids.models import GridUnit, scope_roots
 from monitoring.wall import default_unit
 from reports import files, layout
 from reports.models import MonthlyReport, previous_month
-from reports.services import generate_report
+from reports.services import computed_by_worker, generate_later, generate_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A large unit's new version is computed by a worker (reports.services.generate_later).
+ASKED_A_WORKER = gettext_lazy(
+    "A unit this large is computed by a worker: the new version appears here in a minute or two."
+)
+A_WORKER_IS_AT_IT = gettext_lazy("This month is being computed already: the new version appears here soon.")
 
 
 def _unit_or_404(user, code: str) -> GridUnit:
@@ -157,6 +165,12 @@ def generate(request, code, month):
     """Compute a unit's month now: the first version, or a new one beside the old."""
     unit = _unit_or_404(request.user, code)
     month = _month_or_404(month)
+    if computed_by_worker(unit):
+        asked = generate_later(unit=unit, month=month, by=request.user)
+        messages.info(request, ASKED_A_WORKER if asked else A_WORKER_IS_AT_IT)
+        if MonthlyReport.objects.filter(unit=unit, month=month).exists():
+            return redirect("reports:report", code=unit.code, month=f"{month:%Y-%m}")
+        return redirect(f"{reverse('reports:index')}?unit={quote(unit.code)}")
     report = generate_report(unit=unit, month=month, by=request.user)
     messages.success(
         request,

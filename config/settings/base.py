@@ -434,6 +434,7 @@ _ROUTES = {
         "households.expire_files",
         "reports.generate_monthly_reports",
         "reports.draw_file",
+        "reports.generate_report",
         "audit.archive",
         # The retention purges delete in batches: heavy on the database, never urgent.
         "messaging.forget_old",
@@ -523,14 +524,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# A monthly report of more households than this has its PDF and .xlsx drawn by a worker
-# (reports.files: a province's PDF takes about as long as a request may), kept in the
-# cache for the web to serve; 0, drawn in the request. Only with a shared cache: a file a
-# worker kept in its own memory would never reach the web.
-REPORT_FILES_IN_WORKER_HOUSEHOLDS = env_int("REPORT_FILES_IN_WORKER_HOUSEHOLDS", 50_000 if CACHE_URL else 0)
-if REPORT_FILES_IN_WORKER_HOUSEHOLDS and not CACHE_URL:
+# A monthly report of more households than this is computed again (the page's button) and
+# has its PDF and .xlsx drawn by a worker (reports.files: a province's PDF takes about as
+# long as a request may, its figures a third of it), the files kept in the cache for the
+# web to serve; 0, all in the request. Only with a shared cache: a file a worker kept in
+# its own memory would never reach the web, nor its claim on the work the next request.
+REPORTS_IN_WORKER_HOUSEHOLDS = env_int("REPORTS_IN_WORKER_HOUSEHOLDS", 50_000 if CACHE_URL else 0)
+if REPORTS_IN_WORKER_HOUSEHOLDS and not CACHE_URL:
     raise ImproperlyConfigured(
-        "REPORT_FILES_IN_WORKER_HOUSEHOLDS needs CACHE_URL: the worker's file must reach the web."
+        "REPORTS_IN_WORKER_HOUSEHOLDS needs CACHE_URL: the worker's file must reach the web."
     )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True

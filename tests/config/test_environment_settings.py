@@ -260,9 +260,7 @@ def test_keeping_a_year_and_a_month_attached_is_accepted():
 
 
 def test_large_reports_drawn_by_a_worker_need_a_shared_cache_or_the_settings_refuse():
-    result = settings_value(
-        "settings.REPORT_FILES_IN_WORKER_HOUSEHOLDS", REPORT_FILES_IN_WORKER_HOUSEHOLDS="50000"
-    )
+    result = settings_value("settings.REPORTS_IN_WORKER_HOUSEHOLDS", REPORTS_IN_WORKER_HOUSEHOLDS="50000")
 
     assert result.returncode != 0
-    assert "REPORT_FILES_IN_WORKER_HOUSEHOLDS needs CACHE_URL" in result.stderr
+    assert "REPORTS_IN_WORKER_HOUSEHOLDS needs CACHE_URL" in result.stderr

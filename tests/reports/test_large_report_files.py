@@ -28,7 +28,7 @@ XLSX = "/reports/C1/2026-10/report.xlsx"
 @pytest.fixture
 def large(settings, grid, assign, late_november):
     """The community's report counts as large: more households than the limit (one)."""
-    settings.REPORT_FILES_IN_WORKER_HOUSEHOLDS = 1
+    settings.REPORTS_IN_WORKER_HOUSEHOLDS = 1
     october_settlement(grid)
     report = generate_report(unit=grid.community, month=OCTOBER)
     staff = community_staff(username="staff")
@@ -88,14 +88,14 @@ def test_each_language_and_kind_is_drawn_on_its_own(client, large, django_captur
 
 def test_a_report_under_the_limit_is_drawn_in_the_request(client, large, settings):
     report, staff = large
-    settings.REPORT_FILES_IN_WORKER_HOUSEHOLDS = 10**6
+    settings.REPORTS_IN_WORKER_HOUSEHOLDS = 10**6
     client.force_login(staff)
 
     assert client.get(PDF).status_code == 200
 
 
 def test_the_monthly_job_asks_for_each_large_reports_pdf(grid, settings, django_capture_on_commit_callbacks):
-    settings.REPORT_FILES_IN_WORKER_HOUSEHOLDS = 1
+    settings.REPORTS_IN_WORKER_HOUSEHOLDS = 1
     october_settlement(grid)
 
     first_of_november = time_machine.travel(at(datetime.date(2026, 11, 1), 2), tick=False)
