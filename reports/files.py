@@ -10,12 +10,11 @@ PDF at once. That needs a cache every process shares (Redis): with each process'
 memory (the demo) every file is drawn in the request, as before.
 """
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import translation
 
+from common.tasks import send_once
 from reports import pdf, spreadsheet
 from reports.figures import SHAPE
 from reports.models import MonthlyReport
@@ -68,8 +67,10 @@ def file_or_ask(report: MonthlyReport, kind: str) -> bytes | None:
 
 
 def ask(report: MonthlyReport, kind: str, language: str) -> None:
-    if cache.add(f"{_key(report, kind, language)}:drawing", 1, DRAWING_SECONDS):
-        # By name (reports.tasks imports this module); after the commit, as every task.
-        transaction.on_commit(
-            lambda: current_app.send_task("reports.draw_file", args=[report.pk, kind, language])
-        )
+    # By name: reports.tasks imports this module.
+    send_once(
+        f"{_key(report, kind, language)}:drawing",
+        DRAWING_SECONDS,
+        "reports.draw_file",
+        [report.pk, kind, language],
+    )

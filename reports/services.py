@@ -4,13 +4,13 @@ import datetime
 import logging
 import time
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from common.tasks import send_once
 from grids.models import GridLevel, GridUnit
 from households.models import Household
 from reports import files
@@ -95,14 +95,8 @@ def generate_later(*, unit: GridUnit, month: datetime.date, by) -> bool:
     """Ask a worker to compute a new version of ``unit``'s ``month``; False when one is
     already computing it (asked by whoever, within the last quarter of an hour)."""
     month = month.replace(day=1)
-    if not cache.add(_generating_key(unit, month), 1, GENERATING_SECONDS):
-        return False
-    transaction.on_commit(
-        lambda: current_app.send_task(
-            "reports.generate_report", args=[unit.pk, month.isoformat(), getattr(by, "pk", None)]
-        )
-    )
-    return True
+    args = [unit.pk, month.isoformat(), getattr(by, "pk", None)]
+    return send_once(_generating_key(unit, month), GENERATING_SECONDS, "reports.generate_report", args)
 
 
 def generate_asked(*, unit: GridUnit, month: datetime.date, by=None) -> MonthlyReport:
